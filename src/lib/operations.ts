@@ -1,0 +1,191 @@
+/**
+ * The table of operation nodes: one row per node, one entry per parameter.
+ *
+ * This table drives the runtime side (which typedInputs to evaluate, how to coerce them, which wire member they
+ * fill), the validation (src/lib/validate.ts reads `kind` and the contract's LIMITS) and the editor side (the
+ * generated nodes/om-operations.html: fields, labels, hints). Adding a parameter is one line here.
+ */
+import type { OperationName } from './contract';
+
+/** How a parameter's value is coerced and checked. */
+export type ParamKind =
+  | 'int' // xs:int; accepts numbers and numeric strings
+  | 'string' // xs:string
+  | 'boolean' // xs:boolean; accepts true/false, 1/0, "true"/"false"
+  | 'datetime' // xs:dateTime; accepts Date, ISO-8601 strings, epoch milliseconds; sent as UTC
+  | 'ivrinfo'; // ArrayOfIVRInformation; accepts [{Label, Data}] or {label: data}
+
+/** typedInput types offered for each kind in the editor. */
+export const TYPED_INPUT_TYPES: Record<ParamKind, readonly string[]> = {
+  int: ['msg', 'flow', 'global', 'env', 'num', 'jsonata'],
+  string: ['msg', 'flow', 'global', 'env', 'str', 'jsonata'],
+  boolean: ['msg', 'flow', 'global', 'env', 'bool', 'jsonata'],
+  datetime: ['msg', 'flow', 'global', 'env', 'str', 'num', 'date', 'jsonata'],
+  ivrinfo: ['msg', 'flow', 'global', 'env', 'json', 'jsonata'],
+};
+
+export interface ParamDef {
+  /** Member name on the wire (the contract's spelling: `ServiceGroupID`, `openMediaID`, `retrieveLaterThan`). */
+  wire: string;
+  /** The documented name read from msg.payload by default (`payload.<key>`), e.g. `OpenMediaID` for `openMediaID`. */
+  key: string;
+  kind: ParamKind;
+  /** The operation fails without it (checked before the wire). Cross-field rules live in validate.ts. */
+  required?: boolean;
+  /** Short editor label. */
+  label: string;
+  /** One-line hint shown under the field: the limit or the meaning, in plain words. */
+  hint: string;
+}
+
+export interface OperationNodeDef {
+  /** Node type, as registered with Node-RED. */
+  type: string;
+  operation: OperationName;
+  /** Palette label. */
+  paletteLabel: string;
+  /** Two outputs (accepted / not accepted) for the operations that answer a RequestStatus. */
+  outputs: 1 | 2;
+  params: readonly ParamDef[];
+}
+
+const p = (wire: string, kind: ParamKind, label: string, hint: string, extra: Partial<ParamDef> = {}): ParamDef => ({
+  wire,
+  key: extra.key ?? wire,
+  kind,
+  label,
+  hint,
+  ...extra,
+});
+
+// Parameters shared by several operations, declared once.
+const openMediaID = (wire: 'OpenMediaID' | 'openMediaID') =>
+  p(wire, 'int', 'OpenMedia ID', 'The id AddRequest returned (msg.payload.OpenMediaID after om-add-request)', {
+    key: 'OpenMediaID',
+    required: true,
+  });
+const group = [
+  p('ServiceGroupID', 'int', 'Service group ID', 'Record id of the group; used instead of tenant + name when given'),
+  p('TenantID', 'int', 'Tenant ID', 'With the group name, when no group id is given'),
+  p('ServiceGroupName', 'string', 'Group name', 'With the tenant id, when no group id is given; at most 20 characters'),
+];
+const ivrInfo = p('IVRInfo', 'ivrinfo', 'IVR info', '1 to 3 items of {Label, Data}, each at most 100 characters; or {label: data}');
+const privateData = p('PrivateData', 'string', 'Private data', 'Free text for the agent application, at most 255 characters');
+const retrieveLaterThan = p('retrieveLaterThan', 'datetime', 'Later than',
+  'Only status events after this time (UTC); empty: everything the service still holds', { key: 'RetrieveLaterThan' });
+
+export const OPERATION_NODES: readonly OperationNodeDef[] = [
+  {
+    type: 'om-add-request',
+    operation: 'AddRequest',
+    paletteLabel: 'add request',
+    outputs: 2,
+    params: [
+      ...group,
+      ivrInfo,
+      privateData,
+      p('PreferredAgentID', 'int', 'Preferred agent ID', 'Record id of the agent who should get it; wins over the logon id'),
+      p('PreferredAgentLogonID', 'string', 'Preferred agent logon', 'Logon id of the agent who should get it'),
+      p('ForceToPreferredAgent', 'boolean', 'Force to agent', 'Only that agent may take it; rejected when the agent is logged off or not free in time'),
+      p('TypeOfSession', 'int', 'Type of session', '1 or more; groups sessions for the SetOptions settings (e.g. 1 = chat, 2 = e-mail)'),
+      p('SessionPriority', 'int', 'Priority', '1 (highest) to 100 (lowest)'),
+      p('QueueStartTime', 'datetime', 'Queue start time', 'When the item entered the queue (must be in the past); wins over priority'),
+    ],
+  },
+  {
+    type: 'om-cancel-request',
+    operation: 'CancelRequest',
+    paletteLabel: 'cancel request',
+    outputs: 1,
+    params: [
+      openMediaID('OpenMediaID'),
+      p('CancelIfAllocated', 'boolean', 'Cancel if allocated', 'Also take it back from an agent it was already given to', { required: true }),
+      p('DoNotReport', 'boolean', 'Do not report', 'Leave it out of the group statistics (only while still queued)', { required: true }),
+    ],
+  },
+  {
+    type: 'om-divert-request',
+    operation: 'DivertRequest',
+    paletteLabel: 'divert request',
+    outputs: 2,
+    params: [openMediaID('OpenMediaID'), ...group],
+  },
+  {
+    type: 'om-modify-request',
+    operation: 'ModifyRequest',
+    paletteLabel: 'modify request',
+    outputs: 1,
+    params: [openMediaID('OpenMediaID'), ivrInfo, privateData],
+  },
+  {
+    type: 'om-set-options',
+    operation: 'SetOptions',
+    paletteLabel: 'set options',
+    outputs: 1,
+    params: [
+      p('TypeOfSession', 'int', 'Type of session', 'The session type the options apply to; 0 = every type without its own settings'),
+      p('AgentActionOptions', 'int', 'Agent action', '1-4; 2 and 4 need a type of session'),
+      p('CloseTabOptions', 'int', 'Close tab', '1-4; 4 needs a type of session'),
+      p('MaxNumberOfSessions', 'int', 'Max sessions', 'Concurrent Open Media sessions per agent, 1 or more'),
+      p('AllowDifferentTypes', 'int', 'Different types', '1 = do not allow, 2 = allow'),
+      p('SessionLinkOptions', 'int', 'Links open in', '1 = a tab in MiCC Agent, 2 = the default browser'),
+      p('ResetAllOptions', 'boolean', 'Reset all', 'Clear every option set for this type of session'),
+    ],
+  },
+  {
+    type: 'om-request-status',
+    operation: 'GetOpenMediaRequestStatusByID',
+    paletteLabel: 'request status',
+    outputs: 1,
+    params: [openMediaID('openMediaID')],
+  },
+  {
+    type: 'om-request-history',
+    operation: 'GetOpenMediaRequestHistoryByID',
+    paletteLabel: 'request history',
+    outputs: 1,
+    params: [openMediaID('openMediaID'), retrieveLaterThan],
+  },
+  {
+    type: 'om-requests-by-time',
+    operation: 'GetOpenMediaRequestsByTime',
+    paletteLabel: 'requests by time',
+    outputs: 1,
+    params: [retrieveLaterThan],
+  },
+  {
+    type: 'om-all-request-status',
+    operation: 'GetAllOpenMediaRequestStatus',
+    paletteLabel: 'all request status',
+    outputs: 1,
+    params: [],
+  },
+  {
+    type: 'om-service-group-status',
+    operation: 'GetServiceGroupStatus',
+    paletteLabel: 'group status',
+    outputs: 1,
+    params: [p('serviceGroupID', 'int', 'Service group ID', 'Record id of an Open Media service group',
+      { key: 'ServiceGroupID', required: true })],
+  },
+  {
+    type: 'om-all-service-group-status',
+    operation: 'GetAllOpenMediaServiceGroupStatus',
+    paletteLabel: 'all group status',
+    outputs: 1,
+    params: [p('tenantID', 'int', 'Tenant ID', 'The tenant whose groups to list; -1 on a system without tenants',
+      { key: 'TenantID', required: true })],
+  },
+  {
+    type: 'om-agents-by-group',
+    operation: 'GetOMAgentsByGroup',
+    paletteLabel: 'agents by group',
+    outputs: 1,
+    params: [p('serviceGroupID', 'int', 'Service group ID', 'Record id of an Open Media service group',
+      { key: 'ServiceGroupID', required: true })],
+  },
+];
+
+export function operationNode(type: string): OperationNodeDef | undefined {
+  return OPERATION_NODES.find((n) => n.type === type);
+}
