@@ -1,0 +1,784 @@
+/**
+ * The simulator's SOAP server: the Open Media Service over HTTP, answering the way a WCF basicHttpBinding server
+ * (SOAP 1.1, document/literal, DataContractSerializer) does.
+ *
+ * How the `soap` package is used, and why not for everything: the HTTP server is hosted with `soap.listen`, which
+ * parses the project's WSDL at start-up (a broken WSDL fails `start()`) and serves it at `?wsdl`. POSTs to the
+ * endpoint are handled here instead of by soap's dispatcher, because a WCF server's wire behaviour cannot be
+ * reproduced from soap's parsed objects and serializer:
+ *  - WCF ignores a data-contract member that arrives out of schema order; soap's parser has already lost the order;
+ *  - WCF answers with `a:`-prefixed data-contract members, `i:nil="true"`, string enums, UTC dates without trailing
+ *    zero fractions, ArrayOfint items in the Arrays namespace and typed faults with exactly one detail element
+ *    (System.IO.InvalidDataException serialised as a .NET exception); soap's server writes its own prefixes and
+ *    fault shape;
+ *  - WCF's deserialisation faults (a:DeserializationFailed), unknown actions (a:ActionNotSupported) and message size
+ *    limit (413) have no equivalent in soap's server.
+ * So the request is read from the raw XML, driven by the contract (src/lib/contract.ts), and the response XML is
+ * generated from the contract too. The operations are still registered with soap (`services`), delegating to the
+ * model, so soap's own dispatcher (e.g. `Server.processRequest`) works against the same model.
+ */
+import * as http from 'http';
+import type { Socket } from 'net';
+import * as soap from 'soap';
+import {
+  ArrayTypeDef,
+  BINDING_NAME,
+  ComplexTypeDef,
+  DATA_TYPES,
+  ENUMS,
+  FAULTS,
+  FaultName,
+  LIMITS,
+  MemberDef,
+  NS,
+  OPERATION_NAMES,
+  OPERATIONS,
+  OperationName,
+  PORT_TYPE_NAME,
+  SERVICE_NAME,
+  SERVICE_PATH,
+  isDataType,
+  isEnumType,
+} from '../lib/contract';
+import { ServiceModel, SimFault } from './types';
+import { XmlElement, XmlError, attribute, escapeXml, parseXml } from './xml';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Public types
+
+/** One request that reached the service endpoint (a POST to /OpenMediaService). */
+export interface ReceivedRequest {
+  /** Sequence number since start (1, 2, ...); keeps counting when old entries leave the bounded log. */
+  seq: number;
+  /** Wall-clock time of arrival. */
+  at: Date;
+  /** The operation, from the SOAPAction header or the body wrapper; null when neither named a known one. */
+  operation: OperationName | null;
+  /** HTTP status answered (0 while the answer is pending or when the connection was reset). */
+  status: number;
+  /** The typed fault or WCF fault code answered, if any (e.g. 'InvalidUserFault', 'DeserializationFailed'). */
+  fault?: string;
+  /** The injected failure applied to it, if any. */
+  injected?: InjectedFaultKind;
+}
+
+export type InjectedFaultKind = 'delay' | 'hold' | 'http' | 'malformed' | 'reset' | 'empty';
+
+/**
+ * A failure to inject. It applies to the next `count` POSTs to the service endpoint (of `operation` when given).
+ *  - delay: wait `delayMs` of real time, then process and answer normally (the operation runs after the wait);
+ *  - hold: keep the request pending until `releaseHeld()` (then process normally) or stop();
+ *  - http: answer `status` (default 503) with `body` and `contentType` (default a small HTML page), operation not run;
+ *  - malformed: answer 200 text/xml with a truncated envelope, operation not run;
+ *  - reset: destroy the connection without an answer, operation not run;
+ *  - empty: answer 200 with an empty body, operation not run.
+ */
+export interface FaultInjection {
+  kind: InjectedFaultKind;
+  operation?: OperationName;
+  /** How many requests it applies to; default 1; -1 = every request until clearFaults(). */
+  count?: number;
+  delayMs?: number;
+  status?: number;
+  body?: string;
+  contentType?: string;
+}
+
+export interface SoapServerOptions {
+  host: string;
+  port: number;
+  /** Ignore members that arrive out of schema order, as WCF does (default true). */
+  strictOrder: boolean;
+  /** Largest request body accepted; bigger answers 413 as WCF does past MaxReceivedMessageSize (default 65536). */
+  maxBodyBytes: number;
+  /** Entries kept in `received` (default 1000). */
+  receivedLimit: number;
+  /** The WSDL document served at ?wsdl, given the endpoint URL. */
+  buildWsdl: (endpoint: string) => string;
+  /** Handles everything under /control (the HTTP JSON control API). */
+  control?: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void | Promise<void>;
+  /** One line per request when set. Never given credentials. */
+  log?: (line: string) => void;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// WCF wire details
+
+const XSI = NS.xsi;
+const DISPATCHER_NS = 'http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher';
+const ADDRESSING_NONE_NS = 'http://schemas.microsoft.com/ws/2005/05/addressing/none';
+const SOAP12_ENVELOPE = 'http://www.w3.org/2003/05/soap-envelope';
+const ENVELOPE_OPEN = `<s:Envelope xmlns:s="${NS.soapEnvelope}"><s:Body>`;
+const ENVELOPE_CLOSE = '</s:Body></s:Envelope>';
+/** HResult of System.IO.InvalidDataException (COR_E_INVALIDDATA). */
+const INVALID_DATA_HRESULT = -2146233087;
+export const XML_CONTENT_TYPE = 'text/xml; charset=utf-8';
+
+/** A fault in the shape the server answers; `code` is the faultcode element's content (with its namespace). */
+interface FaultAnswer {
+  status: number;
+  /** Typed fault name, or the WCF fault code's local name; recorded in `received`. */
+  name: string;
+  xml: string;
+}
+
+/** Raised while reading the request: becomes a WCF deserialisation fault. */
+class DecodeError extends Error {}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Response writing (contract-driven)
+
+/** xs:dateTime as WCF writes a UTC DateTime: ISO 8601, trailing zero fraction digits dropped, 'Z'. */
+export function formatDateTime(value: unknown): string {
+  const date = value instanceof Date ? value : new Date(value as string | number);
+  if (Number.isNaN(date.getTime())) return '0001-01-01T00:00:00';
+  return date.toISOString().replace(/\.(\d*?)0*Z$/, (_m, digits: string) => (digits ? `.${digits}Z` : 'Z'));
+}
+
+function scalarText(type: string, value: unknown): string {
+  switch (type) {
+    case 'xs:int': {
+      const n = typeof value === 'number' ? value : Number(value ?? 0);
+      return String(Number.isFinite(n) ? Math.trunc(n) : 0);
+    }
+    case 'xs:boolean':
+      return value === true || value === 'true' ? 'true' : 'false';
+    case 'xs:dateTime':
+      return value === undefined || value === null ? '0001-01-01T00:00:00' : formatDateTime(value);
+    case 'xs:string':
+      return escapeXml(String(value));
+    default: {
+      if (isEnumType(type)) {
+        const table = ENUMS[type] as Record<string, number>;
+        if (typeof value === 'string' && Object.prototype.hasOwnProperty.call(table, value)) return value;
+        if (typeof value === 'number') {
+          const name = Object.keys(table).find((k) => table[k] === value);
+          if (name) return name;
+        }
+        // WCF's default for an enum is the member numbered 0.
+        return Object.keys(table).find((k) => table[k] === 0) ?? Object.keys(table)[0];
+      }
+      return escapeXml(String(value));
+    }
+  }
+}
+
+/**
+ * Writes one element of a contract type. `qname` is the element's qualified name as it appears (e.g. `a:EWT`);
+ * `extraNs` are namespace declarations to put on it. Data-contract members use the prefix `a` (declared on the
+ * Result element, as WCF does); the Arrays namespace gets `b`, declared where it is first used.
+ */
+function writeTyped(qname: string, type: MemberDef['type'], value: unknown, extraNs = ''): string {
+  if (value === null || value === undefined) {
+    if (type === 'xs:int' || type === 'xs:boolean' || type === 'xs:dateTime' || isEnumType(type)) {
+      return `<${qname}${extraNs}>${scalarText(type, value)}</${qname}>`;
+    }
+    return `<${qname}${extraNs} i:nil="true"/>`;
+  }
+  if (!isDataType(type)) return `<${qname}${extraNs}>${scalarText(type, value)}</${qname}>`;
+  const def = DATA_TYPES[type] as ComplexTypeDef | ArrayTypeDef;
+  if (def.kind === 'array') {
+    const items = Array.isArray(value) ? value : [];
+    let ns = extraNs;
+    let itemPrefix = 'a';
+    if (def.ns === NS.arrays) {
+      ns += ` xmlns:b="${NS.arrays}"`;
+      itemPrefix = 'b';
+    }
+    const inner = items.map((item) => writeTyped(`${itemPrefix}:${def.itemName}`, def.itemType, item)).join('');
+    return inner ? `<${qname}${ns}>${inner}</${qname}>` : `<${qname}${ns}/>`;
+  }
+  const record = value as Record<string, unknown>;
+  const inner = def.members.map((mem) => writeTyped(`a:${mem.name}`, mem.type, record[mem.name])).join('');
+  return `<${qname}${extraNs}>${inner}</${qname}>`;
+}
+
+/** The whole response envelope of an operation's result. */
+export function writeResponse(operation: OperationName, result: unknown): string {
+  const def = OPERATIONS[operation];
+  const resultName = def.result.name;
+  let body: string;
+  if (isDataType(def.result.type)) {
+    body = result === null || result === undefined
+      ? `<${resultName} i:nil="true" xmlns:i="${XSI}"/>`
+      : writeTyped(resultName, def.result.type, result, ` xmlns:a="${NS.dataContracts}" xmlns:i="${XSI}"`);
+  } else {
+    body = `<${resultName}>${scalarText(def.result.type, result)}</${resultName}>`;
+  }
+  return `${ENVELOPE_OPEN}<${operation}Response xmlns="${NS.tempuri}">${body}</${operation}Response>${ENVELOPE_CLOSE}`;
+}
+
+function faultEnvelope(faultcode: string, faultstring: string, detail = ''): string {
+  return `${ENVELOPE_OPEN}<s:Fault>${faultcode}<faultstring xml:lang="en-US">${escapeXml(faultstring)}</faultstring>`
+    + `${detail}</s:Fault>${ENVELOPE_CLOSE}`;
+}
+
+/** A typed fault (FaultException<T>): faultcode s:Client, the detail element named after the fault. */
+export function writeTypedFault(fault: FaultName, message: string): string {
+  const ns = FAULTS[fault].ns;
+  let detail: string;
+  if (fault === 'InvalidDataException') {
+    // An ISerializable .NET exception: its fields as unqualified elements with xsi types.
+    const f = (name: string, xsType: string, value: string): string =>
+      `<${name} i:type="x:${xsType}" xmlns="">${escapeXml(value)}</${name}>`;
+    const nil = (name: string): string => `<${name} i:nil="true" xmlns=""/>`;
+    detail = `<InvalidDataException xmlns="${ns}" xmlns:i="${XSI}" xmlns:x="${NS.xs}">`
+      + f('ClassName', 'string', 'System.IO.InvalidDataException')
+      + f('Message', 'string', message)
+      + nil('Data') + nil('InnerException') + nil('HelpURL') + nil('StackTraceString') + nil('RemoteStackTraceString')
+      + f('RemoteStackIndex', 'int', '0') + nil('ExceptionMethod') + f('HResult', 'int', String(INVALID_DATA_HRESULT))
+      + nil('Source') + nil('WatsonBuckets')
+      + '</InvalidDataException>';
+  } else {
+    detail = `<${fault} xmlns="${ns}" xmlns:i="${XSI}"/>`;
+  }
+  return faultEnvelope('<faultcode>s:Client</faultcode>', message, `<detail>${detail}</detail>`);
+}
+
+function dispatcherFault(code: string, ns: string, message: string): string {
+  return faultEnvelope(`<faultcode xmlns:a="${ns}">a:${code}</faultcode>`, message);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Request reading (contract-driven, on the raw XML)
+
+function isNil(element: XmlElement): boolean {
+  const v = attribute(element, XSI, 'nil');
+  return v !== undefined && (v.trim() === 'true' || v.trim() === '1');
+}
+
+function scalarValue(type: string, element: XmlElement, path: string): unknown {
+  if (element.children.length) throw new DecodeError(`${path}: element content where ${type} text was expected`);
+  const raw = element.text;
+  switch (type) {
+    case 'xs:string':
+      return raw;
+    case 'xs:int': {
+      const t = raw.trim();
+      if (!/^[+-]?\d+$/.test(t)) throw new DecodeError(`${path}: the value '${t}' cannot be parsed as the type 'Int32'`);
+      const n = Number(t);
+      if (n < LIMITS.intMin || n > LIMITS.intMax) throw new DecodeError(`${path}: the value '${t}' is out of range of 'Int32'`);
+      return n;
+    }
+    case 'xs:boolean': {
+      const t = raw.trim();
+      if (t === 'true' || t === '1') return true;
+      if (t === 'false' || t === '0') return false;
+      throw new DecodeError(`${path}: the value '${t}' cannot be parsed as the type 'Boolean'`);
+    }
+    case 'xs:dateTime': {
+      const t = raw.trim();
+      const match = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.exec(t);
+      // No time zone: WCF reads it as an unspecified (local) time; the simulator's service runs in UTC.
+      const date = match ? new Date(match[8] ? t : `${t}Z`) : new Date(NaN);
+      if (Number.isNaN(date.getTime())) throw new DecodeError(`${path}: the value '${t}' cannot be parsed as the type 'DateTime'`);
+      return date;
+    }
+    default: {
+      if (isEnumType(type)) {
+        const t = raw.trim();
+        if (!Object.prototype.hasOwnProperty.call(ENUMS[type], t)) {
+          throw new DecodeError(`${path}: invalid enum value '${t}' for type '${type}'`);
+        }
+        return t;
+      }
+      throw new DecodeError(`${path}: unsupported type ${type}`);
+    }
+  }
+}
+
+/**
+ * Reads the members of a sequence (the children of `element`) as WCF's DataContractSerializer does: in schema order;
+ * an element that is not a member, or a member that comes after a later one was read (out of order), is skipped, so
+ * it is as if it had not been sent. With `strictOrder` false any order is accepted (the first occurrence wins).
+ */
+function readMembers(element: XmlElement, members: readonly MemberDef[], ns: string, strictOrder: boolean, path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let cursor = 0;
+  for (const child of element.children) {
+    if (child.ns !== ns) continue;
+    let index = -1;
+    for (let k = strictOrder ? cursor : 0; k < members.length; k++) {
+      if (members[k].name === child.local) { index = k; break; }
+    }
+    if (index < 0) continue;
+    const member = members[index];
+    if (Object.prototype.hasOwnProperty.call(out, member.name)) continue;
+    out[member.name] = readValue(child, member, strictOrder, `${path}.${member.name}`);
+    if (strictOrder) cursor = index + 1;
+  }
+  return out;
+}
+
+function readValue(element: XmlElement, member: MemberDef, strictOrder: boolean, path: string): unknown {
+  if (isNil(element)) {
+    if (!member.nillable) throw new DecodeError(`${path}: nil is not allowed for the type ${member.type}`);
+    return null;
+  }
+  const type = member.type;
+  if (!isDataType(type)) return scalarValue(type, element, path);
+  const def = DATA_TYPES[type] as ComplexTypeDef | ArrayTypeDef;
+  if (def.kind === 'complex') return readMembers(element, def.members, def.ns, strictOrder, path);
+  const items: unknown[] = [];
+  const itemMember: MemberDef = { name: def.itemName, type: def.itemType, nillable: def.itemNillable };
+  for (const child of element.children) {
+    if (child.ns !== def.ns || child.local !== def.itemName) continue;
+    items.push(readValue(child, itemMember, strictOrder, `${path}[${items.length}]`));
+  }
+  return items;
+}
+
+interface ParsedRequest {
+  operation: OperationName;
+  args: Record<string, unknown>;
+  logonId?: string;
+  password?: string;
+}
+
+function actionFromHeader(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const value = (Array.isArray(header) ? header[0] : header).trim();
+  return value.startsWith('"') && value.endsWith('"') && value.length >= 2 ? value.slice(1, -1) : value;
+}
+
+const ACTION_PREFIX = `${NS.tempuri}${PORT_TYPE_NAME}/`;
+function operationOfAction(action: string): OperationName | undefined {
+  if (!action.startsWith(ACTION_PREFIX)) return undefined;
+  const name = action.slice(ACTION_PREFIX.length);
+  return (OPERATION_NAMES as string[]).includes(name) ? (name as OperationName) : undefined;
+}
+
+function headerText(header: XmlElement | undefined, local: string): string | undefined {
+  const el = header?.children.find((c) => c.ns === NS.authHeaders && c.local === local);
+  return el ? el.text : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The server
+
+const HELP_PAGE = `<!DOCTYPE html><html><head><title>${SERVICE_NAME} (simulator)</title></head><body>`
+  + `<h1>${SERVICE_NAME}</h1><p>This is the Open Media Service simulator. The service description is at `
+  + `<a href="?wsdl">?wsdl</a>; operations are SOAP 1.1 POSTs to this address.</p></body></html>`;
+
+const DEFAULT_HTTP_FAULT_BODY = '<!DOCTYPE html><html><head><title>Service Unavailable</title></head>'
+  + '<body><h1>Service Unavailable</h1><p>HTTP Error 503. The service is unavailable.</p></body></html>';
+
+interface ActiveFault extends FaultInjection {
+  remaining: number;
+}
+
+export class SoapSimulatorServer {
+  readonly httpServer: http.Server;
+  /** Bounded log of what reached the service endpoint, oldest first. */
+  readonly received: ReceivedRequest[] = [];
+  /** The raw body of the last POST to the service endpoint. */
+  lastRequestXml: string | undefined;
+  private readonly counts = new Map<string, number>();
+  private seq = 0;
+  private faults: ActiveFault[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly held = new Set<() => void>();
+  private soapServer: soap.Server | undefined;
+  private soapListener: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | undefined;
+  private endpointUrl = '';
+  private stopped = false;
+
+  constructor(public model: ServiceModel, readonly options: SoapServerOptions) {
+    this.httpServer = http.createServer();
+    this.httpServer.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    // A client error (bad request line, header overflow) must never reach 'error' on the process.
+    this.httpServer.on('clientError', (_err, socket: Socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+
+  get url(): string {
+    return this.endpointUrl;
+  }
+
+  get port(): number {
+    const address = this.httpServer.address();
+    return address && typeof address === 'object' ? address.port : 0;
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.httpServer.once('error', onError);
+      this.httpServer.listen(this.options.port, this.options.host, () => {
+        this.httpServer.off('error', onError);
+        resolve();
+      });
+    });
+    const host = this.options.host === '0.0.0.0' || this.options.host === '::' ? '127.0.0.1' : this.options.host;
+    const hostPart = host.includes(':') ? `[${host}]` : host;
+    this.endpointUrl = `http://${hostPart}:${this.port}${SERVICE_PATH}`;
+    const wsdl = this.options.buildWsdl(this.endpointUrl);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.soapServer = soap.listen(this.httpServer, {
+          path: SERVICE_PATH,
+          xml: wsdl,
+          services: this.soapServices(),
+          // The WSDL and XSD are ours; soap must not fetch anything.
+          callback: (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+        } as soap.IServerOptions);
+      });
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    // soap.listen installed its own 'request' listener; ours goes in front of it and hands it the WSDL GETs.
+    const listeners = this.httpServer.listeners('request') as Array<(req: http.IncomingMessage, res: http.ServerResponse) => void>;
+    this.soapListener = listeners[0];
+    this.httpServer.removeAllListeners('request');
+    this.httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      this.onRequest(req, res).catch((err: unknown) => this.internalError(res, err));
+    });
+  }
+
+  /** Operations registered with soap's server, delegating to the model (used by soap's own dispatcher only). */
+  private soapServices(): soap.IServices {
+    const port: Record<string, (args: Record<string, unknown>) => unknown> = {};
+    for (const name of OPERATION_NAMES) {
+      port[name] = (args) => {
+        const result = this.model.execute(name, args ?? {});
+        return { [OPERATIONS[name].result.name]: result };
+      };
+    }
+    return { [SERVICE_NAME]: { [BINDING_NAME]: port } } as unknown as soap.IServices;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    for (const release of this.held) release();
+    this.held.clear();
+    this.faults = [];
+    await new Promise<void>((resolve) => {
+      if (!this.httpServer.listening) { resolve(); return; }
+      this.httpServer.close(() => resolve());
+      this.httpServer.closeAllConnections();
+      for (const socket of this.sockets) socket.destroy();
+    });
+    this.sockets.clear();
+  }
+
+  // --- received log -------------------------------------------------------------------------------------------
+
+  receivedCount(operation?: OperationName | null): number {
+    if (operation === undefined) return this.seq;
+    return this.counts.get(operation === null ? '' : operation) ?? 0;
+  }
+
+  clearReceived(): void {
+    this.received.length = 0;
+    this.counts.clear();
+    this.seq = 0;
+    this.lastRequestXml = undefined;
+  }
+
+  private record(operation: OperationName | null): ReceivedRequest {
+    const entry: ReceivedRequest = { seq: ++this.seq, at: new Date(), operation, status: 0 };
+    const key = operation ?? '';
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.received.push(entry);
+    while (this.received.length > this.options.receivedLimit) this.received.shift();
+    return entry;
+  }
+
+  // --- fault injection ----------------------------------------------------------------------------------------
+
+  injectFault(fault: FaultInjection): void {
+    const kinds: InjectedFaultKind[] = ['delay', 'hold', 'http', 'malformed', 'reset', 'empty'];
+    if (!kinds.includes(fault.kind)) throw new TypeError(`Unknown fault kind '${String(fault.kind)}' (one of ${kinds.join(', ')})`);
+    if (fault.operation !== undefined && !(OPERATION_NAMES as string[]).includes(fault.operation)) {
+      throw new TypeError(`Unknown operation '${fault.operation}'`);
+    }
+    const count = fault.count ?? 1;
+    if (!Number.isInteger(count) || (count < 1 && count !== -1)) throw new TypeError('count must be a positive integer or -1');
+    if (fault.kind === 'delay' && !(typeof fault.delayMs === 'number' && fault.delayMs >= 0)) {
+      throw new TypeError('delayMs must be a number >= 0');
+    }
+    if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 599)) {
+      throw new TypeError('status must be an HTTP status code');
+    }
+    this.faults.push({ ...fault, remaining: count });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** Faults still armed. */
+  pendingFaults(): FaultInjection[] {
+    return this.faults.map(({ remaining, ...f }) => ({ ...f, count: remaining }));
+  }
+
+  /** Releases every request held by a 'hold' fault; returns how many. */
+  releaseHeld(): number {
+    const n = this.held.size;
+    for (const release of this.held) release();
+    this.held.clear();
+    return n;
+  }
+
+  /** Requests currently held by a 'hold' fault. */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  private takeFault(operation: OperationName | null): ActiveFault | undefined {
+    const index = this.faults.findIndex((f) => f.operation === undefined || f.operation === operation);
+    if (index < 0) return undefined;
+    const fault = this.faults[index];
+    if (fault.remaining > 0 && --fault.remaining === 0) this.faults.splice(index, 1);
+    return fault;
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.timers.delete(timer); resolve(); }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  // --- HTTP ---------------------------------------------------------------------------------------------------
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const pathname = url.pathname.replace(/\/+$/, '') || '/';
+    if (pathname === '/control' || pathname.startsWith('/control/')) {
+      const body = await this.readBody(req, 1024 * 1024);
+      if (body === undefined) { this.send(res, 413, 'application/json', JSON.stringify({ error: 'Body too large' })); return; }
+      if (!this.options.control) { this.send(res, 404, 'application/json', JSON.stringify({ error: 'No control API' })); return; }
+      await this.options.control(req, res, body);
+      return;
+    }
+    if (pathname.toLowerCase() !== SERVICE_PATH.toLowerCase()) {
+      req.resume();
+      this.send(res, 404, 'text/html; charset=utf-8', '<!DOCTYPE html><html><body><h1>Not Found</h1></body></html>');
+      return;
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const query = url.search.toLowerCase();
+      if ((query.startsWith('?wsdl') || query.startsWith('?singlewsdl')) && this.soapListener) {
+        // soap serves the WSDL; WCF answers it as text/xml.
+        const setHeader = res.setHeader.bind(res);
+        res.setHeader = ((name: string, value: number | string | readonly string[]) =>
+          setHeader(name, name.toLowerCase() === 'content-type' ? XML_CONTENT_TYPE : value)) as typeof res.setHeader;
+        if (query.startsWith('?singlewsdl')) req.url = `${SERVICE_PATH}?wsdl`;
+        this.soapListener(req, res);
+        return;
+      }
+      this.send(res, 200, 'text/html; charset=utf-8', HELP_PAGE);
+      return;
+    }
+    if (req.method !== 'POST') {
+      req.resume();
+      res.setHeader('Allow', 'GET, POST');
+      this.send(res, 405, 'text/html; charset=utf-8', '<!DOCTYPE html><html><body><h1>Method Not Allowed</h1></body></html>');
+      return;
+    }
+    await this.onSoapPost(req, res);
+  }
+
+  private async onSoapPost(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const headerAction = actionFromHeader(req.headers.soapaction);
+    const body = await this.readBody(req, this.options.maxBodyBytes);
+    const log = (entry: ReceivedRequest): void => {
+      this.options.log?.(`${new Date().toISOString()} POST ${SERVICE_PATH} ${entry.operation ?? '-'} -> ${entry.status}`
+        + `${entry.fault ? ` ${entry.fault}` : ''}${entry.injected ? ` (injected ${entry.injected})` : ''}`);
+    };
+    if (body === undefined) {
+      const entry = this.record(headerAction ? operationOfAction(headerAction) ?? null : null);
+      entry.status = 413;
+      entry.fault = 'MaxReceivedMessageSizeExceeded';
+      log(entry);
+      // WCF past MaxReceivedMessageSize: 413 and no body.
+      res.setHeader('Connection', 'close');
+      this.send(res, 413, undefined, '');
+      return;
+    }
+    this.lastRequestXml = body;
+
+    // Read the envelope first: the operation decides which injected fault applies.
+    let root: XmlElement | undefined;
+    let parseError: string | undefined;
+    try {
+      root = body.trim() ? parseXml(body) : undefined;
+      if (!root) parseError = 'The request body is empty';
+    } catch (err) {
+      parseError = err instanceof XmlError ? `The request is not well-formed XML: ${err.message}` : String(err);
+    }
+    const bodyEl = root?.ns === NS.soapEnvelope && root.local === 'Envelope'
+      ? root.children.find((c) => c.ns === NS.soapEnvelope && c.local === 'Body') : undefined;
+    const wrapper = bodyEl?.children[0];
+    let operation: OperationName | null = null;
+    if (headerAction) operation = operationOfAction(headerAction) ?? null;
+    else if (wrapper && wrapper.ns === NS.tempuri) operation = operationOfAction(ACTION_PREFIX + wrapper.local) ?? null;
+
+    const entry = this.record(operation);
+    const fault = this.takeFault(operation);
+    if (fault) {
+      entry.injected = fault.kind;
+      if (fault.kind === 'delay') {
+        await this.wait(fault.delayMs ?? 0);
+      } else if (fault.kind === 'hold') {
+        await new Promise<void>((resolve) => this.held.add(resolve));
+      } else {
+        log(entry);
+        this.applyInjected(fault, req, res, entry, operation);
+        return;
+      }
+      if (this.stopped || res.destroyed) return;
+    }
+
+    const answer = this.answer(root, parseError, headerAction, operation, wrapper, bodyEl);
+    entry.status = answer.status;
+    if (answer.fault) entry.fault = answer.fault;
+    log(entry);
+    this.send(res, answer.status, XML_CONTENT_TYPE, answer.xml);
+  }
+
+  private applyInjected(fault: ActiveFault, req: http.IncomingMessage, res: http.ServerResponse, entry: ReceivedRequest, operation: OperationName | null): void {
+    switch (fault.kind) {
+      case 'reset':
+        entry.status = 0;
+        req.socket.destroy();
+        return;
+      case 'empty':
+        entry.status = 200;
+        this.send(res, 200, XML_CONTENT_TYPE, '');
+        return;
+      case 'malformed': {
+        entry.status = 200;
+        const op = operation ?? 'AddRequest';
+        this.send(res, 200, XML_CONTENT_TYPE, `${ENVELOPE_OPEN}<${op}Response xmlns="${NS.tempuri}"><${op}Result><a:Bro`);
+        return;
+      }
+      default: {
+        const status = fault.status ?? 503;
+        entry.status = status;
+        const contentType = fault.contentType ?? (fault.body === undefined ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8');
+        this.send(res, status, contentType, fault.body ?? DEFAULT_HTTP_FAULT_BODY);
+      }
+    }
+  }
+
+  /** Everything from the parsed envelope to the answer; never throws. */
+  private answer(root: XmlElement | undefined, parseError: string | undefined, headerAction: string | undefined,
+    operation: OperationName | null, wrapper: XmlElement | undefined, bodyEl: XmlElement | undefined): { status: number; xml: string; fault?: string } {
+    const fault = (f: FaultAnswer): { status: number; xml: string; fault: string } => ({ status: f.status, xml: f.xml, fault: f.name });
+    if (parseError !== undefined || !root) {
+      // WCF drops an unreadable message with HTTP 400 and no body; the simulator answers a readable client fault.
+      return fault({ status: 500, name: 'BadMessage', xml: faultEnvelope('<faultcode>s:Client</faultcode>', parseError ?? 'Bad request') });
+    }
+    if (root.local === 'Envelope' && root.ns === SOAP12_ENVELOPE) {
+      return fault({ status: 500, name: 'VersionMismatch', xml: faultEnvelope('<faultcode>s:VersionMismatch</faultcode>', 'The SOAP version of the request (1.2) does not match the binding (SOAP 1.1).') });
+    }
+    if (root.local !== 'Envelope' || root.ns !== NS.soapEnvelope || !bodyEl) {
+      return fault({ status: 500, name: 'BadMessage', xml: faultEnvelope('<faultcode>s:Client</faultcode>', 'The request is not a SOAP 1.1 envelope with a Body.') });
+    }
+    if (!operation) {
+      const action = headerAction ?? '';
+      return fault({
+        status: 500,
+        name: 'ActionNotSupported',
+        xml: dispatcherFault('ActionNotSupported', ADDRESSING_NONE_NS,
+          `The message with Action '${action}' cannot be processed at the receiver: no operation of ${PORT_TYPE_NAME} has that action (ContractFilter mismatch at the EndpointDispatcher).`),
+      });
+    }
+    const def = OPERATIONS[operation];
+    let args: Record<string, unknown>;
+    try {
+      if (!wrapper || wrapper.ns !== NS.tempuri || wrapper.local !== operation) {
+        const found = wrapper ? `'${wrapper.local}' from namespace '${wrapper.ns}'` : 'no element';
+        throw new DecodeError(`Expecting element '${operation}' from namespace '${NS.tempuri}', found ${found}`);
+      }
+      args = readMembers(wrapper, def.input, NS.tempuri, this.options.strictOrder, operation);
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      return fault({
+        status: 500,
+        name: 'DeserializationFailed',
+        xml: dispatcherFault('DeserializationFailed', DISPATCHER_NS,
+          `The formatter threw an exception while trying to deserialize the message of operation '${operation}': ${err.message}`),
+      });
+    }
+    const header = root.children.find((c) => c.ns === NS.soapEnvelope && c.local === 'Header');
+    const parsed: ParsedRequest = { operation, args, logonId: headerText(header, 'LogonID'), password: headerText(header, 'Password') };
+    return this.execute(parsed);
+  }
+
+  private execute(request: ParsedRequest): { status: number; xml: string; fault?: string } {
+    try {
+      if (this.model.authEnabled && !this.model.checkUser(request.logonId, request.password)) {
+        const message = request.logonId === undefined || request.password === undefined
+          ? 'Authentication is required: the LogonID and Password headers are missing.'
+          : 'The LogonID or Password is not valid.';
+        return { status: 500, xml: writeTypedFault('InvalidUserFault', message), fault: 'InvalidUserFault' };
+      }
+      const result = this.model.execute(request.operation, request.args);
+      return { status: 200, xml: writeResponse(request.operation, result) };
+    } catch (err) {
+      if (err instanceof SimFault || (err instanceof Error && err.name === 'SimFault' && 'fault' in err)) {
+        const f = (err as SimFault).fault;
+        if (Object.prototype.hasOwnProperty.call(FAULTS, f)) {
+          return { status: 500, xml: writeTypedFault(f, err.message), fault: f };
+        }
+      }
+      this.lastError = err;
+      return {
+        status: 500,
+        fault: 'InternalServiceFault',
+        xml: dispatcherFault('InternalServiceFault', DISPATCHER_NS,
+          'The server was unable to process the request due to an internal error.'),
+      };
+    }
+  }
+
+  /** The last unexpected error the model threw (answered as InternalServiceFault), for tests and the CLI log. */
+  lastError: unknown;
+
+  private internalError(res: http.ServerResponse, err: unknown): void {
+    this.lastError = err;
+    if (res.headersSent) { res.destroy(); return; }
+    this.send(res, 500, XML_CONTENT_TYPE, dispatcherFault('InternalServiceFault', DISPATCHER_NS,
+      'The server was unable to process the request due to an internal error.'));
+  }
+
+  /** Reads the body up to `limit` bytes; undefined when it is larger (the rest is drained, not stored). */
+  private readBody(req: http.IncomingMessage, limit: number): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      const declared = Number(req.headers['content-length']);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let tooBig = Number.isFinite(declared) && declared > limit;
+      req.on('data', (chunk: Buffer) => {
+        if (tooBig) return;
+        size += chunk.length;
+        if (size > limit) { tooBig = true; chunks.length = 0; return; }
+        chunks.push(chunk);
+      });
+      req.on('end', () => resolve(tooBig ? undefined : Buffer.concat(chunks).toString('utf8')));
+      req.on('error', () => resolve(tooBig ? undefined : Buffer.concat(chunks).toString('utf8')));
+      req.on('aborted', () => resolve(undefined));
+    });
+  }
+
+  private send(res: http.ServerResponse, status: number, contentType: string | undefined, body: string): void {
+    if (res.destroyed || res.writableEnded) return;
+    const buffer = Buffer.from(body, 'utf8');
+    const headers: http.OutgoingHttpHeaders = { 'Content-Length': buffer.length };
+    if (contentType) headers['Content-Type'] = contentType;
+    res.writeHead(status, headers);
+    res.end(buffer);
+  }
+}
