@@ -1,0 +1,322 @@
+/**
+ * The client layer: the one place that talks SOAP to an Open Media Service.
+ *
+ * One OpenMediaClient = one soap.Client (built once, from the project's own WSDL or the server's) + one keep-alive
+ * agent. Arguments are re-built in schema order from the contract on every call (a WCF server silently drops a
+ * member that arrives out of order, so the caller's key order never reaches the wire); answers are normalised to
+ * plain JSON (normalize.ts); every failure is an OpenMediaError (errors.ts).
+ */
+import * as soap from 'soap';
+import {
+  DATA_TYPES,
+  NS,
+  OPERATIONS,
+  isDataType,
+  isEnumType,
+  type DataTypeName,
+  type MemberDef,
+  type OperationName,
+} from './contract';
+import * as wsdl from './wsdl';
+import { HttpTransport, type TlsOptions } from './http-transport';
+import { OpenMediaError, invalidInput, toOpenMediaError } from './errors';
+import { normalizeResult, type Json } from './normalize';
+
+export { OpenMediaError } from './errors';
+export { normalizeResult, normalizeStatusRecord } from './normalize';
+
+export interface ClientOptions {
+  /** e.g. http://micc-host:12615/OpenMediaService (no port is assumed). */
+  endpoint: string;
+  logonId?: string;
+  password?: string;
+  /** Per call (and per WSDL fetch), default 10000. */
+  timeoutMs?: number;
+  tls?: TlsOptions;
+  /**
+   * bundled (default): the project's WSDL, generated from the contract (works when the server's ?wsdl imports
+   * point at a host this machine cannot reach); server: `${endpoint}?wsdl` and its imports, fetched through the
+   * same transport, import locations re-pointed at the endpoint's host.
+   */
+  wsdlSource?: 'bundled' | 'server';
+  /** Sockets per client, default 16. */
+  maxSockets?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10000;
+
+type SoapCallback = (err: unknown, result: unknown) => void;
+type SoapMethod = (args: unknown, callback: SoapCallback) => void;
+
+/** Operations whose wrapper has the single child `request` (its members are the call's args). */
+const WRAPPED = new Set<OperationName>(
+  (Object.keys(OPERATIONS) as OperationName[]).filter((name) => {
+    const input = OPERATIONS[name].input;
+    return input.length === 1 && input[0].name === 'request' && isDataType(input[0].type);
+  }),
+);
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Arguments -> wire objects in schema order.
+
+function toWireInt(value: unknown, field: string, operation: OperationName): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n)) {
+    throw invalidInput(field, 'integer', value, `${field} must be an integer`, operation);
+  }
+  return n;
+}
+
+function toWireBool(value: unknown, field: string, operation: OperationName): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 1 || value === '1') return true;
+  if (value === 'false' || value === 0 || value === '0') return false;
+  throw invalidInput(field, 'boolean', value, `${field} must be true or false`, operation);
+}
+
+function toWireDate(value: unknown, field: string, operation: OperationName): string {
+  let d: Date | undefined;
+  if (value instanceof Date) d = value;
+  else if (typeof value === 'number') d = new Date(value);
+  else if (typeof value === 'string' && value.trim() !== '') {
+    const text = value.trim();
+    d = /^-?\d+$/.test(text) ? new Date(Number(text)) : new Date(text);
+  }
+  if (!d || Number.isNaN(d.getTime())) {
+    throw invalidInput(field, 'dateTime', value, `${field} must be a date (Date, ISO-8601 string or epoch ms)`, operation);
+  }
+  return d.toISOString();
+}
+
+function wireValue(member: MemberDef, value: unknown, field: string, operation: OperationName): unknown {
+  if (value === null) return null;
+  const type = member.type;
+  switch (type) {
+    case 'xs:int':
+      return toWireInt(value, field, operation);
+    case 'xs:boolean':
+      return toWireBool(value, field, operation);
+    case 'xs:dateTime':
+      return toWireDate(value, field, operation);
+    case 'xs:string':
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+      throw invalidInput(field, 'string', value, `${field} must be a string`, operation);
+    default:
+      break;
+  }
+  if (isEnumType(type)) return String(value);
+  const def = DATA_TYPES[type as DataTypeName];
+  if (def.kind === 'array') {
+    let items: unknown = value;
+    // Accept the soap-shaped `{ IVRInformation: [...] }` as well as the plain array.
+    if (!Array.isArray(items) && items && typeof items === 'object' && def.itemName in (items as object)) {
+      items = (items as Record<string, unknown>)[def.itemName];
+      if (!Array.isArray(items)) items = items == null ? [] : [items];
+    }
+    if (!Array.isArray(items)) throw invalidInput(field, 'array', value, `${field} must be an array`, operation);
+    const itemMember: MemberDef = { name: def.itemName, type: def.itemType, nillable: def.itemNillable };
+    return { [def.itemName]: items.map((item, i) => wireValue(itemMember, item, `${field}[${i}]`, operation)) };
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidInput(field, 'object', value, `${field} must be an object`, operation);
+  }
+  return wireObject(def.members, value as Record<string, unknown>, field, operation);
+}
+
+function wireObject(members: readonly MemberDef[], src: Record<string, unknown>, path: string, operation: OperationName): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const member of members) {
+    const value = src[member.name];
+    // Absent: left out, the server applies its default. null: xsi:nil on a nillable member, left out otherwise.
+    if (value === undefined) continue;
+    if (value === null && !member.nillable) continue;
+    out[member.name] = wireValue(member, value, path ? `${path}.${member.name}` : member.name, operation);
+  }
+  return out;
+}
+
+/**
+ * The object soap serialises for `operation`: the wrapper's children, members in schema order, values in wire
+ * form. Exported for tests and for anyone who wants to see what would be sent.
+ */
+export function buildRequestArgs(operation: OperationName, args: Record<string, unknown> = {}): Record<string, unknown> {
+  const def = OPERATIONS[operation];
+  if (WRAPPED.has(operation)) {
+    const requestType = def.input[0].type as DataTypeName;
+    const typeDef = DATA_TYPES[requestType];
+    if (typeDef.kind !== 'complex') throw new TypeError(`${requestType} is not a complex type`);
+    return { request: wireObject(typeDef.members, args, '', operation) };
+  }
+  return wireObject(def.input, args, '', operation);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export class OpenMediaClient {
+  readonly endpoint: string;
+  /** `host:port` of the endpoint, for messages. */
+  readonly host: string;
+  private readonly options: ClientOptions;
+  private readonly transport: HttpTransport;
+  private readonly secrets: string[];
+  private readonly headerXml?: string;
+  private soapClient?: soap.Client;
+  private building?: Promise<soap.Client>;
+  private closed = false;
+  /** How many times a soap client was built (tests check that concurrent first calls share one build). */
+  buildCount = 0;
+
+  constructor(options: ClientOptions) {
+    if (!options || typeof options.endpoint !== 'string' || options.endpoint.trim() === '') {
+      throw invalidInput('endpoint', 'required', options?.endpoint, 'an endpoint URL is required');
+    }
+    let url: URL;
+    try {
+      url = new URL(options.endpoint.trim());
+    } catch {
+      throw invalidInput('endpoint', 'url', options.endpoint, 'the endpoint is not a valid URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw invalidInput('endpoint', 'url', options.endpoint, 'the endpoint must be an http:// or https:// URL');
+    }
+    if (url.username || url.password) {
+      // Never keep credentials in a URL that ends up in messages.
+      throw invalidInput('endpoint', 'url', '(hidden)', 'the endpoint must not contain credentials; use logonId/password');
+    }
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw invalidInput('timeoutMs', 'positive', timeoutMs, 'timeoutMs must be a positive number');
+    }
+    this.options = { ...options, timeoutMs };
+    this.endpoint = options.endpoint.trim();
+    this.host = url.host;
+    this.transport = new HttpTransport(url.protocol === 'https:', { timeoutMs, tls: options.tls, maxSockets: options.maxSockets });
+    this.secrets = [options.password, options.logonId].filter((s): s is string => typeof s === 'string' && s.length > 0);
+    if (options.logonId) {
+      this.headerXml =
+        `<h:LogonID xmlns:h="${NS.authHeaders}">${escapeXml(options.logonId)}</h:LogonID>` +
+        `<h:Password xmlns:h="${NS.authHeaders}">${escapeXml(options.password ?? '')}</h:Password>`;
+    }
+  }
+
+  /** The keep-alive agent (tests look at its sockets). */
+  get agent(): import('http').Agent {
+    return this.transport.agent;
+  }
+
+  /** Builds the soap client now (otherwise the first call does). */
+  async ready(): Promise<void> {
+    await this.soap();
+  }
+
+  private soap(): Promise<soap.Client> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (this.soapClient) return Promise.resolve(this.soapClient);
+    if (!this.building) {
+      this.building = this.build().then(
+        (client) => {
+          this.building = undefined;
+          if (this.closed) throw this.closedError();
+          this.soapClient = client;
+          return client;
+        },
+        (err: unknown) => {
+          // Not cached: the next call tries again (the server may be up by then).
+          this.building = undefined;
+          throw toOpenMediaError(err, { operation: 'WSDL', host: this.host, secrets: this.secrets });
+        },
+      );
+    }
+    return this.building;
+  }
+
+  private async build(): Promise<soap.Client> {
+    this.buildCount++;
+    const soapOptions: soap.IOptions = {
+      disableCache: true,
+      httpClient: this.transport as unknown as soap.IHttpClient,
+      endpoint: this.endpoint,
+      // Dates stay text; normalize.ts reads them as UTC (a zone-less .NET DateTime must not become local time).
+      customDeserializer: { dateTime: (text: string) => text },
+    };
+    let source: string;
+    if ((this.options.wsdlSource ?? 'bundled') === 'server') {
+      source = `${this.endpoint}?wsdl`;
+      const base = new URL(this.endpoint);
+      soapOptions.wsdl_options = {
+        // A WCF server writes its own (often internal) host name into the import URLs: fetch them from the host
+        // we were told to use, same path and query.
+        overrideImportLocation: (location: string) => {
+          try {
+            const u = new URL(location, source);
+            if (u.protocol === 'http:' || u.protocol === 'https:') {
+              return `${base.protocol}//${base.host}${u.pathname}${u.search}`;
+            }
+          } catch {
+            /* leave it as it was */
+          }
+          return location;
+        },
+      };
+    } else {
+      source = wsdl.buildWsdl(this.endpoint);
+    }
+    const client = await soap.createClientAsync(source, soapOptions, this.endpoint);
+    if (this.headerXml) client.addSoapHeader(this.headerXml);
+    for (const name of Object.keys(OPERATIONS)) {
+      if (typeof (client as unknown as Record<string, unknown>)[name] !== 'function') {
+        throw new OpenMediaError(`the service description has no operation ${name}`, { code: 'BAD_RESPONSE', host: this.host });
+      }
+    }
+    return client;
+  }
+
+  private closedError(operation?: string): OpenMediaError {
+    return new OpenMediaError(`${operation ?? 'request'} failed on ${this.host}: the client is closed`, {
+      code: 'CLIENT_CLOSED',
+      operation,
+      host: this.host,
+    });
+  }
+
+  /** Calls `operation` and resolves with its normalised answer; rejects with an OpenMediaError. */
+  async call(operation: OperationName, args: Record<string, unknown> = {}): Promise<Json> {
+    if (!Object.prototype.hasOwnProperty.call(OPERATIONS, operation)) {
+      throw invalidInput('operation', 'known', operation, `unknown operation ${String(operation)}`);
+    }
+    if (this.closed) throw this.closedError(operation);
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+      throw invalidInput('args', 'object', args, 'the arguments must be an object', operation);
+    }
+    const wireArgs = buildRequestArgs(operation, args);
+    const client = this.soapClient ?? (await this.soap());
+    const method = (client as unknown as Record<string, SoapMethod>)[operation];
+    const raw = await new Promise<unknown>((resolve, reject) => {
+      method.call(client, wireArgs, (err, result) => {
+        if (err) reject(toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets }));
+        else resolve(result);
+      });
+    });
+    try {
+      return normalizeResult(operation, raw);
+    } catch (err) {
+      throw toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets });
+    }
+  }
+
+  /** Ends every call in flight with CLIENT_CLOSED and closes the keep-alive sockets. Later calls fail the same way. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.transport.close();
+    this.soapClient = undefined;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}

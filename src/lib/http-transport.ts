@@ -1,0 +1,182 @@
+/**
+ * The HTTP(S) transport the soap package talks through: Node's own http/https with one keep-alive agent per
+ * OpenMediaClient, a deadline on every exchange, TLS options on the agent.
+ *
+ * soap's default transport goes through axios, which re-creates much per call; this one does the minimum: one
+ * request, the body collected into a string, handed back in the `{ status, headers, data }` shape soap reads.
+ * It also sorts out answers that cannot be SOAP (an HTML 503 page, an empty body, a 200 with no envelope) before
+ * soap tries to parse them, so they fail with a precise transport error instead of a parser complaint.
+ */
+import * as http from 'http';
+import * as https from 'https';
+
+export interface TlsOptions {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  passphrase?: string;
+  /** Verification is on unless this is explicitly false. */
+  rejectUnauthorized?: boolean;
+  servername?: string;
+}
+
+export interface TransportOptions {
+  timeoutMs: number;
+  tls?: TlsOptions;
+  maxSockets?: number;
+}
+
+/** What the transport hands soap: the parts of an axios response soap reads. */
+export interface TransportResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  data: string;
+}
+
+/** A transport failure with a stable code; errors.ts turns it into an OpenMediaError. */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    public readonly code: string,
+    public readonly statusCode?: number,
+    /** For TLS_ERROR: the underlying reason code (e.g. DEPTH_ZERO_SELF_SIGNED_CERT). */
+    public readonly reason?: string,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+type Callback = (error: unknown, res?: TransportResponse, body?: string) => void;
+
+/** A SOAP envelope start tag, whatever its prefix. */
+const ENVELOPE_RE = /<(?:[A-Za-z_][\w.-]*:)?Envelope[\s>]/;
+
+export class HttpTransport {
+  readonly agent: http.Agent;
+  private readonly timeoutMs: number;
+  private readonly pending = new Set<http.ClientRequest>();
+  private closed = false;
+
+  constructor(readonly secure: boolean, options: TransportOptions) {
+    this.timeoutMs = options.timeoutMs;
+    const common = { keepAlive: true, maxSockets: options.maxSockets ?? 16, maxFreeSockets: 4, scheduling: 'lifo' as const };
+    if (secure) {
+      const tls = options.tls ?? {};
+      this.agent = new https.Agent({
+        ...common,
+        ca: tls.ca,
+        cert: tls.cert,
+        key: tls.key,
+        passphrase: tls.passphrase,
+        rejectUnauthorized: tls.rejectUnauthorized !== false,
+        servername: tls.servername,
+      });
+    } else {
+      this.agent = new http.Agent(common);
+    }
+  }
+
+  /** Number of requests in flight (for tests and close()). */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * soap's IHttpClient.request: `data` null means GET (the WSDL and its imports), a string means a SOAP POST.
+   * Calls back exactly once.
+   */
+  request(url: string, data: string | null, callback: Callback, exheaders?: Record<string, string>): Promise<unknown> {
+    let done = false;
+    const finish: Callback = (error, res, body) => {
+      if (done) return;
+      done = true;
+      callback(error, res, body);
+    };
+    if (this.closed) {
+      finish(new TransportError('the client is closed', 'CLIENT_CLOSED'));
+      return Promise.resolve();
+    }
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      finish(new TransportError('invalid URL', 'INVALID_INPUT'));
+      return Promise.resolve();
+    }
+    const body = data == null ? undefined : Buffer.from(data, 'utf8');
+    const headers: http.OutgoingHttpHeaders = { Accept: 'text/xml, application/xml;q=0.9, */*;q=0.1' };
+    if (body) {
+      headers['Content-Type'] = 'text/xml; charset=utf-8';
+      headers['Content-Length'] = body.length;
+    }
+    if (exheaders) {
+      for (const name of Object.keys(exheaders)) {
+        // soap passes its own Content-Type; ours already says the same thing. Keep the SOAPAction.
+        if (name.toLowerCase() === 'content-type' || name.toLowerCase() === 'content-length') continue;
+        headers[name] = exheaders[name];
+      }
+    }
+    const send = this.secure ? https.request : http.request;
+    const req = send(target, { method: body ? 'POST' : 'GET', headers, agent: this.agent });
+    this.pending.add(req);
+    const timer = setTimeout(() => {
+      req.destroy(new TransportError(`no answer within ${this.timeoutMs} ms`, 'ETIMEDOUT'));
+    }, this.timeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      this.pending.delete(req);
+    };
+    req.on('error', (err) => {
+      cleanup();
+      finish(err);
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', (err) => {
+        cleanup();
+        finish(err);
+      });
+      res.on('aborted', () => {
+        cleanup();
+        finish(new TransportError('the connection closed before the answer was complete', 'ECONNRESET'));
+      });
+      res.on('end', () => {
+        cleanup();
+        if (done) return;
+        const status = res.statusCode ?? 0;
+        const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        const response: TransportResponse = { status, headers: res.headers, data: text };
+        const isEnvelope = ENVELOPE_RE.test(text);
+        if (body) {
+          // A SOAP exchange: a fault comes as an envelope with HTTP 500; anything else non-2xx is the HTTP layer.
+          if (!isEnvelope) {
+            if (status < 200 || status >= 300) {
+              finish(new TransportError(`HTTP ${status}${res.statusMessage ? ' ' + res.statusMessage : ''}`, `HTTP_${status}`, status));
+            } else {
+              finish(new TransportError(text.trim() === '' ? 'empty answer' : 'the answer is not a SOAP envelope', 'BAD_RESPONSE', status));
+            }
+            return;
+          }
+        } else if (status !== 200) {
+          finish(new TransportError(`HTTP ${status}${res.statusMessage ? ' ' + res.statusMessage : ''}`, `HTTP_${status}`, status));
+          return;
+        }
+        finish(null, response, text);
+      });
+    });
+    req.end(body);
+    return Promise.resolve();
+  }
+
+  /** Fails every exchange in flight with CLIENT_CLOSED and destroys the agent's sockets. */
+  close(): void {
+    this.closed = true;
+    for (const req of this.pending) {
+      req.destroy(new TransportError('the client was closed while the call was in flight', 'CLIENT_CLOSED'));
+    }
+    this.pending.clear();
+    this.agent.destroy();
+  }
+}
