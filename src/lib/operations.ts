@@ -38,6 +38,21 @@ export interface ParamDef {
   hint: string;
 }
 
+/**
+ * A node-level typedInput that is not a wire member (e.g. om-add-request's correlation value). Node property
+ * `<name>` holds the typedInput value, `<name>Type` its type; an empty value means "none".
+ */
+export interface NodeOptionDef {
+  name: string;
+  label: string;
+  hint: string;
+  /** typedInput types offered in the editor. */
+  types: readonly string[];
+  /** Editor defaults for `<name>Type` and `<name>`. */
+  defaultType: string;
+  defaultValue: string;
+}
+
 export interface OperationNodeDef {
   /** Node type, as registered with Node-RED. */
   type: string;
@@ -47,6 +62,8 @@ export interface OperationNodeDef {
   /** Two outputs (accepted / not accepted) for the operations that answer a RequestStatus. */
   outputs: 1 | 2;
   params: readonly ParamDef[];
+  /** Node-level typedInputs besides the parameters (not sent to the service). */
+  options?: readonly NodeOptionDef[];
 }
 
 const p = (wire: string, kind: ParamKind, label: string, hint: string, extra: Partial<ParamDef> = {}): ParamDef => ({
@@ -90,6 +107,16 @@ export const OPERATION_NODES: readonly OperationNodeDef[] = [
       p('TypeOfSession', 'int', 'Type of session', '1 or more; groups sessions for the SetOptions settings (e.g. 1 = chat, 2 = e-mail)'),
       p('SessionPriority', 'int', 'Priority', '1 (highest) to 100 (lowest)'),
       p('QueueStartTime', 'datetime', 'Queue start time', 'When the item entered the queue (must be in the past); wins over priority'),
+    ],
+    options: [
+      {
+        name: 'correlation',
+        label: 'Correlation',
+        hint: 'Your own value (e.g. a ticket id) that om-events attaches to every event of this request; empty: none',
+        types: ['msg', 'flow', 'global', 'env', 'str', 'num', 'json', 'jsonata'],
+        defaultType: 'msg',
+        defaultValue: 'correlation',
+      },
     ],
   },
   {

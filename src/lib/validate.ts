@@ -1,0 +1,197 @@
+/**
+ * The documented input rules, checked before anything goes on the wire.
+ *
+ * Driven by the table of operation nodes (operations.ts: which members an operation takes, their kind, which are
+ * required) and the contract's LIMITS; the cross-field rules (group by id or tenant + name, options that need a
+ * TypeOfSession ...) are spelled out per operation below. Usable by anyone: the nodes call `prepareRequest`, a
+ * function node or another package can call `validateRequest` on arguments it built itself.
+ *
+ * A broken rule is an OpenMediaError with `code: 'INVALID_INPUT'`, `field` (the wire member), `rule` (a stable
+ * keyword: required, int, int-range, min, max, max-length, max-items, min-items, ivr-empty, group-required,
+ * needs-preferred-agent, needs-type-of-session, not-in-past, nothing-to-set, boolean, datetime, string, ivrinfo),
+ * `value` (the offending value) and, for text, `length`.
+ */
+import { LIMITS, OPERATIONS, type OperationName } from './contract';
+import { coerce, show, type IVRInformation } from './coerce';
+import { invalidInput, type OpenMediaError } from './errors';
+import { OPERATION_NODES, type ParamDef } from './operations';
+
+export type RequestArgs = Record<string, unknown>;
+
+export interface ValidateOptions {
+  /** The time QueueStartTime must lie before (epoch ms); default: now. */
+  now?: number;
+}
+
+/** The table's parameters of an operation (one node per operation). */
+export function paramsOf(operation: OperationName): readonly ParamDef[] {
+  const row = OPERATION_NODES.find((n) => n.operation === operation);
+  if (!row) throw new TypeError(`no operation node for ${operation}`);
+  return row.params;
+}
+
+function err(operation: string, field: string, rule: string, value: unknown, message: string, length?: number): OpenMediaError {
+  const e = invalidInput(field, rule, value, message, operation);
+  if (length !== undefined) (e as unknown as Record<string, unknown>).length = length;
+  return e;
+}
+
+function given(args: RequestArgs, name: string): boolean {
+  return args[name] !== undefined && args[name] !== null;
+}
+
+function maxLength(op: string, args: RequestArgs, field: string, limit: number): void {
+  const v = args[field];
+  if (typeof v === 'string' && v.length > limit) {
+    throw err(op, field, 'max-length', v, `${field} is ${v.length} characters; the limit is ${limit} (${show(v)})`, v.length);
+  }
+}
+
+function range(op: string, args: RequestArgs, field: string, min: number, max?: number): void {
+  const v = args[field];
+  if (typeof v !== 'number') return;
+  if (v < min || (max !== undefined && v > max)) {
+    const what = max === undefined ? `at least ${min}` : `${min} to ${max}`;
+    throw err(op, field, v < min ? 'min' : 'max', v, `${field} is ${v}; it must be ${what}`);
+  }
+}
+
+function requireGroup(op: string, args: RequestArgs): void {
+  if (given(args, 'ServiceGroupID')) return;
+  const name = args.ServiceGroupName;
+  const hasName = typeof name === 'string' && name.trim() !== '';
+  const hasTenant = given(args, 'TenantID');
+  if (hasName && hasTenant) return;
+  // Name the member that is missing when half of tenant + name is there; otherwise the group id.
+  const field = hasName ? 'TenantID' : hasTenant ? 'ServiceGroupName' : 'ServiceGroupID';
+  throw err(op, field, 'group-required', undefined,
+    `the service group is missing: give ServiceGroupID, or TenantID and ServiceGroupName (${field} is not set)`);
+}
+
+function checkIvrInfo(op: string, args: RequestArgs, required: boolean): void {
+  const items = args.IVRInfo as IVRInformation[] | undefined;
+  if (items === undefined || items === null) {
+    if (required) {
+      throw err(op, 'IVRInfo', 'required', undefined, 'IVRInfo is required: at least one item with a Label or Data');
+    }
+    return;
+  }
+  if (items.length < 1) {
+    throw err(op, 'IVRInfo', 'min-items', items, 'IVRInfo has no items; at least one item with a Label or Data is needed', 0);
+  }
+  if (items.length > LIMITS.ivrInfoMaxItems) {
+    throw err(op, 'IVRInfo', 'max-items', items,
+      `IVRInfo has ${items.length} items; the limit is ${LIMITS.ivrInfoMaxItems}`, items.length);
+  }
+  items.forEach((item, i) => {
+    const label = item.Label ?? '';
+    const data = item.Data ?? '';
+    if (label === '' && data === '') {
+      throw err(op, `IVRInfo[${i}]`, 'ivr-empty', item, `IVRInfo item ${i + 1} has neither a Label nor Data`);
+    }
+    for (const [part, text, limit] of [['Label', label, LIMITS.ivrLabelMax], ['Data', data, LIMITS.ivrDataMax]] as const) {
+      if (text.length > limit) {
+        throw err(op, `IVRInfo[${i}].${part}`, 'max-length', text,
+          `IVRInfo item ${i + 1} ${part} is ${text.length} characters; the limit is ${limit} (${show(text)})`, text.length);
+      }
+    }
+  });
+}
+
+const SET_OPTIONS = ['AgentActionOptions', 'CloseTabOptions', 'MaxNumberOfSessions', 'AllowDifferentTypes', 'SessionLinkOptions'];
+
+/** Rules beyond single-member coercion, per operation. `args` are already coerced (wire shape). */
+const RULES: Partial<Record<OperationName, (op: OperationName, args: RequestArgs, now: number) => void>> = {
+  AddRequest(op, args, now) {
+    requireGroup(op, args);
+    maxLength(op, args, 'ServiceGroupName', LIMITS.serviceGroupNameMax);
+    checkIvrInfo(op, args, true);
+    maxLength(op, args, 'PrivateData', LIMITS.privateDataMax);
+    range(op, args, 'SessionPriority', LIMITS.sessionPriorityMin, LIMITS.sessionPriorityMax);
+    range(op, args, 'TypeOfSession', LIMITS.typeOfSessionMin);
+    range(op, args, 'PreferredAgentID', 1);
+    const qst = args.QueueStartTime;
+    if (qst instanceof Date && qst.getTime() >= now) {
+      throw err(op, 'QueueStartTime', 'not-in-past', qst,
+        `QueueStartTime ${qst.toISOString()} is not in the past (now ${new Date(now).toISOString()})`);
+    }
+    if (args.ForceToPreferredAgent === true && !given(args, 'PreferredAgentID')
+      && !(typeof args.PreferredAgentLogonID === 'string' && args.PreferredAgentLogonID !== '')) {
+      throw err(op, 'ForceToPreferredAgent', 'needs-preferred-agent', true,
+        'ForceToPreferredAgent needs a preferred agent (PreferredAgentID or PreferredAgentLogonID)');
+    }
+  },
+  DivertRequest(op, args) {
+    requireGroup(op, args);
+    maxLength(op, args, 'ServiceGroupName', LIMITS.serviceGroupNameMax);
+  },
+  ModifyRequest(op, args) {
+    checkIvrInfo(op, args, true);
+    maxLength(op, args, 'PrivateData', LIMITS.privateDataMax);
+  },
+  SetOptions(op, args) {
+    range(op, args, 'TypeOfSession', LIMITS.setOptionsTypeOfSessionMin);
+    range(op, args, 'AgentActionOptions', LIMITS.agentActionOptions.min, LIMITS.agentActionOptions.max);
+    range(op, args, 'CloseTabOptions', LIMITS.closeTabOptions.min, LIMITS.closeTabOptions.max);
+    range(op, args, 'AllowDifferentTypes', LIMITS.allowDifferentTypes.min, LIMITS.allowDifferentTypes.max);
+    range(op, args, 'SessionLinkOptions', LIMITS.sessionLinkOptions.min, LIMITS.sessionLinkOptions.max);
+    range(op, args, 'MaxNumberOfSessions', LIMITS.maxNumberOfSessionsMin);
+    // The service cannot tell an absent xs:int from 0, so "a TypeOfSession is given" means 1 or more.
+    const hasType = typeof args.TypeOfSession === 'number' && args.TypeOfSession >= 1;
+    const needs: Array<[string, readonly number[]]> = [
+      ['AgentActionOptions', LIMITS.agentActionOptions.needTypeOfSession],
+      ['CloseTabOptions', LIMITS.closeTabOptions.needTypeOfSession],
+    ];
+    for (const [field, values] of needs) {
+      const v = args[field];
+      if (typeof v === 'number' && values.includes(v) && !hasType) {
+        throw err(op, field, 'needs-type-of-session', v, `${field} ${v} needs a TypeOfSession of 1 or more`);
+      }
+    }
+    if (!SET_OPTIONS.some((f) => given(args, f)) && args.ResetAllOptions !== true) {
+      throw err(op, 'SetOptions', 'nothing-to-set', undefined,
+        'nothing to set: give at least one option (AgentActionOptions, CloseTabOptions, MaxNumberOfSessions, AllowDifferentTypes, SessionLinkOptions) or ResetAllOptions');
+    }
+  },
+  GetAllOpenMediaServiceGroupStatus(op, args) {
+    range(op, args, 'tenantID', LIMITS.nonTenantedTenantID);
+  },
+};
+
+/** Checks arguments that are already in wire shape (numbers, booleans, Dates, IVRInfo arrays). Throws INVALID_INPUT. */
+export function validateRequest(operation: OperationName, args: RequestArgs, options: ValidateOptions = {}): void {
+  if (!OPERATIONS[operation]) throw new TypeError(`unknown operation ${operation}`);
+  for (const param of paramsOf(operation)) {
+    if (param.required && !given(args, param.wire)) {
+      throw err(operation, param.wire, 'required', undefined, `${param.wire} is required`);
+    }
+  }
+  RULES[operation]?.(operation, args, options.now ?? Date.now());
+}
+
+/**
+ * Coerces raw values (keyed by wire member name, as the nodes evaluate them) by the table's kinds, drops what was
+ * not given, validates, and returns the arguments for `client.call(operation, args)`. Keys the operation does not
+ * take are ignored.
+ */
+export function prepareRequest(operation: OperationName, raw: RequestArgs, options: ValidateOptions = {}): RequestArgs {
+  const args: RequestArgs = {};
+  for (const param of paramsOf(operation)) {
+    if (!Object.prototype.hasOwnProperty.call(raw, param.wire)) continue;
+    const value = coerce(param.kind, param.wire, raw[param.wire], operation);
+    if (value !== undefined) args[param.wire] = value;
+  }
+  validateRequest(operation, args, options);
+  return args;
+}
+
+/** A JSON-friendly copy of request arguments: Dates as ISO strings (what msg.openMedia.request shows). */
+export function requestForMessage(args: RequestArgs): RequestArgs {
+  const out: RequestArgs = {};
+  for (const [k, v] of Object.entries(args)) {
+    if (v instanceof Date) out[k] = v.toISOString();
+    else if (Array.isArray(v)) out[k] = v.map((item) => (item && typeof item === 'object' ? { ...item } : item));
+    else out[k] = v;
+  }
+  return out;
+}
