@@ -1,0 +1,183 @@
+/**
+ * Data structures of the model that must not slow down as the cache grows: a sorted per-group queue and a timer heap.
+ */
+
+/** What the queue needs to know of an entry: its ordering key. */
+export interface QueueKey {
+  /** SessionPriority: 1 first. */
+  priority: number;
+  /** Queue time, epoch ms (QueueStartTime backdates it). */
+  queueTime: number;
+  /** Tie-breaker: arrival order. */
+  seq: number;
+}
+
+export function compareKeys(a: QueueKey, b: QueueKey): number {
+  return a.priority - b.priority || a.queueTime - b.queueTime || a.seq - b.seq;
+}
+
+/**
+ * A service group's queue, sorted by (priority, queueTime, seq). Backed by one array with a moving head, so that
+ * - adding the newest request of the lowest priority present (the common case) is an append, O(1);
+ * - taking the first request is O(1) amortised;
+ * - a position is a binary search, O(log n);
+ * - inserting/removing in the middle is a binary search plus a memmove (fast even at 100k entries).
+ */
+export class SortedQueue<T extends QueueKey> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Index in `items` of the first entry whose key is >= `key`. */
+  private lowerBound(key: QueueKey): number {
+    let lo = this.head;
+    let hi = this.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(this.items[mid] as T, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Inserts and returns the 1-based position. */
+  insert(item: T): number {
+    const n = this.items.length;
+    if (n === this.head || compareKeys(this.items[n - 1] as T, item) <= 0) {
+      this.items.push(item);
+      return n + 1 - this.head;
+    }
+    const at = this.lowerBound(item);
+    if (at === this.head && this.head > 0) {
+      this.head -= 1;
+      this.items[this.head] = item;
+      return 1;
+    }
+    this.items.splice(at, 0, item);
+    return at + 1 - this.head;
+  }
+
+  /** 1-based position, 0 when not in the queue. */
+  position(item: T): number {
+    const at = this.lowerBound(item);
+    return at < this.items.length && this.items[at] === item ? at + 1 - this.head : 0;
+  }
+
+  remove(item: T): boolean {
+    const at = this.lowerBound(item);
+    if (at >= this.items.length || this.items[at] !== item) return false;
+    if (at === this.head) {
+      this.items[at] = undefined;
+      this.head += 1;
+      if (this.head === this.items.length) {
+        this.items = [];
+        this.head = 0;
+      } else if (this.head > 1024 && this.head * 2 > this.items.length) {
+        this.items = this.items.slice(this.head);
+        this.head = 0;
+      }
+    } else {
+      this.items.splice(at, 1);
+    }
+    return true;
+  }
+
+  /** Removes many entries at once (one pass). */
+  removeAll(set: ReadonlySet<T>): void {
+    if (set.size === 0) return;
+    if (set.size <= 8) {
+      for (const item of set) this.remove(item);
+      return;
+    }
+    this.items = this.items.slice(this.head).filter((x) => x !== undefined && !set.has(x));
+    this.head = 0;
+  }
+
+  /** Entries in queue order (a live iterator: do not insert/remove while iterating). */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+  }
+
+  first(): T | undefined {
+    return this.items[this.head];
+  }
+
+  toArray(): T[] {
+    return this.items.slice(this.head) as T[];
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
+export interface Timer {
+  at: number;
+  seq: number;
+  run: () => void;
+  cancelled: boolean;
+}
+
+/** Min-heap of timers by (at, seq): what is due next, in time order. */
+export class TimerHeap {
+  private heap: Timer[] = [];
+  private seq = 0;
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  add(at: number, run: () => void): Timer {
+    const t: Timer = { at, seq: this.seq++, run, cancelled: false };
+    const h = this.heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (less(h[p], h[i])) break;
+      [h[p], h[i]] = [h[i], h[p]];
+      i = p;
+    }
+    return t;
+  }
+
+  /** The next live timer, without removing it. */
+  peek(): Timer | undefined {
+    while (this.heap.length > 0 && this.heap[0].cancelled) this.pop();
+    return this.heap[0];
+  }
+
+  pop(): Timer | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0];
+    const last = h.pop() as Timer;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let s = i;
+        if (l < h.length && less(h[l], h[s])) s = l;
+        if (r < h.length && less(h[r], h[s])) s = r;
+        if (s === i) break;
+        [h[s], h[i]] = [h[i], h[s]];
+        i = s;
+      }
+    }
+    return top;
+  }
+
+  clear(): void {
+    this.heap = [];
+  }
+}
+
+function less(a: Timer, b: Timer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
