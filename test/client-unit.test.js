@@ -1,0 +1,691 @@
+'use strict';
+/**
+ * The client layer against small HTTP servers of our own, for what the simulator does not do or where the exact
+ * bytes matter: canned WCF answers for every operation (normalised shapes), every fault, broken HTTP answers,
+ * timeouts, resets, keep-alive, close(), TLS, the server's WSDL with unreachable import locations, credentials.
+ */
+const assert = require('assert');
+const fs = require('fs');
+const http = require('http');
+const https = require('https');
+const net = require('net');
+const path = require('path');
+const sax = require('sax');
+
+const { OpenMediaClient, OpenMediaError, buildRequestArgs } = require('../lib/client');
+const { toOpenMediaError } = require('../lib/errors');
+const { normalizeResult, normalizeStatusRecord } = require('../lib/normalize');
+const contract = require('../lib/contract');
+const wsdlModule = require('../lib/wsdl');
+const ref = require('./support/reference');
+const tlsSupport = require('./support/tls');
+
+const DC = contract.NS.dataContracts;
+const TEMPURI = contract.NS.tempuri;
+const SECRET = 'Pa55-S3cret-xyzzy';
+const LOGON = 'omadmin-logon';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Canned WCF answers.
+
+const envelope = (body) =>
+  `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>${body}</s:Body></s:Envelope>`;
+const result = (op, inner, attrs = `xmlns:a="${DC}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"`) =>
+  envelope(`<${op}Response xmlns="${TEMPURI}"><${op}Result ${attrs}>${inner}</${op}Result></${op}Response>`);
+const record = (id, status, logon, ts, extra = {}) =>
+  `<a:OpenMediaRequest><a:AgentID>${extra.agent ?? 0}</a:AgentID><a:ID>${id}</a:ID>` +
+  (logon === null ? '<a:LogonID i:nil="true"/>' : `<a:LogonID>${logon}</a:LogonID>`) +
+  `<a:QueuePosition>${extra.pos ?? 0}</a:QueuePosition><a:ServiceGroupID>5</a:ServiceGroupID><a:Status>${status}</a:Status>` +
+  `<a:TenantID>1</a:TenantID><a:TimeStamp>${ts}</a:TimeStamp></a:OpenMediaRequest>`;
+const fault = (detailName, ns, faultString) =>
+  envelope(
+    `<s:Fault><faultcode>s:Client</faultcode><faultstring xml:lang="en-US">${faultString}</faultstring>` +
+      (detailName ? `<detail><${detailName} xmlns="${ns}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"/></detail>` : '') +
+      '</s:Fault>',
+  );
+
+const CANNED = {
+  AddRequest: result('AddRequest', '<a:EWT>42</a:EWT><a:OpenMediaID>1001</a:OpenMediaID><a:QueuePosition>3</a:QueuePosition><a:RequestStatus>Success</a:RequestStatus>'),
+  CancelRequest: result('CancelRequest', 'true', ''),
+  DivertRequest: result('DivertRequest', '<a:OpenMediaID>1001</a:OpenMediaID><a:RequestStatus>GroupClosed</a:RequestStatus>'),
+  ModifyRequest: result('ModifyRequest', 'false', ''),
+  SetOptions: result('SetOptions', 'true', ''),
+  GetOpenMediaRequestStatusByID: result('GetOpenMediaRequestStatusByID',
+    `<a:OpenMediaRequests>${record(1001, 'AgentProcessing', 'agent7', '2024-05-01T10:00:00.1234567+02:00', { agent: 7 })}</a:OpenMediaRequests><a:TimeStamp>2024-05-01T08:00:01Z</a:TimeStamp>`),
+  GetOpenMediaRequestHistoryByID: result('GetOpenMediaRequestHistoryByID',
+    `<a:OpenMediaRequests>${record(1001, 'Queued', null, '2024-05-01T08:00:00', { pos: 2 })}${record(1001, 'Clerical', '', '2024-05-01T08:00:05.5Z')}</a:OpenMediaRequests><a:TimeStamp>2024-05-01T08:00:06Z</a:TimeStamp>`),
+  GetOpenMediaRequestsByTime: result('GetOpenMediaRequestsByTime', '<a:OpenMediaRequests/><a:TimeStamp>2024-05-01T08:00:06Z</a:TimeStamp>'),
+  GetAllOpenMediaRequestStatus: result('GetAllOpenMediaRequestStatus', '<a:OpenMediaRequests i:nil="true"/><a:TimeStamp>2024-05-01T08:00:06Z</a:TimeStamp>'),
+  GetServiceGroupStatus: result('GetServiceGroupStatus', '<a:Open>true</a:Open><a:ServiceGroupID>5</a:ServiceGroupID>'),
+  GetAllOpenMediaServiceGroupStatus: result('GetAllOpenMediaServiceGroupStatus',
+    '<a:Status><a:ServiceGroupStatus><a:Open>true</a:Open><a:ServiceGroupID>5</a:ServiceGroupID></a:ServiceGroupStatus><a:ServiceGroupStatus><a:Open>false</a:Open><a:ServiceGroupID>6</a:ServiceGroupID></a:ServiceGroupStatus></a:Status>'),
+  GetOMAgentsByGroup: result('GetOMAgentsByGroup',
+    '<a:AgentList xmlns:b="http://schemas.microsoft.com/2003/10/Serialization/Arrays"><b:int>7</b:int><b:int>9</b:int></a:AgentList><a:ServiceGroupID>5</a:ServiceGroupID>'),
+};
+
+const EXPECTED = {
+  AddRequest: { EWT: 42, OpenMediaID: 1001, QueuePosition: 3, RequestStatus: 'Success', RequestStatusCode: 0 },
+  CancelRequest: true,
+  DivertRequest: { OpenMediaID: 1001, RequestStatus: 'GroupClosed', RequestStatusCode: 1 },
+  ModifyRequest: false,
+  SetOptions: true,
+  GetOpenMediaRequestStatusByID: {
+    OpenMediaRequests: [{ AgentID: 7, ID: 1001, LogonID: 'agent7', QueuePosition: 0, ServiceGroupID: 5, Status: 'AgentProcessing', StatusCode: 3, TenantID: 1, TimeStamp: '2024-05-01T08:00:00.123Z' }],
+    TimeStamp: '2024-05-01T08:00:01.000Z',
+  },
+  GetOpenMediaRequestHistoryByID: {
+    OpenMediaRequests: [
+      { AgentID: 0, ID: 1001, LogonID: '', QueuePosition: 2, ServiceGroupID: 5, Status: 'Queued', StatusCode: 1, TenantID: 1, TimeStamp: '2024-05-01T08:00:00.000Z' },
+      { AgentID: 0, ID: 1001, LogonID: '', QueuePosition: 0, ServiceGroupID: 5, Status: 'Clerical', StatusCode: 7, TenantID: 1, TimeStamp: '2024-05-01T08:00:05.500Z' },
+    ],
+    TimeStamp: '2024-05-01T08:00:06.000Z',
+  },
+  GetOpenMediaRequestsByTime: { OpenMediaRequests: [], TimeStamp: '2024-05-01T08:00:06.000Z' },
+  GetAllOpenMediaRequestStatus: { OpenMediaRequests: [], TimeStamp: '2024-05-01T08:00:06.000Z' },
+  GetServiceGroupStatus: { Open: true, ServiceGroupID: 5 },
+  GetAllOpenMediaServiceGroupStatus: { Status: [{ Open: true, ServiceGroupID: 5 }, { Open: false, ServiceGroupID: 6 }] },
+  GetOMAgentsByGroup: { AgentList: [7, 9], ServiceGroupID: 5 },
+};
+
+const ARGS = {
+  AddRequest: { ServiceGroupID: 5, TypeOfSession: 1 },
+  CancelRequest: { OpenMediaID: 1001 },
+  DivertRequest: { OpenMediaID: 1001, ServiceGroupID: 6 },
+  ModifyRequest: { OpenMediaID: 1001, PrivateData: 'x' },
+  SetOptions: { MaxNumberOfSessions: 2 },
+  GetOpenMediaRequestStatusByID: { openMediaID: 1001 },
+  GetOpenMediaRequestHistoryByID: { openMediaID: 1001, retrieveLaterThan: 0 },
+  GetOpenMediaRequestsByTime: { retrieveLaterThan: new Date(0) },
+  GetAllOpenMediaRequestStatus: {},
+  GetServiceGroupStatus: { serviceGroupID: 5 },
+  GetAllOpenMediaServiceGroupStatus: { tenantID: -1 },
+  GetOMAgentsByGroup: { serviceGroupID: 5 },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// A tiny server: `handler({ op, body, headers, url, req, res })` returns { status, body, headers } or handles res.
+
+function operationOf(req) {
+  const action = String(req.headers.soapaction || '').replace(/"/g, '');
+  return action.slice(action.lastIndexOf('/') + 1);
+}
+
+async function startServer(handler, { secure = false, key, cert } = {}) {
+  const requests = [];
+  let connections = 0;
+  const sockets = new Set();
+  const onRequest = (req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d) => (body += d));
+    req.on('end', async () => {
+      const entry = { op: operationOf(req), body, headers: req.headers, url: req.url, method: req.method };
+      requests.push(entry);
+      const answer = await handler({ ...entry, req, res });
+      if (!answer || res.headersSent || res.destroyed) return;
+      res.writeHead(answer.status ?? 200, answer.headers ?? { 'Content-Type': 'text/xml; charset=utf-8' });
+      res.end(answer.body ?? '');
+    });
+  };
+  const server = secure ? https.createServer({ key, cert }, onRequest) : http.createServer(onRequest);
+  server.on(secure ? 'secureConnection' : 'connection', (socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = server.address().port;
+  return {
+    port,
+    url: `${secure ? 'https' : 'http'}://127.0.0.1:${port}/OpenMediaService`,
+    requests,
+    get connections() {
+      return connections;
+    },
+    openSockets: sockets,
+    async stop() {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+const cannedHandler = ({ op }) => (CANNED[op] ? { body: CANNED[op] } : { status: 400, body: 'unknown op' });
+
+/** Parses XML into { ns, local, attrs, children, text } with namespaces resolved. */
+function parseTree(xml) {
+  const parser = sax.parser(true, { xmlns: true });
+  const root = { children: [] };
+  const stack = [root];
+  parser.onopentag = (node) => {
+    const el = { ns: node.uri, local: node.local, attrs: node.attributes, children: [], text: '' };
+    stack[stack.length - 1].children.push(el);
+    stack.push(el);
+  };
+  parser.ontext = (t) => {
+    stack[stack.length - 1].text += t;
+  };
+  parser.onclosetag = () => stack.pop();
+  parser.write(xml).close();
+  return root.children[0];
+}
+const child = (el, local) => el.children.find((c) => c.local === local);
+function bodyOf(xml) {
+  const env = parseTree(xml);
+  return child(env, 'Body').children[0];
+}
+
+/** Waits (bounded) until `predicate()` is true, polling on the event loop. */
+async function until(predicate, what, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function expectError(promise, code) {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof OpenMediaError, `not an OpenMediaError: ${err && err.stack}`);
+    assert.strictEqual(err.code, code, `code ${err.code}: ${err.message}`);
+    return err;
+  }
+  assert.fail(`expected ${code}, the call succeeded`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('client layer (own servers)', function () {
+  let server;
+  let client;
+  afterEach(async function () {
+    if (client) await client.close();
+    client = undefined;
+    if (server) await server.stop();
+    server = undefined;
+  });
+
+  describe('answers', function () {
+    for (const op of contract.OPERATION_NAMES) {
+      it(`${op}: normalised answer, members in schema order`, async function () {
+        server = await startServer(cannedHandler);
+        client = new OpenMediaClient({ endpoint: server.url });
+        const answer = await client.call(op, ARGS[op]);
+        assert.deepStrictEqual(answer, EXPECTED[op]);
+        // deepStrictEqual ignores key order; JSON does not.
+        assert.strictEqual(JSON.stringify(answer), JSON.stringify(EXPECTED[op]));
+        assert.strictEqual(server.requests.length, 1);
+        assert.strictEqual(server.requests[0].headers.soapaction, `"${contract.soapAction(op)}"`);
+      });
+    }
+
+    it('GetOMAgentsByGroup with one agent and with none: always an array', async function () {
+      const answers = [
+        result('GetOMAgentsByGroup', '<a:AgentList xmlns:b="http://schemas.microsoft.com/2003/10/Serialization/Arrays"><b:int>7</b:int></a:AgentList><a:ServiceGroupID>5</a:ServiceGroupID>'),
+        result('GetOMAgentsByGroup', '<a:AgentList i:nil="true"/><a:ServiceGroupID>5</a:ServiceGroupID>'),
+      ];
+      server = await startServer(() => ({ body: answers.shift() }));
+      client = new OpenMediaClient({ endpoint: server.url });
+      assert.deepStrictEqual(await client.call('GetOMAgentsByGroup', { serviceGroupID: 5 }), { AgentList: [7], ServiceGroupID: 5 });
+      assert.deepStrictEqual(await client.call('GetOMAgentsByGroup', { serviceGroupID: 5 }), { AgentList: [], ServiceGroupID: 5 });
+    });
+
+    it('absent ints default to 0, an absent enum to its 0 member, an unknown enum keeps its name with a null Code', async function () {
+      server = await startServer(() => ({ body: result('AddRequest', '<a:RequestStatus>Brandnew</a:RequestStatus>') }));
+      client = new OpenMediaClient({ endpoint: server.url });
+      assert.deepStrictEqual(await client.call('AddRequest', {}), { EWT: 0, OpenMediaID: 0, QueuePosition: 0, RequestStatus: 'Brandnew', RequestStatusCode: null });
+      assert.deepStrictEqual(normalizeResult('DivertRequest', {}), { OpenMediaID: 0, RequestStatus: 'Success', RequestStatusCode: 0 });
+    });
+  });
+
+  describe('normalizeResult / normalizeStatusRecord', function () {
+    it('take the simulator wire shape (Dates, plain arrays) and already normalised values alike', function () {
+      const wire = {
+        OpenMediaRequests: [{ TimeStamp: new Date('2024-01-02T03:04:05.678Z'), Status: 'Complete', TenantID: 2, ServiceGroupID: 3, QueuePosition: 0, LogonID: null, ID: 9, AgentID: 4 }],
+        TimeStamp: new Date('2024-01-02T03:04:06Z'),
+      };
+      const once = normalizeResult('GetAllOpenMediaRequestStatus', wire);
+      assert.strictEqual(JSON.stringify(once), JSON.stringify({
+        OpenMediaRequests: [{ AgentID: 4, ID: 9, LogonID: '', QueuePosition: 0, ServiceGroupID: 3, Status: 'Complete', StatusCode: 4, TenantID: 2, TimeStamp: '2024-01-02T03:04:05.678Z' }],
+        TimeStamp: '2024-01-02T03:04:06.000Z',
+      }));
+      assert.deepStrictEqual(normalizeResult('GetAllOpenMediaRequestStatus', once), once);
+      assert.deepStrictEqual(normalizeResult('GetAllOpenMediaRequestStatus', { GetAllOpenMediaRequestStatusResult: wire }), once);
+      assert.deepStrictEqual(normalizeStatusRecord(wire.OpenMediaRequests[0]), once.OpenMediaRequests[0]);
+      assert.strictEqual(normalizeResult('CancelRequest', { CancelRequestResult: 'true' }), true);
+      assert.strictEqual(normalizeResult('CancelRequest', undefined), false);
+    });
+  });
+
+  describe('requests on the wire', function () {
+    it('members in schema order and in the DataContracts namespace, whatever the key order of the arguments', async function () {
+      server = await startServer(cannedHandler);
+      client = new OpenMediaClient({ endpoint: server.url });
+      const args = {
+        TypeOfSession: 3,
+        TenantID: 1,
+        SessionPriority: 50,
+        ServiceGroupName: 'Sales',
+        ServiceGroupID: 5,
+        QueueStartTime: '2024-05-01T10:00:00+02:00',
+        PrivateData: 'pd',
+        PreferredAgentLogonID: null,
+        PreferredAgentID: 7,
+        IVRInfo: [{ Label: 'L1', Data: 'D1' }, { Label: 'L2', Data: null }],
+        ForceToPreferredAgent: true,
+      };
+      await client.call('AddRequest', args);
+      const body = bodyOf(server.requests[0].body);
+      assert.strictEqual(body.local, 'AddRequest');
+      assert.strictEqual(body.ns, TEMPURI);
+      const request = child(body, 'request');
+      assert.strictEqual(request.ns, TEMPURI);
+      const names = contract.membersOf('AddOpenMediaRequest').map((m) => m.name);
+      assert.deepStrictEqual(request.children.map((c) => c.local), names);
+      for (const c of request.children) assert.strictEqual(c.ns, DC, `${c.local} in ${c.ns}`);
+      const ivr = child(request, 'IVRInfo');
+      assert.deepStrictEqual(ivr.children.map((c) => [c.ns, c.local]), [[DC, 'IVRInformation'], [DC, 'IVRInformation']]);
+      for (const item of ivr.children) {
+        assert.deepStrictEqual(item.children.map((c) => [c.ns, c.local]), [[DC, 'Data'], [DC, 'Label']]);
+      }
+      assert.strictEqual(child(ivr.children[1], 'Data').attrs['xsi:nil'].value, 'true');
+      assert.strictEqual(child(request, 'PreferredAgentLogonID').attrs['xsi:nil'].value, 'true');
+      assert.strictEqual(child(request, 'QueueStartTime').text, '2024-05-01T08:00:00.000Z');
+      assert.strictEqual(child(request, 'ForceToPreferredAgent').text, 'true');
+      assert.strictEqual(child(request, 'SessionPriority').text, '50');
+    });
+
+    it('every operation\'s request validates against the reference XSDs', async function () {
+      ref.requireXmllint(this);
+      server = await startServer(cannedHandler);
+      client = new OpenMediaClient({ endpoint: server.url, logonId: LOGON, password: SECRET });
+      const full = {
+        ...ARGS,
+        AddRequest: { ForceToPreferredAgent: false, IVRInfo: [{ Data: 'd', Label: 'l' }], PreferredAgentID: 1, PreferredAgentLogonID: 'a', PrivateData: 'p', QueueStartTime: Date.now(), ServiceGroupID: 5, ServiceGroupName: 'S', SessionPriority: 1, TenantID: 1, TypeOfSession: 1 },
+        CancelRequest: { OpenMediaID: 1, DoNotReport: true, CancelIfAllocated: false },
+        SetOptions: { TypeOfSession: 0, SessionLinkOptions: 1, ResetAllOptions: false, MaxNumberOfSessions: 1, CloseTabOptions: 1, AllowDifferentTypes: 1, AgentActionOptions: 1 },
+        DivertRequest: { TenantID: 1, ServiceGroupName: 'x', ServiceGroupID: 2, OpenMediaID: 3 },
+        ModifyRequest: { PrivateData: 'p', OpenMediaID: 1, IVRInfo: [{ Label: 'l' }] },
+      };
+      for (const op of contract.OPERATION_NAMES) await client.call(op, full[op]);
+      for (const r of server.requests) ref.assertValidAgainstReference(r.body, r.op);
+    });
+
+    it('dates: Date, ISO string and epoch ms all go out as UTC ISO strings', function () {
+      const at = Date.UTC(2024, 4, 1, 8, 0, 0);
+      for (const v of [new Date(at), new Date(at).toISOString(), '2024-05-01T10:00:00+02:00', at, String(at)]) {
+        assert.deepStrictEqual(buildRequestArgs('GetOpenMediaRequestsByTime', { retrieveLaterThan: v }), { retrieveLaterThan: '2024-05-01T08:00:00.000Z' });
+      }
+    });
+
+    it('input that cannot be put on the wire is INVALID_INPUT before anything is sent', async function () {
+      server = await startServer(cannedHandler);
+      client = new OpenMediaClient({ endpoint: server.url });
+      let err = await expectError(client.call('GetServiceGroupStatus', { serviceGroupID: 'five' }), 'INVALID_INPUT');
+      assert.strictEqual(err.field, 'serviceGroupID');
+      err = await expectError(client.call('GetOpenMediaRequestsByTime', { retrieveLaterThan: 'yesterday' }), 'INVALID_INPUT');
+      assert.strictEqual(err.field, 'retrieveLaterThan');
+      await expectError(client.call('NoSuchOperation', {}), 'INVALID_INPUT');
+      assert.strictEqual(server.requests.length, 0);
+    });
+
+    it('XML special characters and non-ASCII text are escaped and arrive intact', async function () {
+      server = await startServer(cannedHandler);
+      client = new OpenMediaClient({ endpoint: server.url });
+      const text = `a & b < c > d " e ' f – Zoë – 東京 ✓`;
+      await client.call('ModifyRequest', { OpenMediaID: 1, PrivateData: text, IVRInfo: [{ Label: text, Data: text }] });
+      const request = child(bodyOf(server.requests[0].body), 'request');
+      assert.strictEqual(child(request, 'PrivateData').text, text);
+      const item = child(child(request, 'IVRInfo'), 'IVRInformation');
+      assert.strictEqual(child(item, 'Label').text, text);
+      assert.strictEqual(child(item, 'Data').text, text);
+      assert.strictEqual(Number(server.requests[0].headers['content-length']), Buffer.byteLength(server.requests[0].body, 'utf8'));
+    });
+  });
+
+  describe('authentication headers', function () {
+    it('LogonID and Password in namespace OpenMediaService when a logonId is set', async function () {
+      server = await startServer(cannedHandler);
+      client = new OpenMediaClient({ endpoint: server.url, logonId: 'adm<&>', password: 'p"w\'d&' });
+      await client.call('GetServiceGroupStatus', { serviceGroupID: 5 });
+      const header = child(parseTree(server.requests[0].body), 'Header');
+      assert.deepStrictEqual(header.children.map((c) => [c.ns, c.local, c.text]), [
+        ['OpenMediaService', 'LogonID', 'adm<&>'],
+        ['OpenMediaService', 'Password', 'p"w\'d&'],
+      ]);
+    });
+
+    it('no SOAP header at all without a logonId', async function () {
+      server = await startServer(cannedHandler);
+      client = new OpenMediaClient({ endpoint: server.url });
+      await client.call('GetServiceGroupStatus', { serviceGroupID: 5 });
+      assert.strictEqual(child(parseTree(server.requests[0].body), 'Header'), undefined);
+      assert.ok(!/LogonID|Password/.test(server.requests[0].body));
+    });
+
+    it('credentials appear in no message, stack or JSON of an error, even when the server echoes them', async function () {
+      server = await startServer(({ body }) => ({
+        status: 500,
+        body: fault('InvalidUserFault', contract.NS.faults, `bad user in ${body.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}`),
+      }));
+      client = new OpenMediaClient({ endpoint: server.url, logonId: LOGON, password: SECRET });
+      const err = await expectError(client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), 'InvalidUserFault');
+      assert.ok(server.requests[0].body.includes(SECRET), 'the test must send the secret');
+      for (const text of [err.message, err.stack, JSON.stringify(err), require('util').inspect(err), err.faultString]) {
+        assert.ok(!text.includes(SECRET), `secret leaked: ${text}`);
+        assert.ok(!text.includes(LOGON), `logon leaked: ${text}`);
+      }
+      // And for transport errors.
+      await server.stop();
+      const closedPort = server.port;
+      server = undefined;
+      const c2 = new OpenMediaClient({ endpoint: `http://127.0.0.1:${closedPort}/OpenMediaService`, logonId: LOGON, password: SECRET });
+      const err2 = await expectError(c2.call('AddRequest', { ServiceGroupID: 1 }), 'ECONNREFUSED');
+      await c2.close();
+      for (const text of [err2.message, err2.stack, JSON.stringify(err2)]) assert.ok(!text.includes(SECRET) && !text.includes(LOGON));
+    });
+  });
+
+  describe('faults', function () {
+    for (const name of contract.FAULT_NAMES) {
+      it(`${name} -> code ${name}`, async function () {
+        server = await startServer(() => ({ status: 500, body: fault(name, contract.FAULTS[name].ns, `text of ${name}`) }));
+        client = new OpenMediaClient({ endpoint: server.url });
+        const err = await expectError(client.call('AddRequest', { ServiceGroupID: 5 }), name);
+        assert.strictEqual(err.fault, name);
+        assert.strictEqual(err.faultString, `text of ${name}`);
+        assert.strictEqual(err.operation, 'AddRequest');
+        assert.strictEqual(err.statusCode, 500);
+        assert.ok(err.message.includes('AddRequest') && err.message.includes(`127.0.0.1:${server.port}`), err.message);
+      });
+    }
+
+    it('an unknown detail or no detail -> SOAP_FAULT keeping the faultstring', async function () {
+      const answers = [fault('SomethingNewFault', contract.NS.faults, 'new thing'), fault(null, null, 'The server was unable to process the request')];
+      server = await startServer(() => ({ status: 500, body: answers.shift() }));
+      client = new OpenMediaClient({ endpoint: server.url });
+      let err = await expectError(client.call('CancelRequest', { OpenMediaID: 1 }), 'SOAP_FAULT');
+      assert.strictEqual(err.fault, 'SomethingNewFault');
+      assert.strictEqual(err.faultString, 'new thing');
+      err = await expectError(client.call('CancelRequest', { OpenMediaID: 1 }), 'SOAP_FAULT');
+      assert.strictEqual(err.fault, undefined);
+      assert.strictEqual(err.faultString, 'The server was unable to process the request');
+    });
+  });
+
+  describe('transport failures', function () {
+    it('a closed port -> ECONNREFUSED', async function () {
+      const s = await startServer(cannedHandler);
+      await s.stop();
+      client = new OpenMediaClient({ endpoint: s.url });
+      const err = await expectError(client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), 'ECONNREFUSED');
+      assert.ok(err.message.includes(`127.0.0.1:${s.port}`), err.message);
+      assert.strictEqual(err.operation, 'GetServiceGroupStatus');
+    });
+
+    it('no answer within timeoutMs -> ETIMEDOUT, and the client still works afterwards', async function () {
+      let hold = true;
+      server = await startServer(({ res }) => (hold ? new Promise((resolve) => res.on('close', () => resolve(null))) : { body: CANNED.GetServiceGroupStatus }));
+      client = new OpenMediaClient({ endpoint: server.url, timeoutMs: 300 });
+      await client.ready();
+      const started = Date.now();
+      const err = await expectError(client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), 'ETIMEDOUT');
+      const took = Date.now() - started;
+      assert.ok(took >= 250 && took < 3000, `took ${took} ms`);
+      assert.ok(/300 ms/.test(err.message), err.message);
+      hold = false;
+      assert.deepStrictEqual(await client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), EXPECTED.GetServiceGroupStatus);
+    });
+
+    it('HTTP 503 with an HTML page -> HTTP_503 with statusCode', async function () {
+      server = await startServer(() => ({ status: 503, headers: { 'Content-Type': 'text/html' }, body: '<html><body><h1>Service Unavailable</h1></body></html>' }));
+      client = new OpenMediaClient({ endpoint: server.url });
+      const err = await expectError(client.call('AddRequest', {}), 'HTTP_503');
+      assert.strictEqual(err.statusCode, 503);
+      assert.ok(!err.message.includes('<html'), err.message);
+    });
+
+    it('HTTP 500 / 404 with an empty body -> HTTP_500 / HTTP_404', async function () {
+      const statuses = [500, 404];
+      server = await startServer(() => ({ status: statuses.shift(), body: '' }));
+      client = new OpenMediaClient({ endpoint: server.url });
+      assert.strictEqual((await expectError(client.call('AddRequest', {}), 'HTTP_500')).statusCode, 500);
+      assert.strictEqual((await expectError(client.call('AddRequest', {}), 'HTTP_404')).statusCode, 404);
+    });
+
+    it('HTTP 200 with an empty body, with JSON, with malformed XML -> BAD_RESPONSE', async function () {
+      const bodies = ['', '{"ok":true}', '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><AddRequestResponse xmlns="http://tempuri.org/"><AddRequestResult></s:Body>', '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>&bogus;<x</s:Body></s:Envelope>'];
+      const n = bodies.length;
+      server = await startServer(() => ({ status: 200, body: bodies.shift() }));
+      client = new OpenMediaClient({ endpoint: server.url });
+      for (let i = 0; i < n; i++) {
+        const err = await expectError(client.call('AddRequest', {}), 'BAD_RESPONSE');
+        assert.strictEqual(err.operation, 'AddRequest');
+      }
+    });
+
+    it('the connection reset mid-call -> ECONNRESET', async function () {
+      server = await startServer(({ req }) => {
+        req.socket.destroy();
+        return null;
+      });
+      client = new OpenMediaClient({ endpoint: server.url });
+      await expectError(client.call('AddRequest', {}), 'ECONNRESET');
+    });
+
+    it('system errors map to stable codes (ENOTFOUND, EAI_AGAIN, EPIPE, TLS)', function () {
+      const map = (code, message = code) => toOpenMediaError(Object.assign(new Error(message), { code }), { operation: 'AddRequest', host: 'micc:12615' });
+      assert.strictEqual(map('ENOTFOUND').code, 'ENOTFOUND');
+      assert.strictEqual(map('EAI_AGAIN').code, 'ENOTFOUND');
+      assert.strictEqual(map('EPIPE').code, 'ECONNRESET');
+      const tls = map('CERT_HAS_EXPIRED', 'certificate has expired');
+      assert.strictEqual(tls.code, 'TLS_ERROR');
+      assert.strictEqual(tls.reason, 'CERT_HAS_EXPIRED');
+      assert.ok(tls.message.includes('certificate has expired') && tls.message.includes('micc:12615'));
+    });
+  });
+
+  describe('soap client life cycle', function () {
+    it('concurrent first calls share one build of the soap client', async function () {
+      server = await startServer(cannedHandler);
+      const original = wsdlModule.buildWsdl;
+      let builds = 0;
+      wsdlModule.buildWsdl = (...a) => {
+        builds++;
+        return original(...a);
+      };
+      try {
+        client = new OpenMediaClient({ endpoint: server.url });
+        const answers = await Promise.all(Array.from({ length: 8 }, () => client.call('GetServiceGroupStatus', { serviceGroupID: 5 })));
+        for (const a of answers) assert.deepStrictEqual(a, EXPECTED.GetServiceGroupStatus);
+        await client.ready();
+        await client.call('AddRequest', {});
+      } finally {
+        wsdlModule.buildWsdl = original;
+      }
+      assert.strictEqual(builds, 1);
+      assert.strictEqual(client.buildCount, 1);
+    });
+
+    it('a failed build is not cached: the next call builds again', async function () {
+      const original = wsdlModule.buildWsdl;
+      let fail = true;
+      wsdlModule.buildWsdl = (...a) => (fail ? '<?xml version="1.0"?><definitions' : original(...a));
+      server = await startServer(cannedHandler);
+      try {
+        client = new OpenMediaClient({ endpoint: server.url });
+        const err = await client.call('GetServiceGroupStatus', { serviceGroupID: 5 }).then(() => null, (e) => e);
+        assert.ok(err instanceof OpenMediaError, String(err));
+        fail = false;
+        assert.deepStrictEqual(await client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), EXPECTED.GetServiceGroupStatus);
+        assert.strictEqual(client.buildCount, 2);
+      } finally {
+        wsdlModule.buildWsdl = original;
+      }
+    });
+
+    it('keep-alive: 20 sequential calls over one connection', async function () {
+      server = await startServer(cannedHandler);
+      client = new OpenMediaClient({ endpoint: server.url });
+      for (let i = 0; i < 20; i++) await client.call('GetServiceGroupStatus', { serviceGroupID: 5 });
+      assert.strictEqual(server.requests.length, 20);
+      assert.strictEqual(server.connections, 1);
+    });
+
+    it('close(): a pending call fails with CLIENT_CLOSED, the server sees the connection close, no sockets left', async function () {
+      let held;
+      server = await startServer(({ op, res }) => {
+        if (op === 'GetServiceGroupStatus') return { body: CANNED.GetServiceGroupStatus };
+        return new Promise((resolve) => {
+          held = resolve;
+          res.on('close', () => resolve(null));
+        });
+      });
+      client = new OpenMediaClient({ endpoint: server.url });
+      await client.call('GetServiceGroupStatus', { serviceGroupID: 5 });
+      const pending = client.call('AddRequest', {});
+      const parallel = client.call('AddRequest', {});
+      await until(() => server.requests.length === 3, 'both held requests reached the server');
+      assert.ok(server.openSockets.size >= 1);
+      const closed = Promise.all([...server.openSockets].map((s) => new Promise((r) => (s.destroyed ? r() : s.once('close', r)))));
+      await client.close();
+      const err = await expectError(pending, 'CLIENT_CLOSED');
+      assert.ok(err.message.includes('closed'), err.message);
+      await expectError(parallel, 'CLIENT_CLOSED');
+      await closed;
+      assert.strictEqual(server.openSockets.size, 0);
+      const agent = client.agent;
+      assert.strictEqual(Object.keys(agent.sockets).length + Object.keys(agent.freeSockets).length, 0);
+      await expectError(client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), 'CLIENT_CLOSED');
+      await expectError(client.ready(), 'CLIENT_CLOSED');
+      if (held) held(null);
+    });
+
+    it('close() with idle keep-alive sockets closes them', async function () {
+      server = await startServer(cannedHandler);
+      client = new OpenMediaClient({ endpoint: server.url });
+      await client.call('GetServiceGroupStatus', { serviceGroupID: 5 });
+      const sockets = [...server.openSockets];
+      assert.strictEqual(sockets.length, 1);
+      const closed = new Promise((r) => sockets[0].once('close', r));
+      await client.close();
+      await closed;
+      assert.strictEqual(server.openSockets.size, 0);
+    });
+
+    it('rejects a bad endpoint and credentials in the URL', function () {
+      assert.throws(() => new OpenMediaClient({ endpoint: 'ftp://x/OpenMediaService' }), (e) => e.code === 'INVALID_INPUT');
+      assert.throws(() => new OpenMediaClient({ endpoint: 'not a url' }), (e) => e.code === 'INVALID_INPUT');
+      assert.throws(
+        () => new OpenMediaClient({ endpoint: `http://u:${SECRET}@127.0.0.1:1/OpenMediaService` }),
+        (e) => e.code === 'INVALID_INPUT' && !JSON.stringify(e).includes(SECRET) && !e.message.includes(SECRET),
+      );
+    });
+  });
+
+  describe("wsdlSource 'server'", function () {
+    before(function () {
+      ref.requireReference(this);
+    });
+
+    /** Serves the reference WSDL as a real server does: imports at `?xsd=xsdN` on a host we cannot reach. */
+    function referenceServer(hooks = {}) {
+      const files = fs.readdirSync(ref.REFERENCE_DIR).filter((f) => /^xsd\d/.test(f));
+      const byQuery = {};
+      for (const f of files) byQuery[f.match(/^(xsd\d)/)[1]] = f;
+      const rewrite = (text) =>
+        text.replace(/schemaLocation="(xsd\d)[^"]*"/g, 'schemaLocation="http://localhost:1/OpenMediaService?xsd=$1"');
+      return startServer((r) => {
+        if (r.method === 'GET') {
+          const q = r.url.split('?')[1] || '';
+          if (hooks.get) {
+            const h = hooks.get(q);
+            if (h) return h;
+          }
+          if (q === 'wsdl') return { body: rewrite(fs.readFileSync(ref.REFERENCE_WSDL, 'utf8')) };
+          const m = q.match(/^xsd=(xsd\d)$/);
+          if (m && byQuery[m[1]]) return { body: rewrite(fs.readFileSync(path.join(ref.REFERENCE_DIR, byQuery[m[1]]), 'utf8')) };
+          return { status: 404, body: '' };
+        }
+        return cannedHandler(r);
+      });
+    }
+
+    it('builds from the server\'s ?wsdl, fetching the imports from the endpoint\'s host', async function () {
+      server = await referenceServer();
+      client = new OpenMediaClient({ endpoint: server.url, wsdlSource: 'server' });
+      for (const op of contract.OPERATION_NAMES) {
+        assert.deepStrictEqual(await client.call(op, ARGS[op]), EXPECTED[op], op);
+      }
+      const gets = server.requests.filter((r) => r.method === 'GET').map((r) => r.url.split('?')[1]);
+      assert.ok(gets.includes('wsdl') && gets.includes('xsd=xsd2'), gets.join(','));
+    });
+
+    it('sends the same body as the bundled WSDL', async function () {
+      server = await referenceServer();
+      const args = { TypeOfSession: 1, ServiceGroupID: 5, IVRInfo: [{ Label: 'l', Data: 'd' }], PrivateData: null, QueueStartTime: 0, ForceToPreferredAgent: false };
+      const a = new OpenMediaClient({ endpoint: server.url, wsdlSource: 'server' });
+      const b = new OpenMediaClient({ endpoint: server.url });
+      try {
+        await a.call('AddRequest', args);
+        await b.call('AddRequest', args);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+      const posts = server.requests.filter((r) => r.method === 'POST');
+      const simplify = (el) => ({ ns: el.ns, local: el.local, text: el.children.length ? undefined : el.text, nil: el.attrs['xsi:nil'] ? el.attrs['xsi:nil'].value : undefined, children: el.children.map(simplify) });
+      assert.deepStrictEqual(simplify(bodyOf(posts[0].body)), simplify(bodyOf(posts[1].body)));
+    });
+
+    it('a ?wsdl that fails (503) is an error, and the next call tries again', async function () {
+      let failures = 1;
+      server = await referenceServer({ get: (q) => (q === 'wsdl' && failures-- > 0 ? { status: 503, headers: { 'Content-Type': 'text/html' }, body: '<html>down</html>' } : null) });
+      client = new OpenMediaClient({ endpoint: server.url, wsdlSource: 'server' });
+      const err = await expectError(client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), 'HTTP_503');
+      assert.strictEqual(err.statusCode, 503);
+      assert.deepStrictEqual(await client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), EXPECTED.GetServiceGroupStatus);
+      assert.strictEqual(client.buildCount, 2);
+    });
+  });
+
+  describe('TLS', function () {
+    let cert;
+    before(function () {
+      if (!tlsSupport.openSslAvailable()) {
+        console.warn('      [skipped] openssl not installed');
+        this.skip();
+      }
+      cert = tlsSupport.makeSelfSignedCert();
+    });
+    after(function () {
+      if (cert) cert.cleanup();
+    });
+
+    it('a self-signed certificate fails verification by default -> TLS_ERROR', async function () {
+      server = await startServer(cannedHandler, { secure: true, key: cert.key, cert: cert.cert });
+      client = new OpenMediaClient({ endpoint: server.url });
+      const err = await expectError(client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), 'TLS_ERROR');
+      assert.ok(err.reason, 'reason set');
+      assert.ok(err.message.includes(`127.0.0.1:${server.port}`), err.message);
+      assert.strictEqual(server.requests.length, 0);
+    });
+
+    it('succeeds with tls.ca, and keeps the connection alive', async function () {
+      server = await startServer(cannedHandler, { secure: true, key: cert.key, cert: cert.cert });
+      client = new OpenMediaClient({ endpoint: server.url, tls: { ca: cert.cert } });
+      for (let i = 0; i < 3; i++) {
+        assert.deepStrictEqual(await client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), EXPECTED.GetServiceGroupStatus);
+      }
+      assert.strictEqual(server.connections, 1);
+    });
+
+    it('rejectUnauthorized: false accepts the certificate without a CA', async function () {
+      server = await startServer(cannedHandler, { secure: true, key: cert.key, cert: cert.cert });
+      client = new OpenMediaClient({ endpoint: server.url, tls: { rejectUnauthorized: false } });
+      assert.deepStrictEqual(await client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), EXPECTED.GetServiceGroupStatus);
+    });
+  });
+});
