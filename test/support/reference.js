@@ -9,8 +9,9 @@
  *   const ref = require('./support/reference');
  *   ref.REFERENCE_DIR, ref.REFERENCE_WSDL        paths
  *   ref.referenceAvailable(), ref.xmllintAvailable()
- *   ref.validateAgainstReference(xml)            -> { valid, errors[] }   (xml: a body element or a SOAP envelope)
- *   ref.assertValidAgainstReference(xml)         throws an AssertionError listing xmllint's complaints
+ *   ref.validateAgainstReference(xml, { extraFaults }) -> { valid, errors[], warnings[] }
+ *        xml: a body element, a fault detail element, or a whole SOAP 1.1 envelope (request, response or fault)
+ *   ref.assertValidAgainstReference(xml, what, { extraFaults })  throws an AssertionError listing xmllint's complaints
  *   ref.loadReferenceModel(), ref.modelFromWsdlString(xml), ref.diffModels(expected, actual)
  *
  * XSD validation runs Debian's `xmllint` (package libxml2-utils) with `--schema` on a small wrapper schema written
@@ -78,7 +79,11 @@ function requireXmllint(ctx) {
 // ---------------------------------------------------------------------------------------------------------------
 // XSD validation with xmllint.
 
-/** A minimal SOAP 1.1 envelope: optional Header (anything, not checked), Body whose children must be declared. */
+/**
+ * A minimal SOAP 1.1 envelope of our own: optional Header (not checked: the auth headers are not in any schema),
+ * Body whose children must be declared (an operation wrapper or s:Fault), Fault whose detail children must be
+ * declared (a typed fault detail element).
+ */
 const ENVELOPE_XSD = `<?xml version="1.0" encoding="utf-8"?>
 <xs:schema xmlns:xs="${NS_XS}" xmlns:env="${NS_SOAP_ENV}" targetNamespace="${NS_SOAP_ENV}" elementFormDefault="qualified">
   <xs:element name="Envelope">
@@ -98,10 +103,35 @@ const ENVELOPE_XSD = `<?xml version="1.0" encoding="utf-8"?>
       <xs:anyAttribute namespace="##any" processContents="skip" />
     </xs:complexType>
   </xs:element>
+  <xs:element name="Fault">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="faultcode" form="unqualified" type="xs:QName" />
+        <xs:element name="faultstring" form="unqualified">
+          <xs:complexType>
+            <xs:simpleContent>
+              <xs:extension base="xs:string">
+                <xs:anyAttribute namespace="##any" processContents="skip" />
+              </xs:extension>
+            </xs:simpleContent>
+          </xs:complexType>
+        </xs:element>
+        <xs:element name="faultactor" form="unqualified" type="xs:anyURI" minOccurs="0" />
+        <xs:element name="detail" form="unqualified" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:any namespace="##any" processContents="strict" minOccurs="0" maxOccurs="unbounded" />
+            </xs:sequence>
+            <xs:anyAttribute namespace="##any" processContents="skip" />
+          </xs:complexType>
+        </xs:element>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
   <xs:element name="Body">
     <xs:complexType>
       <xs:sequence>
-        <xs:any namespace="##other" processContents="strict" minOccurs="0" maxOccurs="unbounded" />
+        <xs:any namespace="##any" processContents="strict" minOccurs="0" maxOccurs="unbounded" />
       </xs:sequence>
       <xs:anyAttribute namespace="##any" processContents="skip" />
     </xs:complexType>
@@ -109,45 +139,68 @@ const ENVELOPE_XSD = `<?xml version="1.0" encoding="utf-8"?>
 </xs:schema>
 `;
 
-let wrapperPath;
-function wrapperSchema() {
-  if (wrapperPath && fs.existsSync(wrapperPath)) return wrapperPath;
+/**
+ * The two faults the 9.8 document names but the server's schema does not declare, declared the way the project's
+ * WSDL declares them (empty data contracts in the Faults namespace). Only used with `{ extraFaults: true }`.
+ */
+const EXTRA_FAULTS = ['InvalidDataFault', 'OpenMediaRequestTerminatedFault'];
+const FAULTS_NS = BODY_SCHEMAS[1][0];
+
+const wrapperPaths = {};
+function wrapperSchema(extraFaults) {
+  const key = extraFaults ? 'extra' : 'plain';
+  if (wrapperPaths[key] && fs.existsSync(wrapperPaths[key])) return wrapperPaths[key];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-reference-xsd-'));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   fs.writeFileSync(path.join(dir, 'soap-envelope.xsd'), ENVELOPE_XSD);
-  const imports = BODY_SCHEMAS.map(([ns, file]) =>
-    `  <xs:import namespace="${ns}" schemaLocation="${path.join(REFERENCE_DIR, file)}" />`);
+  const locations = BODY_SCHEMAS.map(([ns, file]) => [ns, path.join(REFERENCE_DIR, file)]);
+  if (extraFaults) {
+    // Same namespace as the reference faults schema: include it, then add the two.
+    const faults = path.join(dir, 'faults-with-extras.xsd');
+    fs.writeFileSync(faults, `<?xml version="1.0" encoding="utf-8"?>
+<xs:schema xmlns:xs="${NS_XS}" xmlns:tns="${FAULTS_NS}" targetNamespace="${FAULTS_NS}" elementFormDefault="qualified">
+  <xs:include schemaLocation="${path.join(REFERENCE_DIR, BODY_SCHEMAS[1][1])}" />
+${EXTRA_FAULTS.map((f) => `  <xs:complexType name="${f}"><xs:sequence /></xs:complexType>
+  <xs:element name="${f}" nillable="true" type="tns:${f}" />`).join('\n')}
+</xs:schema>
+`);
+    locations[1] = [FAULTS_NS, faults];
+  }
+  const imports = locations.map(([ns, file]) => `  <xs:import namespace="${ns}" schemaLocation="${file}" />`);
   imports.push(`  <xs:import namespace="${NS_SOAP_ENV}" schemaLocation="${path.join(dir, 'soap-envelope.xsd')}" />`);
   const wrapper = `<?xml version="1.0" encoding="utf-8"?>\n<xs:schema xmlns:xs="${NS_XS}">\n${imports.join('\n')}\n</xs:schema>\n`;
-  wrapperPath = path.join(dir, 'wrapper.xsd');
-  fs.writeFileSync(wrapperPath, wrapper);
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  return wrapperPath;
+  wrapperPaths[key] = path.join(dir, 'wrapper.xsd');
+  fs.writeFileSync(wrapperPaths[key], wrapper);
+  return wrapperPaths[key];
 }
 
 /**
  * Validates one XML document (a request/response body element, a fault detail element, or a whole SOAP 1.1
  * envelope) against the reference XSDs: element names, namespaces, member ORDER, types, enum values.
- * Returns `{ valid, errors }`; errors are xmllint's messages, one per line. Throws when the reference or xmllint
- * is missing (tests guard with requireXmllint first).
+ * Returns `{ valid, errors, warnings }`; errors are xmllint's messages, one per line. Throws when the reference or
+ * xmllint is missing (tests guard with requireXmllint first). `{ extraFaults: true }` also accepts the detail
+ * elements InvalidDataFault and OpenMediaRequestTerminatedFault (named by the 9.8 document, not by the server's
+ * schema; the project's WSDL declares them).
  */
-function validateAgainstReference(xml) {
+function validateAgainstReference(xml, options = {}) {
   if (!referenceAvailable()) throw new Error(`reference XSDs not found at ${REFERENCE_DIR}`);
   if (!xmllintAvailable()) throw new Error('xmllint not installed (Debian package libxml2-utils)');
-  const r = spawnSync('xmllint', ['--noout', '--nonet', '--schema', wrapperSchema(), '-'], {
+  const r = spawnSync('xmllint', ['--noout', '--nonet', '--schema', wrapperSchema(!!options.extraFaults), '-'], {
     input: String(xml), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024,
   });
   if (r.error) throw r.error;
-  const errors = (r.stderr || '').split('\n').map((l) => l.trim())
+  const lines = (r.stderr || '').split('\n').map((l) => l.trim())
     .filter((l) => l && !/^- validates$/.test(l) && !/^- fails to validate$/.test(l));
   // xmllint: 0 = valid, 3 = invalid against the schema, 1 = not well-formed, 4/5 = schema problem.
   if (r.status !== 0 && r.status !== 3 && r.status !== 1) {
-    throw new Error(`xmllint could not use the reference schemas (exit ${r.status}): ${errors.join(' | ')}`);
+    throw new Error(`xmllint could not use the reference schemas (exit ${r.status}): ${lines.join(' | ')}`);
   }
-  return { valid: r.status === 0, errors };
+  // When valid, what xmllint printed are warnings (e.g. the auth headers' relative namespace URI "OpenMediaService").
+  return r.status === 0 ? { valid: true, errors: [], warnings: lines } : { valid: false, errors: lines, warnings: [] };
 }
 
-function assertValidAgainstReference(xml, what = 'message') {
-  const { valid, errors } = validateAgainstReference(xml);
+function assertValidAgainstReference(xml, what = 'message', options = {}) {
+  const { valid, errors } = validateAgainstReference(xml, options);
   if (!valid) {
     throw new assert.AssertionError({
       message: `${what} does not validate against the reference XSDs:\n  ${errors.join('\n  ')}\n--- xml ---\n${xml}`,
