@@ -1,0 +1,363 @@
+'use strict';
+/*
+ * Browser harness for the editor tests (test/editor/*.editor.js, run by `npm run test:editor`).
+ *
+ * startEditor(options) starts a real Node-RED 4.1 (the devDependency) in a child process with a fresh temporary
+ * user directory and this repository loaded as a node pack (scripts/node-red-server.js: settings.nodesDir), on
+ * 127.0.0.1 with an ephemeral port, then Debian's Chromium (playwright-core, headless) on its editor, and waits
+ * until the editor has loaded its palette and flows. It resolves with an `editor` object:
+ *
+ *   editor.page, editor.browser, editor.url, editor.nodeRed ({ url, port, userDir, output() })
+ *   editor.errors                 page errors and console errors seen so far (assert it stays empty)
+ *   await editor.stop()           closes the browser, stops Node-RED, removes the user directory (always call it)
+ *   await editor.reload()         reloads the page and waits until the editor is ready again
+ *
+ *   Nodes in the workspace
+ *   await editor.importFlow(nodes)            RED.view.importNodes(nodes) (ids kept); resolves with the ids
+ *   await editor.dropFromPalette(type, {x,y}) drags the palette entry onto the workspace with the mouse;
+ *                                             resolves with the new node's id (x, y: offset in the workspace)
+ *   await editor.paletteTypes()               every node type shown in the palette
+ *   await editor.node(id)                     the editor's view of a node: its own properties (no _ or functions)
+ *
+ *   Edit dialogs
+ *   await editor.openEditDialog(id)           double-clicks the node (falls back to RED.editor.edit); waits for the tray
+ *   await editor.openConfigDialog(field)      clicks the pencil beside a config-node select (e.g. 'server')
+ *   await editor.fill(field, value)           types into #node-input-<field> (or #node-config-input-<field> in a
+ *                                             config dialog); a full selector (#..., .x, [..]) is used as is
+ *   await editor.select(field, value)         chooses an option of a <select>
+ *   await editor.setTypedInput(field, type, value)  sets a typedInput's type and value through its widget API
+ *   await editor.readField(field)             the field's current value ({type, value} for a typedInput)
+ *   await editor.clickDone() / clickCancel()  closes the top-most dialog (node or config node)
+ *
+ *   Runtime
+ *   await editor.deploy({ confirm })          clicks Deploy and waits for the editor's 'deploy' event; a confirmation
+ *                                             dialog (unconfigured/invalid nodes) is accepted when confirm is true,
+ *                                             otherwise it is an error carrying the dialog's text
+ *   await editor.nodeStatus(id)               the status the editor shows for a node ({fill, shape, text}) or null
+ *   await editor.waitForNodeStatus(id, expected, timeoutMs)   until the shown status has every key of `expected`
+ *                                             (strings compare exactly, RegExp-like {text: /re/} is not supported:
+ *                                             pass {textIncludes: 'abc'} to match part of the text)
+ *   await editor.inject(id)                   presses an inject node's button (POST /inject/<id>)
+ *   await editor.admin(method, path, body)    a call to the Node-RED admin API; resolves with the parsed JSON
+ *   await editor.screenshot(name)             test/artifacts/editor/<name>.png; resolves with the path
+ *
+ * Every wait is bounded (default 10 s); nothing here sleeps for a fixed time.
+ */
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { chromium } = require('playwright-core');
+const { startNodeRed, repoRoot } = require('../../scripts/node-red-server');
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARTIFACTS = path.join(repoRoot, 'test', 'artifacts', 'editor');
+const WAIT_MS = 10000;
+
+const LAUNCH_ARGS = [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+];
+
+async function startEditor(options = {}) {
+    const { flows, logLevel = 'warn', viewport = { width: 1400, height: 900 } } = options;
+    if (!fs.existsSync(CHROMIUM)) {
+        throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+    }
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-editor-'));
+    let flowsFile;
+    if (flows) {
+        flowsFile = path.join(userDir, 'seed-flows.json');
+        fs.writeFileSync(flowsFile, typeof flows === 'string' ? flows : JSON.stringify(flows));
+    }
+    let nodeRed;
+    let browser;
+    try {
+        nodeRed = await startNodeRed({ userDir, flows: flowsFile, logLevel });
+        browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
+        const context = await browser.newContext({ viewport });
+        const page = await context.newPage();
+        page.setDefaultTimeout(WAIT_MS);
+        const editor = new Editor({ page, browser, nodeRed, userDir });
+        await editor.reload();
+        return editor;
+    } catch (err) {
+        if (browser) await browser.close().catch(() => {});
+        if (nodeRed) {
+            err.message += `\nNode-RED output:\n${nodeRed.output()}`;
+            await nodeRed.stop();
+        }
+        fs.rmSync(userDir, { recursive: true, force: true });
+        throw err;
+    }
+}
+
+class Editor {
+    constructor({ page, browser, nodeRed, userDir }) {
+        this.page = page;
+        this.browser = browser;
+        this.nodeRed = nodeRed;
+        this.userDir = userDir;
+        this.url = nodeRed.url;
+        this.errors = [];
+        page.on('pageerror', (err) => this.errors.push(`pageerror: ${err.message}`));
+        page.on('console', (m) => {
+            if (m.type() === 'error') this.errors.push(`console: ${m.text()}`);
+        });
+    }
+
+    async stop() {
+        await this.browser.close().catch(() => {});
+        await this.nodeRed.stop();
+        fs.rmSync(this.userDir, { recursive: true, force: true });
+    }
+
+    async reload() {
+        await this.page.goto(this.url);
+        await this.page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.version && RED.nodes.version()
+            && document.querySelector('#red-ui-palette .red-ui-palette-node')
+            && !(document.querySelector('#red-ui-loading-progress') || {}).offsetParent, null, { timeout: 30000 });
+        // Count deploys, so deploy() can wait for the next one.
+        await this.page.evaluate(() => {
+            window.__omDeploys = 0;
+            RED.events.on('deploy', () => { window.__omDeploys += 1; });
+        });
+    }
+
+    async screenshot(name) {
+        fs.mkdirSync(ARTIFACTS, { recursive: true });
+        const file = path.join(ARTIFACTS, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+        await this.page.screenshot({ path: file });
+        return file;
+    }
+
+    // ---- workspace -------------------------------------------------------------------------------------------
+
+    async importFlow(nodes) {
+        return this.page.evaluate((flow) => {
+            RED.view.importNodes(flow, { generateIds: false, addFlow: false, notify: false, touchImport: false });
+            RED.view.redraw(true);
+            return flow.filter((n) => n.type !== 'tab').map((n) => n.id);
+        }, nodes);
+    }
+
+    async paletteTypes() {
+        return this.page.$$eval('#red-ui-palette .red-ui-palette-node[data-palette-type]',
+            (els) => els.map((e) => e.getAttribute('data-palette-type')));
+    }
+
+    async dropFromPalette(type, { x = 300, y = 200 } = {}) {
+        const page = this.page;
+        const before = await this._nodeIds();
+        // The palette search expands the node's category and scrolls it into view.
+        const search = page.locator('#red-ui-palette-search input');
+        await search.fill(type);
+        const entry = page.locator(`#red-ui-palette .red-ui-palette-node[data-palette-type="${type}"]`).first();
+        await entry.waitFor({ state: 'visible' });
+        const from = await entry.boundingBox();
+        const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+        await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+        await page.mouse.down();
+        await page.mouse.move(chart.x + x, chart.y + y, { steps: 12 });
+        await page.mouse.up();
+        await search.fill('');
+        const added = await page.waitForFunction((ids) => {
+            const now = [];
+            RED.nodes.eachNode((n) => { if (!ids.includes(n.id)) now.push(n.id); });
+            return now.length ? now : null;
+        }, before);
+        const ids = await added.jsonValue();
+        return ids[0];
+    }
+
+    async _nodeIds() {
+        return this.page.evaluate(() => {
+            const ids = [];
+            RED.nodes.eachNode((n) => ids.push(n.id));
+            return ids;
+        });
+    }
+
+    async node(id) {
+        return this.page.evaluate((nodeId) => {
+            const n = RED.nodes.node(nodeId);
+            if (!n) return null;
+            const out = {};
+            for (const [k, v] of Object.entries(n)) {
+                if (k.startsWith('_') || typeof v === 'function' || k === 'w' || k === 'h') continue;
+                try { out[k] = JSON.parse(JSON.stringify(v)); } catch (e) { /* not serialisable: skip */ }
+            }
+            return out;
+        }, id);
+    }
+
+    // ---- dialogs ---------------------------------------------------------------------------------------------
+
+    _trayCount() {
+        return this.page.evaluate(() => document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray').length);
+    }
+
+    async openEditDialog(id) {
+        const page = this.page;
+        const before = await this._trayCount();
+        await page.evaluate((nodeId) => {
+            const n = RED.nodes.node(nodeId);
+            if (!n) throw new Error(`no node ${nodeId} in the editor`);
+            if (n.z && RED.workspaces.active() !== n.z) RED.workspaces.show(n.z);
+            RED.view.reveal(nodeId);
+        }, id);
+        const shape = page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"] rect.red-ui-flow-node`);
+        if (await shape.count()) await shape.first().dblclick();
+        if ((await this._trayCount()) <= before) {
+            await page.waitForFunction((n) => document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray').length > n,
+                before, { timeout: 2000 }).catch(() => page.evaluate((nodeId) => RED.editor.edit(RED.nodes.node(nodeId)), id));
+        }
+        await this._waitTrayReady(before + 1);
+    }
+
+    async openConfigDialog(field) {
+        const before = await this._trayCount();
+        await this.page.click(`#node-input-lookup-${field}`);
+        await this._waitTrayReady(before + 1);
+    }
+
+    async _waitTrayReady(depth) {
+        await this.page.waitForFunction((d) => {
+            const trays = document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray');
+            if (trays.length < d) return false;
+            const top = trays[trays.length - 1];
+            const ok = top.querySelector('#node-dialog-ok, #node-config-dialog-ok');
+            // the tray slides in: ready once it has stopped moving and its Done button is shown
+            return ok && ok.offsetParent !== null && !top.classList.contains('red-ui-tray-opening')
+                && getComputedStyle(top).right === '0px';
+        }, depth);
+    }
+
+    _selector(field) {
+        if (/^[#.[]/.test(field)) return Promise.resolve(field);
+        return this.page.evaluate((f) => {
+            const cfg = document.querySelector(`#node-config-input-${f}`);
+            const trays = document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray');
+            const top = trays[trays.length - 1];
+            if (cfg && top && top.contains(cfg)) return `#node-config-input-${f}`;
+            return `#node-input-${f}`;
+        }, field);
+    }
+
+    async fill(field, value) {
+        await this.page.fill(await this._selector(field), String(value));
+    }
+
+    async select(field, value) {
+        await this.page.selectOption(await this._selector(field), String(value));
+    }
+
+    async setTypedInput(field, type, value) {
+        const sel = await this._selector(field);
+        await this.page.evaluate(({ s, t, v }) => {
+            const el = $(s);
+            if (!el.length) throw new Error(`no field ${s}`);
+            el.typedInput('type', t);
+            if (v !== undefined) el.typedInput('value', v);
+        }, { s: sel, t: type, v: value === undefined ? undefined : String(value) });
+    }
+
+    async readField(field) {
+        const sel = await this._selector(field);
+        return this.page.evaluate((s) => {
+            const el = $(s);
+            if (!el.length) throw new Error(`no field ${s}`);
+            if (el.data('noderedTypedInput')) return { type: el.typedInput('type'), value: el.typedInput('value') };
+            return el.is(':checkbox') ? el.prop('checked') : el.val();
+        }, sel);
+    }
+
+    async _closeTop(which) {
+        const depth = await this._trayCount();
+        const clicked = await this.page.evaluate((w) => {
+            const trays = document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray');
+            const top = trays[trays.length - 1];
+            const btn = top && top.querySelector(w === 'done' ? '#node-dialog-ok, #node-config-dialog-ok'
+                : '#node-dialog-cancel, #node-config-dialog-cancel');
+            if (!btn) return null;
+            return `#${btn.id}`;
+        }, which);
+        if (!clicked) throw new Error(`no open dialog to ${which}`);
+        await this.page.click(clicked);
+        await this.page.waitForFunction(
+            (d) => document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray').length < d, depth);
+    }
+
+    clickDone() { return this._closeTop('done'); }
+
+    clickCancel() { return this._closeTop('cancel'); }
+
+    // ---- runtime ---------------------------------------------------------------------------------------------
+
+    async deploy({ confirm = false } = {}) {
+        const page = this.page;
+        const before = await page.evaluate(() => window.__omDeploys);
+        await page.click('#red-ui-header-button-deploy');
+        const state = await (await page.waitForFunction((n) => {
+            if (window.__omDeploys > n) return 'deployed';
+            const dlg = document.querySelector('#red-ui-deploy-dialog-confirm-deploy-deploy');
+            if (dlg && dlg.offsetParent !== null) return 'confirm';
+            const err = document.querySelector('.red-ui-notification-error');
+            if (err && err.offsetParent !== null) return `error: ${err.textContent.trim()}`;
+            return null;
+        }, before)).jsonValue();
+        if (state === 'deployed') return;
+        if (state === 'confirm') {
+            const text = await page.locator('.red-ui-editor-dialog, .ui-dialog').last().innerText().catch(() => '');
+            if (!confirm) throw new Error(`deploy asked for confirmation: ${text.trim()}`);
+            await page.click('#red-ui-deploy-dialog-confirm-deploy-deploy');
+            await page.waitForFunction((n) => window.__omDeploys > n, before);
+            return;
+        }
+        throw new Error(`deploy failed: ${state}`);
+    }
+
+    nodeStatus(id) {
+        return this.page.evaluate((nodeId) => {
+            const n = RED.nodes.node(nodeId);
+            return n && n.status ? { fill: n.status.fill, shape: n.status.shape, text: n.status.text } : null;
+        }, id);
+    }
+
+    async waitForNodeStatus(id, expected, timeoutMs = WAIT_MS) {
+        try {
+            const handle = await this.page.waitForFunction(({ nodeId, exp }) => {
+                const n = RED.nodes.node(nodeId);
+                const s = n && n.status;
+                if (!s) return null;
+                for (const [k, v] of Object.entries(exp)) {
+                    if (k === 'textIncludes') {
+                        if (!String(s.text || '').includes(v)) return null;
+                    } else if (s[k] !== v) return null;
+                }
+                return { fill: s.fill, shape: s.shape, text: s.text };
+            }, { nodeId: id, exp: expected }, { timeout: timeoutMs });
+            return handle.jsonValue();
+        } catch (err) {
+            const last = await this.nodeStatus(id);
+            throw new Error(`node ${id}: status ${JSON.stringify(expected)} not shown within ${timeoutMs} ms `
+                + `(last: ${JSON.stringify(last)})`);
+        }
+    }
+
+    async admin(method, urlPath, body) {
+        const res = await fetch(new URL(urlPath.replace(/^\//, ''), this.url), {
+            method,
+            headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'Node-RED-API-Version': 'v2' },
+            body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await res.text();
+        if (!res.ok) throw new Error(`${method} ${urlPath}: HTTP ${res.status} ${text}`);
+        try { return JSON.parse(text); } catch (e) { return text; }
+    }
+
+    inject(id) {
+        return this.admin('POST', `/inject/${id}`);
+    }
+}
+
+module.exports = { startEditor, Editor, ARTIFACTS, CHROMIUM };
