@@ -1,0 +1,93 @@
+/**
+ * Types shared by the runtime side of the nodes (the project has no @types for Node-RED) and the interface between
+ * om-server and the nodes that use it (om-operations, om-events). Type-only except ADDED_EVENT.
+ *
+ * (Node-RED node modules replace `module.exports` with their register function, so anything the nodes share must
+ * live in a module like this one, not in the node files.)
+ */
+import type { EventEmitter } from 'events';
+import type { OpenMediaClient } from './client';
+
+// The little of Node-RED's runtime API the pack uses.
+
+export type NodeMessage = Record<string, unknown> & { _msgid?: string };
+export type SendFn = (msg: NodeMessage | Array<NodeMessage | null> | null) => void;
+export type DoneFn = (err?: Error) => void;
+
+export interface NodeStatus {
+  fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+  shape?: 'ring' | 'dot';
+  text?: string;
+}
+
+export interface RedNode extends EventEmitter {
+  id: string;
+  type: string;
+  name?: string;
+  z?: string;
+  credentials: Record<string, string | undefined>;
+  status(status: NodeStatus | Record<string, never>): void;
+  send(msg: NodeMessage | Array<NodeMessage | null> | null): void;
+  error(err: unknown, msg?: NodeMessage): void;
+  warn(text: unknown): void;
+  log(text: unknown): void;
+  debug(text: unknown): void;
+  on(event: 'input', listener: (msg: NodeMessage, send: SendFn, done: DoneFn) => void): this;
+  on(event: 'close', listener: (removed: boolean, done: () => void) => void): this;
+  on(event: string, listener: (...args: any[]) => void): this; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface NodeDef {
+  id: string;
+  type: string;
+  name?: string;
+  [key: string]: unknown;
+}
+
+export interface JsonataExpression {
+  evaluate?: unknown;
+}
+
+export interface NodeAPI {
+  nodes: {
+    createNode(node: object, config: NodeDef): void;
+    registerType(type: string, ctor: Function, options?: { credentials?: Record<string, { type: string }> }): void; // eslint-disable-line @typescript-eslint/ban-types
+    getNode(id: string): unknown;
+  };
+  util: {
+    evaluateNodeProperty(value: unknown, type: string, node: object, msg: NodeMessage | undefined,
+      callback: (err: Error | null, result?: unknown) => void): void;
+    prepareJSONataExpression(value: string, node: object): JsonataExpression;
+    evaluateJSONataExpression(expr: JsonataExpression, msg: NodeMessage, callback: (err: Error | null, result?: unknown) => void): void;
+    getMessageProperty(msg: NodeMessage, expr: string): unknown;
+    normalisePropertyExpression(expr: string): unknown;
+  };
+  log: { warn(text: string): void; error(text: string): void; info(text: string): void };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface OmAddedEvent {
+  OpenMediaID: number;
+  request: Record<string, unknown>;
+  correlation?: unknown;
+  node: string;
+}
+
+export const ADDED_EVENT = 'openmedia:added';
+
+export interface OmServerConfig extends NodeDef {
+  url?: string;
+  timeout?: number | string;
+  tls?: string;
+  wsdlSource?: string;
+}
+
+export interface OmServerNode extends RedNode {
+  url: string;
+  timeoutMs: number;
+  wsdlSource: 'bundled' | 'server';
+  /** The shared client, built on first use. Throws an OpenMediaError when the configuration is unusable. */
+  getClient(): OpenMediaClient;
+}
+
