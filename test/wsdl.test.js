@@ -317,6 +317,24 @@ describe('wsdl: our generated WSDL', function () {
       assert.strictEqual(xml.replace(/location="[^"]*"/, ''), buildWsdl(ENDPOINT).replace(/location="[^"]*"/, ''));
     });
 
+    it('tools/write-wsdl.js writes exactly buildWsdl() for the default local address; wsdl/ is current', function () {
+      const tool = require('../tools/write-wsdl');
+      assert.strictEqual(tool.FILE_ENDPOINT, `http://localhost:${contract.DEFAULT_PORT}${contract.SERVICE_PATH}`);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-write-wsdl-'));
+      try {
+        const out = path.join(dir, 'sub', 'OpenMediaService.wsdl');
+        assert.strictEqual(tool.writeWsdl(out), true);
+        assert.strictEqual(fs.readFileSync(out, 'utf8'), buildWsdl(tool.FILE_ENDPOINT));
+        assert.strictEqual(tool.writeWsdl(out), false, 'a current file is left alone');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      const committed = path.join(__dirname, '..', 'wsdl', 'OpenMediaService.wsdl');
+      assert.ok(fs.existsSync(committed), 'wsdl/OpenMediaService.wsdl is missing (npm run build writes it)');
+      assert.strictEqual(fs.readFileSync(committed, 'utf8'), buildWsdl(tool.FILE_ENDPOINT),
+        'wsdl/OpenMediaService.wsdl is stale: run npm run build and commit it');
+    });
+
     describe('in the soap package', function () {
       let tmpDir;
       before(function () { tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-wsdl-test-')); });
@@ -343,6 +361,14 @@ describe('wsdl: our generated WSDL', function () {
         assert.match(port.AddRequest.output.AddRequestResult.RequestStatus, /Success,GroupClosed,InvalidGroup,TenantDisabled,AgentLoggedOff,InvalidID,Error/);
         assert.strictEqual(client.wsdl.services.OpenMediaService.ports.BasicHttpBinding_IOpenMediaService.location,
           'http://127.0.0.1:1/Somewhere');
+      });
+
+      it('builds a client from the XML string itself (no file, no URL)', async function () {
+        const client = await soap.createClientAsync(buildWsdl('http://127.0.0.1:1/FromString'));
+        assert.deepStrictEqual(Object.keys(client.describe().OpenMediaService.BasicHttpBinding_IOpenMediaService),
+          contract.OPERATION_NAMES);
+        assert.strictEqual(client.wsdl.services.OpenMediaService.ports.BasicHttpBinding_IOpenMediaService.location,
+          'http://127.0.0.1:1/FromString');
       });
 
       it('serves it with soap.listen and a client from ?wsdl calls all 12 operations', async function () {
