@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * The demo: the Open Media simulator (demo scenario, real clock, agents acting by themselves) and a Node-RED 4.1
+ * (the devDependency, nothing installed globally) with this pack loaded, its user directory .node-red-demo/ in the
+ * project (git-ignored, kept between runs, so flows you deploy survive a restart).
+ *
+ *   npm run demo                 (builds first)   or   node scripts/demo.js [options]
+ *     --port N          simulator port (default 12615)
+ *     --nr-port N       Node-RED editor port (default 1880)
+ *     --host H          interface for both (default 127.0.0.1)
+ *     --scenario S      simulator scenario: a builtin name or a JSON file (default demo)
+ *     --reset           delete .node-red-demo/ first (back to the example flows)
+ *
+ * The first run seeds .node-red-demo/flows.json from examples/demo-flow.json when that file exists, with the
+ * simulator address in it adjusted to --host/--port. Ctrl-C stops Node-RED and the simulator.
+ */
+const fs = require('fs');
+const path = require('path');
+const { startNodeRed, repoRoot } = require('./node-red-server');
+
+const DEFAULT_SIM_PORT = 12615;
+const userDir = path.join(repoRoot, '.node-red-demo');
+const demoFlow = path.join(repoRoot, 'examples', 'demo-flow.json');
+
+function parseArgs(argv) {
+    const opts = { port: DEFAULT_SIM_PORT, nrPort: 1880, host: '127.0.0.1', scenario: 'demo', reset: false };
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        const next = () => {
+            if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+            return argv[++i];
+        };
+        if (a === '--port') opts.port = Number(next());
+        else if (a === '--nr-port') opts.nrPort = Number(next());
+        else if (a === '--host') opts.host = next();
+        else if (a === '--scenario') opts.scenario = next();
+        else if (a === '--reset') opts.reset = true;
+        else if (a === '--help' || a === '-h') opts.help = true;
+        else throw new Error(`unknown option ${a} (try --help)`);
+    }
+    for (const k of ['port', 'nrPort']) {
+        if (!Number.isInteger(opts[k]) || opts[k] < 0 || opts[k] > 65535) throw new Error(`bad port: ${opts[k]}`);
+    }
+    return opts;
+}
+
+function seedFlows(host, port) {
+    const target = path.join(userDir, 'flows.json');
+    if (fs.existsSync(target)) return 'kept (your own flows from an earlier run; --reset to start again)';
+    if (!fs.existsSync(demoFlow)) return 'none yet (examples/demo-flow.json does not exist)';
+    let text = fs.readFileSync(demoFlow, 'utf8');
+    // The example flow points at the simulator's default address; follow --host/--port.
+    text = text.replace(/\b(127\.0\.0\.1|localhost):12615\b/g, `${host}:${port}`);
+    JSON.parse(text); // refuse to seed a broken file
+    fs.mkdirSync(userDir, { recursive: true });
+    fs.writeFileSync(target, text);
+    return `seeded from ${path.relative(repoRoot, demoFlow)}`;
+}
+
+async function main() {
+    const opts = parseArgs(process.argv.slice(2));
+    if (opts.help) {
+        console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^#!.*\n'use strict';\n\/\*/, ''));
+        return;
+    }
+    let simulatorModule;
+    try {
+        simulatorModule = require(path.join(repoRoot, 'simulator'));
+    } catch (err) {
+        throw new Error(`the simulator is not built (${err.message}); run \`npm run build\` first`);
+    }
+    if (opts.reset) fs.rmSync(userDir, { recursive: true, force: true });
+
+    const sim = await simulatorModule.startSimulator({
+        port: opts.port, host: opts.host, clock: 'real', scenario: opts.scenario,
+    });
+    let flows;
+    try {
+        flows = seedFlows(sim.host, sim.port);
+    } catch (err) {
+        await sim.stop();
+        throw err;
+    }
+    let nodeRed;
+    let stopping = false;
+    const stopAll = async (code) => {
+        if (stopping) return;
+        stopping = true;
+        console.log('\ndemo: stopping Node-RED and the simulator');
+        await Promise.allSettled([nodeRed ? nodeRed.stop() : null, sim.stop()]);
+        process.exit(code);
+    };
+    process.on('SIGINT', () => stopAll(0));
+    process.on('SIGTERM', () => stopAll(0));
+    try {
+        nodeRed = await startNodeRed({
+            userDir, port: opts.nrPort, host: opts.host, logLevel: 'info', output: 'inherit',
+        });
+    } catch (err) {
+        await sim.stop();
+        throw err;
+    }
+    nodeRed.process.once('exit', (code) => {
+        if (!stopping) {
+            console.error(`demo: Node-RED exited (code ${code})`);
+            stopAll(1);
+        }
+    });
+
+    console.log([
+        '',
+        '------------------------------------------------------------------------',
+        ` Open Media simulator : ${sim.url}  (WSDL: ${sim.wsdlUrl})`,
+        ` Simulator control API: ${sim.controlUrl}`,
+        ` Node-RED editor      : ${nodeRed.url}   (Node-RED ${nodeRed.version}, user dir .node-red-demo/)`,
+        ` Flows                : ${flows}`,
+        ' Press Ctrl-C to stop both.',
+        '------------------------------------------------------------------------',
+        '',
+    ].join('\n'));
+}
+
+main().catch((err) => {
+    console.error(`demo: ${err && err.message ? err.message : err}`);
+    process.exit(1);
+});
