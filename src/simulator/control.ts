@@ -5,7 +5,7 @@
  * Failure: 400 `{ "error": "message" }` for a bad id, a bad body or a refused action; 404 for an unknown route;
  * 405 for a known route with the wrong method. Bodies are JSON objects (an empty body is `{}`).
  *
- *   POST /control/agents/:id/logon | logoff | ready | notready     agent by record id
+ *   POST /control/agents/:id/logon | logoff | ready | notready     agent by record id (or logon id)
  *   POST /control/requests/:id/answer | complete                   Open Media request by OpenMediaID
  *   POST /control/groups/:id/open | close                          service group by id
  *   POST /control/tenants/:id/enable | disable                     tenant by id
@@ -31,9 +31,10 @@ import type { AuthUser, Scenario } from './types';
 
 /** What the control API drives; the Simulator object returned by startSimulator implements it. */
 export interface SimulatorControl {
-  logon(agentId: number): void;
-  logoff(agentId: number): void;
-  setReady(agentId: number, ready: boolean): void;
+  /** Agents by record id or by logon id. */
+  logon(agentId: number | string): void;
+  logoff(agentId: number | string): void;
+  setReady(agentId: number | string, ready: boolean): void;
   answer(openMediaId: number): void;
   complete(openMediaId: number): void;
   setGroupOpen(groupId: number, open: boolean): void;
@@ -90,7 +91,8 @@ export function createControlHandler(sim: SimulatorControl): (req: http.Incoming
   const ok = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ ok: true, ...extra });
   const routes: Route[] = [
     { method: 'POST', pattern: /^\/agents\/([^/]+)\/(logon|logoff|ready|notready)$/, handler: ([id, action]) => {
-      const agentId = idOf(id);
+      // An agent is named by its record id or its logon id.
+      const agentId = /^-?\d+$/.test(id) ? Number(id) : decodeURIComponent(id);
       if (action === 'logon') sim.logon(agentId);
       else if (action === 'logoff') sim.logoff(agentId);
       else sim.setReady(agentId, action === 'ready');

@@ -1,0 +1,109 @@
+'use strict';
+/*
+ * Starting the Open Media Service simulator in a test, and talking raw SOAP to it.
+ *
+ *   const { useSimulator, startTestSimulator, soapPost, envelope, httpRequest } = require('./support/simulator');
+ *
+ *   describe('...', function () {
+ *     const ctx = useSimulator({ strictOrder: true });   // before: start, after: stop
+ *     beforeEach(() => ctx.sim.reset());                  // optional: fresh state per test
+ *     it('...', async function () { const res = await soapPost(ctx.sim, 'GetAllOpenMediaRequestStatus', '<GetAllOpenMediaRequestStatus xmlns="http://tempuri.org/"/>'); });
+ *   });
+ *
+ * useSimulator(options?)      registers before/after hooks in the enclosing describe; returns { sim } (a getter,
+ *                             set once `before` ran). Defaults: host 127.0.0.1, port 0, scenario 'test', clock
+ *                             'manual'; any startSimulator option overrides them.
+ * startTestSimulator(options?) starts one now (same defaults) and resolves with it; stop it yourself. Any left running
+ *                             is stopped by a root after hook, so a failing test cannot leave a port open.
+ * envelope(bodyXml, headerXml?)  a SOAP 1.1 envelope around the given Body content (and Header content).
+ * authHeader(logonId, password)  the LogonID/Password SOAP header content (namespace OpenMediaService).
+ * soapPost(simOrUrl, operation, bodyXml, { headers, header, action, raw, agent }?)
+ *                             POSTs envelope(bodyXml, header) (or `raw` as the whole body) with Content-Type text/xml
+ *                             and SOAPAction "http://tempuri.org/IOpenMediaService/<operation>" (`action` overrides,
+ *                             null omits it); resolves { status, headers, body } (never rejects on an HTTP status).
+ * httpRequest(url, { method, headers, body, agent }?)  the same for any request; resolves { status, headers, body }.
+ * controlPost(sim, route, json?) / controlGet(sim, route)  the JSON control API; resolve { status, json }.
+ */
+const http = require('http');
+const { startSimulator } = require('../../simulator');
+
+const DEFAULTS = { host: '127.0.0.1', port: 0, scenario: 'test', clock: 'manual' };
+const running = new Set();
+
+async function startTestSimulator(options = {}) {
+    const sim = await startSimulator({ ...DEFAULTS, ...options });
+    running.add(sim);
+    const stop = sim.stop;
+    sim.stop = async () => {
+        running.delete(sim);
+        await stop();
+    };
+    return sim;
+}
+
+function useSimulator(options = {}) {
+    const ctx = { sim: undefined };
+    before(async function () {
+        ctx.sim = await startTestSimulator(options);
+    });
+    after(async function () {
+        if (ctx.sim) await ctx.sim.stop();
+        ctx.sim = undefined;
+    });
+    return ctx;
+}
+
+// Root hook: whatever a test left running is stopped at the end of the run.
+if (typeof after === 'function') {
+    after(async function () {
+        for (const sim of [...running]) await sim.stop();
+    });
+}
+
+function envelope(bodyXml, headerXml) {
+    return '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">'
+        + (headerXml === undefined ? '' : `<s:Header>${headerXml}</s:Header>`)
+        + `<s:Body>${bodyXml}</s:Body></s:Envelope>`;
+}
+
+function authHeader(logonId, password) {
+    return `<LogonID xmlns="OpenMediaService">${logonId}</LogonID><Password xmlns="OpenMediaService">${password}</Password>`;
+}
+
+function httpRequest(url, { method = 'GET', headers = {}, body, agent } = {}) {
+    return new Promise((resolve, reject) => {
+        const req = http.request(url, { method, headers, agent: agent === undefined ? false : agent }, (res) => {
+            const chunks = [];
+            res.on('data', (c) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end(body);
+    });
+}
+
+function soapPost(simOrUrl, operation, bodyXml, opts = {}) {
+    const url = typeof simOrUrl === 'string' ? simOrUrl : simOrUrl.url;
+    const headers = { 'Content-Type': 'text/xml; charset=utf-8', ...(opts.headers || {}) };
+    const action = opts.action === undefined ? `"http://tempuri.org/IOpenMediaService/${operation}"` : opts.action;
+    if (action !== null) headers.SOAPAction = action;
+    const body = opts.raw !== undefined ? opts.raw : envelope(bodyXml, opts.header);
+    return httpRequest(url, { method: 'POST', headers, body, agent: opts.agent });
+}
+
+async function controlCall(sim, method, route, json) {
+    const body = json === undefined ? undefined : JSON.stringify(json);
+    const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
+    const res = await httpRequest(`${sim.controlUrl}${route}`, { method, headers, body });
+    let parsed;
+    try { parsed = JSON.parse(res.body); } catch { parsed = undefined; }
+    return { status: res.status, json: parsed, body: res.body };
+}
+
+const controlPost = (sim, route, json) => controlCall(sim, 'POST', route, json);
+const controlGet = (sim, route) => controlCall(sim, 'GET', route);
+
+module.exports = {
+    startTestSimulator, useSimulator, envelope, authHeader, soapPost, httpRequest, controlPost, controlGet, controlCall,
+};
