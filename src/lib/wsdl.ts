@@ -12,6 +12,11 @@
  * Prefixes: each namespace has ONE fixed prefix for the whole document (declared on the root and repeated on each
  * schema). WCF re-binds `tns` in every schema file; the `soap` package resolves QNames in inline schemas more
  * reliably when a prefix never changes meaning inside the document, and prefixes are not part of the contract.
+ *
+ * The `soap` package (1.13) reads everything here as WCF publishes it, the System.Exception `xs:any` and the
+ * `ser:FactoryType` attribute ref included, as a client (file, URL or this string) and as a server (soap.listen):
+ * no workaround was needed. One thing to know when calling it: it writes a Date object as an EMPTY element, so
+ * xs:dateTime values must be passed to it as ISO-8601 strings (the client layer does).
  */
 import {
   ArrayTypeDef,
