@@ -248,15 +248,21 @@ function qname(el, value) {
 function modelSchema(schema, model, source) {
   const tns = schema.attrs.targetNamespace || '';
   const qualified = schema.attrs.elementFormDefault === 'qualified';
-  const declares = schema.children.some((c) => c.uri === NS_XS && c.local !== 'import' && c.local !== 'annotation');
-  if (declares) model.schemaNamespaces.add(tns);
-  for (const imp of kids(schema, NS_XS, 'import')) {
-    if (imp.attrs.schemaLocation) model.importLocations.push({ from: source, ns: imp.attrs.namespace, location: imp.attrs.schemaLocation });
-  }
   const put = (table, key, value) => {
     if (table[key]) throw new Error(`${source}: ${key} declared twice`);
     table[key] = value;
   };
+  const declares = schema.children.some((c) => c.uri === NS_XS && c.local !== 'import' && c.local !== 'annotation');
+  if (declares) {
+    model.schemaNamespaces.add(tns);
+    put(model.schemaForms, `{${tns}}`, {
+      elementFormDefault: schema.attrs.elementFormDefault || 'unqualified',
+      attributeFormDefault: schema.attrs.attributeFormDefault || 'unqualified',
+    });
+  }
+  for (const imp of kids(schema, NS_XS, 'import')) {
+    if (imp.attrs.schemaLocation) model.importLocations.push({ from: source, ns: imp.attrs.namespace, location: imp.attrs.schemaLocation });
+  }
   const particle = (el) => {
     if (el.local === 'any') {
       return { any: true, namespace: el.attrs.namespace, processContents: el.attrs.processContents,
@@ -326,8 +332,10 @@ function modelSchema(schema, model, source) {
 
 function emptyModel() {
   return {
+    name: undefined,
     targetNamespace: undefined,
     schemaNamespaces: new Set(),
+    schemaForms: {},
     importLocations: [],
     elements: {}, complexTypes: {}, simpleTypes: {}, attributes: {},
     messages: {}, portTypes: {}, bindings: {}, services: {},
@@ -335,6 +343,7 @@ function emptyModel() {
 }
 
 function modelDefinitions(defs, model, source) {
+  model.name = defs.attrs.name;
   model.targetNamespace = defs.attrs.targetNamespace;
   const tns = defs.attrs.targetNamespace;
   for (const types of kids(defs, NS_WSDL, 'types')) {
