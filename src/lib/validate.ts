@@ -57,7 +57,8 @@ function range(op: string, args: RequestArgs, field: string, min: number, max?: 
 }
 
 function requireGroup(op: string, args: RequestArgs): void {
-  if (given(args, 'ServiceGroupID')) return;
+  // The service cannot tell an absent xs:int from 0: ServiceGroupID 0 means "by tenant + name".
+  if (given(args, 'ServiceGroupID') && args.ServiceGroupID !== 0) return;
   const name = args.ServiceGroupName;
   const hasName = typeof name === 'string' && name.trim() !== '';
   const hasTenant = given(args, 'TenantID');
