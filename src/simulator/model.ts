@@ -95,8 +95,9 @@
  * - GetOpenMediaRequestStatusByID: the latest record; QueuePosition = current position when queued.
  *   History/ByTime: records with TimeStamp strictly after retrieveLaterThan (absent = every record), QueuePosition as
  *   at the event. GetAllOpenMediaRequestStatus: latest record of every cached request (id order), current positions.
- * - GetAllOpenMediaServiceGroupStatus: tenantID -1 is valid only on a non-tenanted system (no tenants defined) and
- *   lists every Open Media group; an unknown or disabled tenant -> InvalidDataException. Groups sorted by id.
+ * - GetAllOpenMediaServiceGroupStatus: tenantID -1 is for a non-tenanted system (no tenants defined): it lists every
+ *   Open Media group (on a tenanted scenario: the groups declared with tenantId -1, InvalidDataException when none);
+ *   an unknown or disabled tenant -> InvalidDataException. Groups sorted by id.
  * - GetOMAgentsByGroup: every agent configured in the group (logged on or not), sorted by record id.
  * - Licence absent -> NoLicenseFault for Add/Cancel/Divert/Modify/SetOptions (checked before the router).
  *   Router disconnected -> RouterDisconnectedFault for those and GetServiceGroupStatus,
@@ -769,8 +770,9 @@ export class OpenMediaModel implements ServiceModel {
     this.requireRouter();
     const tenantId = asInt(tenantArg);
     let list: Group[];
-    if (tenantId === LIMITS.nonTenantedTenantID && this.isNonTenanted()) {
-      list = [...this.groups.values()];
+    if (tenantId === LIMITS.nonTenantedTenantID) {
+      list = this.isNonTenanted() ? [...this.groups.values()] : [...this.groups.values()].filter((g) => g.tenantId === -1);
+      if (list.length === 0) invalidData('tenant -1 is only valid on a non-tenanted system');
     } else {
       const tenant = tenantId === undefined ? undefined : this.tenants.get(tenantId);
       if (!tenant) invalidData(`${tenantId ?? '(none)'} is not a valid tenant`);
