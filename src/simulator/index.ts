@@ -79,7 +79,8 @@ function resolveScenario(scenario: Scenario | string | undefined): Scenario {
   if (scenario === undefined) return loadBuiltinScenario('test');
   if (typeof scenario !== 'string') return validateScenario(scenario);
   const looksLikePath = scenario.includes('/') || scenario.includes('\\') || scenario.endsWith('.json');
-  if (looksLikePath || fs.existsSync(scenario)) return loadScenario(path.resolve(scenario));
+  const isFile = (): boolean => { try { return fs.statSync(scenario).isFile(); } catch { return false; } };
+  if (looksLikePath || isFile()) return loadScenario(path.resolve(scenario));
   return loadBuiltinScenario(scenario);
 }
 

@@ -1,0 +1,86 @@
+'use strict';
+/*
+ * simulator/cli.js as a child process: URLs printed, requests logged without credentials, clean exit on signals.
+ */
+const assert = require('assert');
+const path = require('path');
+const { spawn, spawnSync } = require('child_process');
+const { soapPost, authHeader, controlGet } = require('./support/simulator');
+
+const CLI = path.join(__dirname, '..', 'simulator', 'cli.js');
+
+/** Starts the CLI; resolves { child, output(), url, controlUrl } once it printed its control URL. */
+function startCli(args) {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`CLI did not start: ${out}${err}`)); }, 10000);
+        child.stdout.on('data', (d) => {
+            out += d;
+            const service = /service: (\S+)/.exec(out);
+            const control = /control: (\S+)/.exec(out);
+            if (service && control) {
+                clearTimeout(timer);
+                resolve({ child, output: () => out + err, url: service[1], controlUrl: control[1] });
+            }
+        });
+        child.stderr.on('data', (d) => { err += d; });
+        child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`CLI exited with ${code}: ${out}${err}`)); });
+    });
+}
+
+function exited(child, timeoutMs = 5000) {
+    return new Promise((resolve, reject) => {
+        if (child.exitCode !== null) { resolve(child.exitCode); return; }
+        const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('CLI did not exit')); }, timeoutMs);
+        child.removeAllListeners('exit');
+        child.on('exit', (code, signal) => { clearTimeout(timer); resolve(code === null ? signal : code); });
+    });
+}
+
+describe('simulator CLI', function () {
+    this.timeout(20000);
+
+    it('prints its URLs, serves SOAP and control, logs requests without credentials, exits 0 on SIGTERM', async function () {
+        const cli = await startCli(['--port', '0', '--scenario', 'test', '--clock', 'manual', '--auth', '--verbose']);
+        try {
+            assert.match(cli.url, /^http:\/\/127\.0\.0\.1:\d+\/OpenMediaService$/);
+            const state = await controlGet({ controlUrl: cli.controlUrl }, '/state');
+            assert.strictEqual(state.status, 200);
+            assert.strictEqual(state.json.authEnabled, true);
+            assert.strictEqual(state.json.clock, 'manual');
+            const op = 'GetAllOpenMediaRequestStatus';
+            const res = await soapPost(cli.url, op, `<${op} xmlns="http://tempuri.org/"/>`, { header: authHeader('someone', 'Very-Secret-Pw') });
+            assert.strictEqual(res.status, 500);
+            assert.match(res.body, /InvalidUserFault/);
+        } finally {
+            cli.child.kill('SIGTERM');
+        }
+        assert.strictEqual(await exited(cli.child), 0);
+        const output = cli.output();
+        assert.match(output, /GetAllOpenMediaRequestStatus -> 500 InvalidUserFault/);
+        assert.ok(!output.includes('Very-Secret-Pw'), 'no password in the log');
+        assert.ok(!output.includes('someone'), 'no logon id in the log');
+    });
+
+    it('exits 0 on SIGINT', async function () {
+        const cli = await startCli(['--port', '0', '--scenario', 'test']);
+        cli.child.kill('SIGINT');
+        assert.strictEqual(await exited(cli.child), 0);
+    });
+
+    it('--help exits 0; a bad option or value exits 2 with a message', function () {
+        const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+        assert.strictEqual(help.status, 0);
+        assert.match(help.stdout, /--scenario/);
+        for (const args of [['--bogus'], ['--port', 'x'], ['--clock', 'fast'], ['--data-expiration', '-1'], ['--port']]) {
+            const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+            assert.strictEqual(r.status, 2, args.join(' '));
+            assert.match(r.stderr, /openmedia-simulator: /);
+        }
+        const bad = spawnSync(process.execPath, [CLI, '--port', '0', '--scenario', '/nonexistent/file.json'], { encoding: 'utf8' });
+        assert.strictEqual(bad.status, 1);
+        assert.match(bad.stderr, /cannot start/);
+    });
+});
