@@ -302,15 +302,19 @@ describe('simulator model: allocation', () => {
 
   it('one session per agent by default; the least loaded, longest idle agent is chosen; a freed agent takes the next', () => {
     const m = model();
-    const a = add(m, { ServiceGroupID: 101 }).OpenMediaID;
+    m.setReady(1001, false);
     m.advance(1000);
+    m.setReady(1001, true); // 1002 has now been idle longer than 1001
+    const a = add(m, { ServiceGroupID: 101 }).OpenMediaID;
+    assert.strictEqual(status(m, a).AgentID, 1002, 'longest idle first');
     const b = add(m, { ServiceGroupID: 101 }).OpenMediaID;
-    assert.notStrictEqual(status(m, a).AgentID, status(m, b).AgentID);
+    assert.strictEqual(status(m, b).AgentID, 1001, 'least loaded');
     const c = add(m, { ServiceGroupID: 101 });
     assert.strictEqual(c.QueuePosition, 1);
     m.answer(b);
     m.complete(b);
-    assert.strictEqual(status(m, c.OpenMediaID).AgentID, status(m, b).AgentID || m.eventLog.find((e) => e.ID === b && e.Status === 'Complete').AgentID);
+    assert.strictEqual(status(m, b).Status, 'Complete');
+    assert.strictEqual(status(m, c.OpenMediaID).AgentID, status(m, b).AgentID, 'the agent who completed b takes c');
     assert.strictEqual(status(m, c.OpenMediaID).Status, 'AllocatedToAgent');
   });
 
@@ -985,5 +989,99 @@ describe('simulator model: performance', function () {
     assert.ok(ms < 5, `by-time query took ${ms} ms`);
     const st = big.execute('GetOpenMediaRequestStatusByID', { openMediaID: 50_000 }).OpenMediaRequests[0];
     assert.strictEqual(st.QueuePosition, 50_000);
+  });
+});
+
+describe('simulator model: more edges', () => {
+  it('a rejected AddRequest does not use an id', () => {
+    const m = model();
+    assert.strictEqual(add(m, { ServiceGroupID: 104 }).RequestStatus, 'GroupClosed');
+    assert.strictEqual(add(m, { ServiceGroupID: 106 }).OpenMediaID, 1);
+  });
+
+  it('event TimeStamps never go backwards, even when the clock is set back', () => {
+    const m = model();
+    m.advance(5000);
+    add(m, { ServiceGroupID: 106 });
+    m.clock.set(T0);
+    add(m, { ServiceGroupID: 106 });
+    const times = m.eventLog.map((e) => e.TimeStamp.getTime());
+    assert.deepStrictEqual(times, [T0 + 5000, T0 + 5000]);
+  });
+
+  it('a non-forced preferred agent outside the group is ignored', () => {
+    const m = model();
+    const r = add(m, { ServiceGroupID: 102, PreferredAgentID: 1002 }).OpenMediaID; // 1002 is not in Tickets
+    assert.strictEqual(status(m, r).AgentID, 1001);
+  });
+
+  it('divert to the group it is in requeues it behind the others of its priority', () => {
+    const m = model();
+    const a = add(m, { ServiceGroupID: 106 }).OpenMediaID;
+    const b = add(m, { ServiceGroupID: 106 }).OpenMediaID;
+    m.advance(1000);
+    assert.strictEqual(m.execute('DivertRequest', { request: { OpenMediaID: a, ServiceGroupID: 106 } }).RequestStatus, 'Success');
+    assert.deepStrictEqual([status(m, a).QueuePosition, status(m, b).QueuePosition], [2, 1]);
+    assert.deepStrictEqual(statuses(m, a), ['Queued', 'Queued']);
+  });
+
+  it('a forced request diverted elsewhere loses its preferred agent and its timeout', () => {
+    const m = model();
+    add(m, { ServiceGroupID: 103, PreferredAgentID: 1002 });
+    const forced = add(m, { ServiceGroupID: 103, PreferredAgentID: 1002, ForceToPreferredAgent: true }).OpenMediaID;
+    m.execute('DivertRequest', { request: { OpenMediaID: forced, ServiceGroupID: 106 } });
+    m.advance(60_000);
+    assert.strictEqual(status(m, forced).Status, 'Queued');
+    assert.strictEqual(m.getRequest(forced).PreferredAgentID, 0);
+  });
+
+  it('cancelling an answered request counts as completed for the group; an allocated one as abandoned', () => {
+    const m = model();
+    const a = add(m, { ServiceGroupID: 101 }).OpenMediaID;
+    const b = add(m, { ServiceGroupID: 101 }).OpenMediaID;
+    m.answer(a);
+    m.execute('CancelRequest', { request: { OpenMediaID: a, CancelIfAllocated: true } });
+    m.execute('CancelRequest', { request: { OpenMediaID: b, CancelIfAllocated: true } });
+    const st = m.state().groups.find((g) => g.id === 101).stats;
+    assert.deepStrictEqual([st.completed, st.abandoned, st.answered], [1, 1, 1]);
+  });
+
+  it('a scenario can start without licence or router', () => {
+    const sc = loadBuiltinScenario('test');
+    sc.license = false;
+    const m = model({ scenario: sc });
+    fault(() => add(m, { ServiceGroupID: 101 }), 'NoLicenseFault');
+    const sc2 = loadBuiltinScenario('test');
+    sc2.routerConnected = false;
+    const m2 = model({ scenario: sc2 });
+    fault(() => add(m2, { ServiceGroupID: 101 }), 'RouterDisconnectedFault');
+    fault(() => m2.execute('GetServiceGroupStatus', { serviceGroupID: 101 }), 'RouterDisconnectedFault');
+    m2.reconnectRouter();
+    assert.strictEqual(add(m2, { ServiceGroupID: 101 }).RequestStatus, 'Success');
+  });
+
+  it('wire values sent as strings are understood (ints, booleans, dates)', () => {
+    const m = model();
+    const r = m.execute('AddRequest', { request: { ServiceGroupID: '106', SessionPriority: '5', IVRInfo: IVR, QueueStartTime: new Date(T0 - 1000).toISOString() } });
+    assert.strictEqual(r.RequestStatus, 'Success');
+    assert.strictEqual(m.getRequest(r.OpenMediaID).QueueTime.getTime(), T0 - 1000);
+    assert.strictEqual(status(m, String(r.OpenMediaID)).ID, r.OpenMediaID);
+    assert.strictEqual(m.execute('CancelRequest', { request: { OpenMediaID: String(r.OpenMediaID), DoNotReport: 'true' } }), true);
+    fault(() => m.execute('AddRequest', { request: { ServiceGroupID: 106, IVRInfo: IVR, SessionPriority: 'high' } }), 'InvalidDataException');
+  });
+
+  it('unknown operation is a programming error, not a fault', () => {
+    const m = model();
+    assert.throws(() => m.execute('Nope', {}), (e) => !(e instanceof SimFault) && /unknown operation Nope/.test(e.message));
+  });
+
+  it('agents can be named by logon id in the control surface', () => {
+    const m = model();
+    m.logoff('4001');
+    m.logoff('4002');
+    const r = add(m, { ServiceGroupID: 101 }).OpenMediaID;
+    assert.strictEqual(status(m, r).Status, 'Queued');
+    m.logon('1002');
+    assert.strictEqual(status(m, r).AgentID, 1002);
   });
 });
