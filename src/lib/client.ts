@@ -312,8 +312,8 @@ export class OpenMediaClient {
   /** Ends every call in flight with CLIENT_CLOSED and closes the keep-alive sockets. Later calls fail the same way. */
   async close(): Promise<void> {
     this.closed = true;
-    this.transport.close();
     this.soapClient = undefined;
+    await this.transport.close();
   }
 
   get isClosed(): boolean {

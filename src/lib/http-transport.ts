@@ -57,6 +57,9 @@ export class HttpTransport {
   private readonly timeoutMs: number;
   private readonly pending = new Set<http.ClientRequest>();
   private closed = false;
+  /** Every socket the agent opened for us that has not closed yet. */
+  private readonly sockets = new Set<import('net').Socket>();
+  private onAllClosed?: () => void;
 
   constructor(readonly secure: boolean, options: TransportOptions) {
     this.timeoutMs = options.timeoutMs;
@@ -75,6 +78,20 @@ export class HttpTransport {
     } else {
       this.agent = new http.Agent(common);
     }
+  }
+
+  private track(socket: import('net').Socket): void {
+    if (this.sockets.has(socket)) return;
+    this.sockets.add(socket);
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      if (this.sockets.size === 0 && this.onAllClosed) this.onAllClosed();
+    });
+  }
+
+  /** Sockets open (connected or connecting) right now. */
+  get openSockets(): number {
+    return this.sockets.size;
   }
 
   /** Number of requests in flight (for tests and close()). */
@@ -120,6 +137,7 @@ export class HttpTransport {
     const send = this.secure ? https.request : http.request;
     const req = send(target, { method: body ? 'POST' : 'GET', headers, agent: this.agent });
     this.pending.add(req);
+    req.once('socket', (socket) => this.track(socket));
     const timer = setTimeout(() => {
       req.destroy(new TransportError(`no answer within ${this.timeoutMs} ms`, 'ETIMEDOUT'));
     }, this.timeoutMs);
@@ -170,13 +188,27 @@ export class HttpTransport {
     return Promise.resolve();
   }
 
-  /** Fails every exchange in flight with CLIENT_CLOSED and destroys the agent's sockets. */
-  close(): void {
+  /**
+   * Fails every exchange in flight with CLIENT_CLOSED and destroys the agent's sockets; resolves once every socket
+   * this transport opened has emitted 'close' (bounded: never more than a second).
+   */
+  close(): Promise<void> {
     this.closed = true;
     for (const req of this.pending) {
       req.destroy(new TransportError('the client was closed while the call was in flight', 'CLIENT_CLOSED'));
     }
     this.pending.clear();
     this.agent.destroy();
+    for (const socket of this.sockets) socket.destroy();
+    if (this.sockets.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      timer.unref();
+      this.onAllClosed = () => {
+        clearTimeout(timer);
+        // The agent forgets a socket in its own 'close' listener; ours may run first.
+        setImmediate(resolve);
+      };
+    });
   }
 }
