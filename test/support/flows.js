@@ -11,6 +11,8 @@
  *     props = its typedInputs etc.) -> one helper node per output ('out0', 'out1'), plus a core catch node (the helper
  *     provides it) scoped to the op node -> helper 'caught'. Credentials go to the server node ({ logonId, password }). Resolves
  *     { op, server, out: [helper...], caught, flow }.
+ * outcome(ctx, timeoutMs?) / send(ctx, msg, timeoutMs?)
+ *     the first output of the op node: { output: 0 | 1 | 'error', msg } ('error' = what the catch node got).
  * NODES  the modules to load (om-server, om-operations).
  */
 const path = require('path');
@@ -57,4 +59,35 @@ async function loadOperation(type, server = {}, props = {}, { credentials, extra
     return { op: helper.getNode('op'), server: helper.getNode('srv'), out, caught: helper.getNode('caught'), flow };
 }
 
-module.exports = { NODES, flowFor, loadOperation, outputsOf };
+/**
+ * The first thing that comes out of the op node: a message on output i (`{ output: i, msg }`) or an error that
+ * reached the catch node (`{ output: 'error', msg }`). Rejects after timeoutMs.
+ */
+function outcome(ctx, timeoutMs = 4000) {
+    return new Promise((resolve, reject) => {
+        const taps = [];
+        const finish = (value, err) => {
+            clearTimeout(timer);
+            for (const [node, fn] of taps) node.removeListener('input', fn);
+            if (err) reject(err);
+            else resolve(value);
+        };
+        const tap = (node, output) => {
+            const fn = (msg) => finish({ output, msg });
+            taps.push([node, fn]);
+            node.on('input', fn);
+        };
+        ctx.out.forEach((node, i) => tap(node, i));
+        tap(ctx.caught, 'error');
+        const timer = setTimeout(() => finish(null, new Error(`no outcome from ${ctx.op.type} within ${timeoutMs} ms`)), timeoutMs);
+    });
+}
+
+/** Sends msg into the op node and resolves with its outcome. */
+function send(ctx, msg, timeoutMs) {
+    const p = outcome(ctx, timeoutMs);
+    ctx.op.receive(msg);
+    return p;
+}
+
+module.exports = { NODES, flowFor, loadOperation, outputsOf, outcome, send };
