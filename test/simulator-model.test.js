@@ -841,6 +841,7 @@ describe('simulator model: data expiration', () => {
     m.execute('CancelRequest', { request: { OpenMediaID: done } });
     m.advance(30 * 60_000 - 1);
     assert.strictEqual(status(m, done).Status, 'Cancelled');
+    assert.strictEqual(m.eventLog.length, 3);
     m.advance(1);
     fault(() => m.execute('GetOpenMediaRequestStatusByID', { openMediaID: done }), 'InvalidOpenMediaIDFault');
     fault(() => m.execute('GetOpenMediaRequestHistoryByID', { openMediaID: done, retrieveLaterThan: new Date(0) }), 'InvalidOpenMediaIDFault');

@@ -960,7 +960,8 @@ export class OpenMediaModel implements ServiceModel {
     };
     req.events.push(ev);
     this.log.push({ t, ev, req });
-    this.eventLogCache = null;
+    // Appending keeps `eventLog` O(1) for callers that read it after every event; expiry/restart rebuild it.
+    if (this.eventLogCache) this.eventLogCache.push(ev);
     for (const l of this.listeners) {
       try {
         l(ev);
@@ -1004,7 +1005,11 @@ export class OpenMediaModel implements ServiceModel {
     }
   }
 
-  /** Every status event generated since start/restart and not yet expired, oldest first. Do not mutate. */
+  /**
+   * Every status event generated since start/restart and not yet expired, oldest first. Do not mutate. The array may
+   * grow in place as new events happen (it is replaced when events expire or the service restarts): copy it
+   * (`slice()`) to keep a snapshot.
+   */
   get eventLog(): readonly StatusEvent[] {
     this.purgeExpired();
     if (!this.eventLogCache) {
