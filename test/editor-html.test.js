@@ -1,0 +1,464 @@
+'use strict';
+/*
+ * Static checks of the editor side: the node HTML files, the help, the message catalogues, the icon and the
+ * example flow. No browser and no Node-RED runtime: the HTML is parsed the way the flow library's scorecard parses
+ * it (acorn over each text/javascript block), and the shared editor script is run in a small sandbox with a stub
+ * RED so its validators can be called like the editor calls them.
+ *
+ * Runs against the built files (lib/, tools/, nodes/om-operations.html): `npm run build` first.
+ */
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const vm = require('vm');
+const acorn = require('acorn');
+const walk = require('acorn-walk');
+
+const root = path.resolve(__dirname, '..');
+const { OPERATION_NODES, TYPED_INPUT_TYPES } = require('../lib/operations');
+const { OPERATIONS, REQUEST_STATUS, OPEN_MEDIA_STATUS, LIMITS } = require('../lib/contract');
+const buildEditor = require('../tools/build-editor');
+
+const read = (rel) => fs.readFileSync(path.join(root, rel), 'utf8');
+const OPS_HTML = 'nodes/om-operations.html';
+const SERVER_HTML = 'nodes/om-server.html';
+const EVENTS_HTML = 'nodes/om-events.html';
+const OPS_HELP = 'nodes/locales/en-US/om-operations.html';
+const SERVER_HELP = 'nodes/locales/en-US/om-server.html';
+
+// The scorecard's own expression (node-red-dev src/libs/checknodes.js), so what passes here passes there.
+function scriptBlocks(html) {
+  const re = /<script.+?type=['"]text\/javascript['"].*?>([\S\s]*?)<\/script>/gi;
+  const out = [];
+  let m;
+  while ((m = re.exec(html)) !== null) out.push(m[1]);
+  return out;
+}
+
+/** Every RED.nodes.registerType call: type literal, and the definition's properties as AST nodes. */
+function registrations(html) {
+  const regs = [];
+  for (const block of scriptBlocks(html)) {
+    const ast = acorn.parse(block, { ecmaVersion: 'latest' });
+    walk.simple(ast, {
+      CallExpression(node) {
+        if (!node.callee.property || node.callee.property.name !== 'registerType') return;
+        const [typeNode, defNode] = node.arguments;
+        const props = {};
+        if (defNode && defNode.type === 'ObjectExpression') {
+          for (const p of defNode.properties) {
+            assert.strictEqual(p.type, 'Property', 'no spread in a node definition (the scorecard cannot read it)');
+            assert.strictEqual(p.key.type, 'Identifier', `definition keys are plain identifiers (${block.slice(p.start, p.start + 30)})`);
+            props[p.key.name] = p.value;
+          }
+        }
+        regs.push({ typeNode, defNode, props, source: block });
+      },
+    });
+  }
+  return regs;
+}
+
+const literal = (node) => (node && node.type === 'Literal' ? node.value : undefined);
+
+/** A definition's `defaults` / `credentials` as { key: { prop: literal value or '<expr>' } }. */
+function objectOfObjects(node) {
+  assert.ok(node && node.type === 'ObjectExpression', 'inline object');
+  const out = {};
+  for (const p of node.properties) {
+    assert.strictEqual(p.key.type, 'Identifier', 'keys are plain identifiers (the scorecard reads key.name)');
+    assert.strictEqual(p.value.type, 'ObjectExpression');
+    const entry = {};
+    for (const q of p.value.properties) {
+      entry[q.key.name] = q.value.type === 'Literal' ? q.value.value
+        : q.value.type === 'UnaryExpression' && q.value.argument.type === 'Literal' ? -q.value.argument.value : '<expr>';
+    }
+    out[p.key.name] = entry;
+  }
+  return out;
+}
+
+function helpBlocks(html) {
+  const re = /<script type="text\/html" data-help-name="([^"]+)">([\S\s]*?)<\/script>/g;
+  const out = {};
+  let m;
+  while ((m = re.exec(html)) !== null) {
+    assert.ok(!out[m[1]], `one help block per type (${m[1]})`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+function templateBlocks(html) {
+  const re = /<script type="text\/html" data-template-name="([^"]+)">([\S\s]*?)<\/script>/g;
+  const out = {};
+  let m;
+  while ((m = re.exec(html)) !== null) out[m[1]] = m[2];
+  return out;
+}
+
+/** Field names of a node, in the order the runtime reads them: table parameters, then node options. */
+function fieldsOf(def) {
+  return [
+    ...def.params.map((p) => ({ name: p.wire, value: `payload.${p.key}`, type: 'msg', types: TYPED_INPUT_TYPES[p.kind] })),
+    ...(def.options || []).map((o) => ({ name: o.name, value: o.defaultValue, type: o.defaultType, types: o.types })),
+  ];
+}
+
+/**
+ * Runs the generated editor script in a sandbox: RED.nodes.registerType collects definitions; RED.validators
+ * .typedInput is a reduced copy of the editor's (syntax of num / json / msg), enough for the checks below; `$`
+ * finds no dialog, so validators read the node's own `<field>Type`, as they do when a flow is deployed.
+ */
+function loadEditorScript(html) {
+  const defs = {};
+  const RED = {
+    nodes: { registerType: (type, def) => { defs[type] = def; } },
+    validators: {
+      typedInput: (opts) => function (v) {
+        if (/^\$\{[^}]+\}$/.test(v)) return true; // as the editor's validateTypedProperty
+        if (opts.type === 'num') return /^[+-]?[0-9]*\.?[0-9]*([eE][-+]?[0-9]+)?$/.test(v) ? true : 'invalid-num';
+        if (opts.type === 'json') { try { JSON.parse(v); return true; } catch (e) { return 'invalid-json'; } }
+        if (opts.type === 'msg') return /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(v) ? true : 'invalid-prop';
+        return true;
+      },
+    },
+  };
+  const $ = () => ({ length: 0, val: () => undefined });
+  const context = vm.createContext({ RED, $, window: {}, Date, JSON, Object, Array, Number, String, isFinite });
+  for (const block of scriptBlocks(html)) vm.runInContext(block, context, { filename: OPS_HTML });
+  return { defs, RED };
+}
+
+describe('editor: nodes/om-operations.html (generated from the operation table)', function () {
+  let html;
+  let regs;
+  before(function () {
+    html = read(OPS_HTML);
+    regs = registrations(html);
+  });
+
+  it('is what the generator makes from the current table (run `npm run build` when this fails)', function () {
+    assert.strictEqual(html, buildEditor.renderOperationsHtml());
+  });
+
+  it('registers every node of the table exactly once, with a literal type name', function () {
+    const names = regs.map((r) => literal(r.typeNode));
+    assert.ok(regs.every((r) => r.typeNode.type === 'Literal'), 'literal type names');
+    assert.deepStrictEqual([...names].sort(), OPERATION_NODES.map((n) => n.type).sort());
+    assert.strictEqual(OPERATION_NODES.length, 12);
+  });
+
+  it('uses inline literal category, color, icon, inputs and outputs; outputs and labels as in the table', function () {
+    for (const def of OPERATION_NODES) {
+      const r = regs.find((x) => literal(x.typeNode) === def.type);
+      assert.strictEqual(literal(r.props.category), 'MiCC Open Media', def.type);
+      assert.strictEqual(literal(r.props.color), buildEditor.COLOR, def.type);
+      assert.strictEqual(literal(r.props.icon), 'openmedia.svg', def.type);
+      assert.strictEqual(literal(r.props.inputs), 1, def.type);
+      assert.strictEqual(literal(r.props.outputs), def.outputs, def.type);
+      assert.strictEqual(literal(r.props.paletteLabel), def.paletteLabel, def.type);
+      assert.ok(r.props.label && r.props.labelStyle && r.props.oneditprepare, `${def.type}: label, labelStyle, oneditprepare`);
+      if (def.outputs === 2) {
+        assert.deepStrictEqual(r.props.outputLabels.elements.map(literal), ['accepted', 'not accepted'], def.type);
+      } else {
+        assert.strictEqual(r.props.outputLabels, undefined, def.type);
+      }
+    }
+  });
+
+  it('declares inline defaults equal to the table: server, name, and <field> / <field>Type per parameter', function () {
+    for (const def of OPERATION_NODES) {
+      const r = regs.find((x) => literal(x.typeNode) === def.type);
+      const defaults = objectOfObjects(r.props.defaults);
+      const expected = ['server', 'name'];
+      for (const f of fieldsOf(def)) expected.push(f.name, `${f.name}Type`);
+      assert.deepStrictEqual(Object.keys(defaults), expected, def.type);
+      assert.deepStrictEqual(defaults.server, { value: '', type: 'om-server', required: true }, def.type);
+      assert.strictEqual(defaults.name.value, '', def.type);
+      for (const f of fieldsOf(def)) {
+        assert.strictEqual(defaults[f.name].value, f.value, `${def.type}.${f.name}`);
+        assert.strictEqual(defaults[f.name].validate, '<expr>', `${def.type}.${f.name} has a validator`);
+        assert.strictEqual(defaults[`${f.name}Type`].value, f.type, `${def.type}.${f.name}Type`);
+      }
+    }
+  });
+
+  it('has an edit template per node with a typedInput field, its type field and its hint per parameter', function () {
+    const templates = templateBlocks(html);
+    assert.deepStrictEqual(Object.keys(templates).sort(), OPERATION_NODES.map((n) => n.type).sort());
+    for (const def of OPERATION_NODES) {
+      const t = templates[def.type];
+      assert.ok(t.includes('id="node-input-server"'), def.type);
+      assert.ok(t.includes('id="node-input-name"'), def.type);
+      for (const p of def.params) {
+        assert.ok(t.includes(`id="node-input-${p.wire}"`), `${def.type}: ${p.wire}`);
+        assert.ok(t.includes(`id="node-input-${p.wire}Type"`), `${def.type}: ${p.wire}Type`);
+        const hint = p.hint.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+        assert.ok(t.includes(hint), `${def.type}: hint of ${p.wire}`);
+      }
+      for (const o of def.options || []) assert.ok(t.includes(`id="node-input-${o.name}"`), `${def.type}: ${o.name}`);
+    }
+  });
+
+  it('offers the table\'s typedInput types for each parameter', function () {
+    for (const def of OPERATION_NODES) {
+      // oneditprepare runs in a sandbox whose `$` records each typedInput set-up.
+      const calls = [];
+      const $ = (sel) => ({ typedInput: (opts) => calls.push({ sel, ...opts }) });
+      const defs = {};
+      const RED = { nodes: { registerType: (t, d) => { defs[t] = d; } }, validators: { typedInput: () => () => true } };
+      vm.runInContext(scriptBlocks(html)[0], vm.createContext({ RED, $, window: {} }));
+      defs[def.type].oneditprepare.call({});
+      const fields = fieldsOf(def);
+      assert.strictEqual(calls.length, fields.length, def.type);
+      fields.forEach((f, i) => {
+        assert.strictEqual(calls[i].sel, `#node-input-${f.name}`);
+        assert.deepStrictEqual(Array.from(calls[i].types), [...f.types], `${def.type}.${f.name}`); // from the sandbox's realm
+        assert.strictEqual(calls[i].typeField, `#node-input-${f.name}Type`);
+        assert.strictEqual(calls[i].default, f.type);
+      });
+    }
+  });
+
+  describe('validators (literal values are checked in the editor; msg / flow / global are not)', function () {
+    let defs;
+    before(function () { defs = loadEditorScript(html).defs; });
+    const check = (type, field, fieldType, value) =>
+      defs[type].defaults[field].validate.call({ [`${field}Type`]: fieldType }, value, { label: field });
+
+    it('flags a 21-character group name typed as a string, accepts 20', function () {
+      const tooLong = 'x'.repeat(LIMITS.serviceGroupNameMax + 1);
+      const r = check('om-add-request', 'ServiceGroupName', 'str', tooLong);
+      assert.strictEqual(typeof r, 'string');
+      assert.match(r, /at most 20 characters \(this has 21\)/);
+      assert.strictEqual(check('om-add-request', 'ServiceGroupName', 'str', 'x'.repeat(20)), true);
+      assert.strictEqual(check('om-divert-request', 'ServiceGroupName', 'str', tooLong).includes('20'), true);
+      // The same text as a msg property name is a reference, not the value: not checked against the limit.
+      assert.strictEqual(check('om-add-request', 'ServiceGroupName', 'msg', 'payload.' + 'x'.repeat(30)), true);
+    });
+
+    it('flags numbers outside their documented range, and fractions', function () {
+      assert.match(check('om-add-request', 'SessionPriority', 'num', '101'), /1 to 100/);
+      assert.match(check('om-add-request', 'SessionPriority', 'num', '0'), /1 to 100/);
+      assert.strictEqual(check('om-add-request', 'SessionPriority', 'num', '100'), true);
+      assert.match(check('om-add-request', 'TypeOfSession', 'num', '0'), /1 or more/);
+      assert.strictEqual(check('om-set-options', 'TypeOfSession', 'num', '0'), true);
+      assert.match(check('om-set-options', 'AgentActionOptions', 'num', '5'), /1 to 4/);
+      assert.match(check('om-set-options', 'AllowDifferentTypes', 'num', '3'), /1 to 2/);
+      assert.match(check('om-request-status', 'openMediaID', 'num', '1.5'), /whole number/);
+      assert.match(check('om-request-status', 'openMediaID', 'num', '2147483648'), /or more|to/);
+      assert.strictEqual(check('om-all-service-group-status', 'tenantID', 'num', '-1'), true);
+    });
+
+    it('checks IVR info typed as JSON: item count, lengths, Label or Data present', function () {
+      const item = { Label: 'Ticket', Data: 'T-1' };
+      assert.strictEqual(check('om-add-request', 'IVRInfo', 'json', JSON.stringify([item])), true);
+      assert.strictEqual(check('om-add-request', 'IVRInfo', 'json', JSON.stringify({ Ticket: 'T-1', Mail: 'a@b' })), true);
+      assert.match(check('om-add-request', 'IVRInfo', 'json', JSON.stringify([item, item, item, item])), /1 to 3 items \(this has 4\)/);
+      assert.match(check('om-modify-request', 'IVRInfo', 'json', JSON.stringify([{ Label: 'x'.repeat(101) }])), /Label at most 100/);
+      assert.match(check('om-add-request', 'IVRInfo', 'json', JSON.stringify([{ Data: 'y'.repeat(101) }])), /Data at most 100/);
+      assert.match(check('om-add-request', 'IVRInfo', 'json', JSON.stringify([{}])), /needs a Label or Data/);
+      assert.match(check('om-add-request', 'IVRInfo', 'json', '[]'), /1 to 3 items/);
+      assert.notStrictEqual(check('om-add-request', 'IVRInfo', 'json', '{not json'), true);
+    });
+
+    it('checks private data length, dates and the past rule', function () {
+      assert.match(check('om-add-request', 'PrivateData', 'str', 'p'.repeat(256)), /at most 255 characters \(this has 256\)/);
+      assert.strictEqual(check('om-add-request', 'PrivateData', 'str', 'p'.repeat(255)), true);
+      assert.match(check('om-add-request', 'QueueStartTime', 'str', new Date(Date.now() + 3600e3).toISOString()), /in the past/);
+      assert.strictEqual(check('om-add-request', 'QueueStartTime', 'str', '2020-01-01T00:00:00Z'), true);
+      assert.match(check('om-requests-by-time', 'retrieveLaterThan', 'str', 'yesterday-ish'), /not a date/);
+      assert.strictEqual(check('om-requests-by-time', 'retrieveLaterThan', 'date', ''), true);
+    });
+
+    it('requires the required parameters and lets the optional ones stay empty', function () {
+      assert.match(check('om-cancel-request', 'OpenMediaID', 'msg', ''), /required/);
+      assert.match(check('om-cancel-request', 'OpenMediaID', 'num', ''), /required/);
+      assert.strictEqual(check('om-add-request', 'ServiceGroupID', 'msg', ''), true);
+      assert.strictEqual(check('om-add-request', 'correlation', 'msg', ''), true);
+      assert.strictEqual(check('om-cancel-request', 'OpenMediaID', 'msg', 'payload.OpenMediaID'), true);
+      assert.notStrictEqual(check('om-cancel-request', 'OpenMediaID', 'msg', 'payload..x'), true);
+      // Without `opt` (the editor's older call form) an invalid value is false, not a message.
+      const v = defs['om-add-request'].defaults.ServiceGroupName.validate;
+      assert.strictEqual(v.call({ ServiceGroupNameType: 'str' }, 'x'.repeat(21)), false);
+    });
+
+    it('treats ${ENV} references as valid literals', function () {
+      assert.strictEqual(check('om-add-request', 'SessionPriority', 'num', '${PRIO}'), true);
+      assert.strictEqual(check('om-add-request', 'ServiceGroupName', 'str', '${GROUP_NAME_FROM_THE_ENVIRONMENT}'), true);
+    });
+  });
+});
+
+describe('editor: nodes/om-server.html', function () {
+  let reg;
+  before(function () {
+    const regs = registrations(read(SERVER_HTML));
+    assert.strictEqual(regs.length, 1);
+    reg = regs[0];
+  });
+
+  it('registers om-server as a config node with inline defaults', function () {
+    assert.strictEqual(literal(reg.typeNode), 'om-server');
+    assert.strictEqual(literal(reg.props.category), 'config');
+    const d = objectOfObjects(reg.props.defaults);
+    assert.deepStrictEqual(Object.keys(d).sort(), ['name', 'timeout', 'tls', 'url', 'wsdlSource']);
+    assert.strictEqual(d.url.value, '');
+    assert.strictEqual(d.url.required, true);
+    assert.strictEqual(d.timeout.value, 10);
+    assert.deepStrictEqual(d.tls, { value: '', type: 'tls-config', required: false });
+    assert.strictEqual(d.wsdlSource.value, 'bundled');
+  });
+
+  it('keeps the logon id and password as credentials, the password of type password', function () {
+    const c = objectOfObjects(reg.props.credentials);
+    assert.deepStrictEqual(c, { logonId: { type: 'text' }, password: { type: 'password' } });
+    const t = templateBlocks(read(SERVER_HTML))['om-server'];
+    assert.match(t, /<input type="password" id="node-config-input-password"/);
+    assert.match(t, /placeholder="http:\/\/micc-host:12615\/OpenMediaService"/);
+    assert.match(t, /<option value="bundled"/);
+    assert.match(t, /<option value="server"/);
+  });
+
+  it('validates the URL and the timeout', function () {
+    const defs = {};
+    const RED = { nodes: { registerType: (t, d) => { defs[t] = d; } } };
+    vm.runInContext(scriptBlocks(read(SERVER_HTML))[0], vm.createContext({ RED, $: () => ({}) }));
+    const url = defs['om-server'].defaults.url.validate;
+    assert.strictEqual(url('http://127.0.0.1:12615/OpenMediaService', {}), true);
+    assert.strictEqual(url('https://micc.example.com:12615/OpenMediaService', {}), true);
+    assert.notStrictEqual(url('micc-host:12615', {}), true);
+    assert.notStrictEqual(url('http://user:secret@micc-host/OpenMediaService', {}), true);
+    assert.ok(!String(url('http://user:secret@micc-host/OpenMediaService', {})).includes('secret'));
+    const timeout = defs['om-server'].defaults.timeout.validate;
+    assert.strictEqual(timeout('10', {}), true);
+    assert.strictEqual(timeout(2.5, {}), true);
+    assert.notStrictEqual(timeout('0', {}), true);
+    assert.notStrictEqual(timeout('', {}), true);
+    assert.notStrictEqual(timeout('ten', {}), true);
+  });
+});
+
+describe('editor: help, message catalogues, styles, icon', function () {
+  it('has a help block for every node type, in Node-RED help style', function () {
+    const help = { ...helpBlocks(read(OPS_HELP)), ...helpBlocks(read(SERVER_HELP)) };
+    const types = [...OPERATION_NODES.map((n) => n.type), 'om-server'];
+    if (fs.existsSync(path.join(root, 'nodes/locales/en-US/om-events.html'))) {
+      Object.assign(help, helpBlocks(read('nodes/locales/en-US/om-events.html')));
+      types.push('om-events');
+    }
+    for (const t of types) {
+      const h = help[t];
+      assert.ok(h, `help for ${t}`);
+      assert.match(h.trim(), /^<p>[^<]{20,}/, `${t}: starts with a one-line summary`);
+      const sections = t === 'om-server' ? ['Properties', 'Details', 'References'] : ['Inputs', 'Outputs', 'Details', 'References'];
+      let at = -1;
+      for (const s of sections) {
+        const i = h.indexOf(`<h3>${s}</h3>`);
+        assert.ok(i > at, `${t}: <h3>${s}</h3> in order`);
+        at = i;
+      }
+    }
+  });
+
+  it('documents, per operation node, each payload default, each fault, and the answer shape', function () {
+    const help = helpBlocks(read(OPS_HELP));
+    for (const def of OPERATION_NODES) {
+      const h = help[def.type];
+      for (const p of def.params) assert.ok(h.includes(`payload.${p.key}`), `${def.type}: payload.${p.key}`);
+      for (const f of OPERATIONS[def.operation].faults) assert.ok(h.includes(f), `${def.type}: fault ${f}`);
+      if (def.params.length) assert.ok(h.includes('INVALID_INPUT'), `${def.type}: INVALID_INPUT`);
+      assert.ok(/ECONNREFUSED/.test(h) && /ETIMEDOUT/.test(h), `${def.type}: transport codes`);
+      assert.ok(h.includes('openMedia'), `${def.type}: msg.openMedia`);
+      if (def.outputs === 2) {
+        assert.ok(h.includes('<ol class="node-ports">'), `${def.type}: two output ports described`);
+        for (const [name, code] of Object.entries(REQUEST_STATUS)) {
+          assert.match(h, new RegExp(`${name}</code>(</td><td>| \\()${code}\\b`), `${def.type}: RequestStatus ${name} (${code})`);
+        }
+      }
+      if (/^GetOpenMediaRequest|^GetAllOpenMediaRequestStatus/.test(def.operation)) {
+        for (const [name, code] of Object.entries(OPEN_MEDIA_STATUS)) {
+          assert.ok(new RegExp(`${name}</code>(</td><td>| )${code}\\b`).test(h), `${def.type}: Status ${name} ${code}`);
+        }
+      }
+      for (const o of def.options || []) assert.ok(h.includes(o.name), `${def.type}: option ${o.name}`);
+    }
+  });
+
+  it('has a message catalogue entry for every data-i18n key the dialogs use', function () {
+    const cases = [
+      [OPS_HTML, 'nodes/locales/en-US/om-operations.json'],
+      [SERVER_HTML, 'nodes/locales/en-US/om-server.json'],
+    ];
+    for (const [htmlFile, jsonFile] of cases) {
+      const catalogue = JSON.parse(read(jsonFile));
+      const keys = [...read(htmlFile).matchAll(/data-i18n="([^"]+)"/g)].flatMap((m) => m[1].split(';'))
+        .map((k) => k.replace(/^\[[a-z]+\]/, '')).filter((k) => !k.includes(':'));
+      assert.ok(keys.length > 3, htmlFile);
+      for (const k of keys) {
+        const v = k.split('.').reduce((o, part) => (o && typeof o === 'object' ? o[part] : undefined), catalogue);
+        assert.strictEqual(typeof v, 'string', `${jsonFile}: ${k}`);
+      }
+    }
+  });
+
+  it('uses no hard-coded colours in dialog styles: only Node-RED theme variables (readable in the dark theme)', function () {
+    for (const file of [OPS_HTML, SERVER_HTML]) {
+      const html = read(file);
+      const styles = [...html.matchAll(/<style[^>]*>([\S\s]*?)<\/style>/g)].map((m) => m[1]);
+      const inline = [...html.matchAll(/\sstyle="([^"]*)"/g)].map((m) => m[1]);
+      assert.ok(styles.length > 0, file);
+      for (const css of [...styles, ...inline]) {
+        assert.ok(!/#[0-9a-f]{3,8}\b|rgba?\(|hsla?\(/i.test(css), `${file}: literal colour in ${css}`);
+        for (const decl of css.split(/[;{}]/)) {
+          const m = /^\s*([a-z-]+)\s*:\s*(.+?)\s*$/i.exec(decl);
+          if (m && /color|background|border|fill|stroke/i.test(m[1]) && !/^(none|inherit|transparent|0)$/.test(m[2])) {
+            assert.match(m[2], /^var\(--red-ui-[a-z-]+\)$/, `${file}: ${decl.trim()}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('ships its own icon where Node-RED looks for it (beside the node files) and at the top level', function () {
+    const svg = read('icons/openmedia.svg');
+    assert.match(svg, /^<svg [^>]*viewBox="0 0 40 60"/);
+    assert.strictEqual(read('nodes/icons/openmedia.svg'), svg, 'nodes/icons/ is a copy made by the build');
+  });
+});
+
+describe('editor: examples/00-each-node.json', function () {
+  let flow;
+  before(function () { flow = JSON.parse(read('examples/00-each-node.json')); });
+
+  it('uses every node type of the pack at least once, each operation node wired inject -> node -> debug', function () {
+    const byId = new Map(flow.map((n) => [n.id, n]));
+    assert.strictEqual(byId.size, flow.length, 'unique ids');
+    const types = new Set(flow.map((n) => n.type));
+    for (const t of [...OPERATION_NODES.map((n) => n.type), 'om-server', 'om-events', 'comment']) assert.ok(types.has(t), t);
+    for (const def of OPERATION_NODES) {
+      const node = flow.find((n) => n.type === def.type);
+      const injects = flow.filter((n) => n.type === 'inject' && n.wires[0].includes(node.id));
+      assert.strictEqual(injects.length, 1, `${def.type} fed by an inject`);
+      assert.strictEqual(node.wires.length, def.outputs, def.type);
+      for (const port of node.wires) assert.ok(port.length && port.every((id) => byId.get(id).type === 'debug'), def.type);
+      for (const f of fieldsOf(def)) {
+        assert.strictEqual(node[f.name], f.value, `${def.type}.${f.name}`);
+        assert.strictEqual(node[`${f.name}Type`], f.type, `${def.type}.${f.name}Type`);
+      }
+    }
+    for (const n of flow) for (const port of n.wires || []) for (const id of port) assert.ok(byId.has(id), `wire to ${id}`);
+  });
+
+  it('points every node at one om-server for the simulator, without credentials', function () {
+    const servers = flow.filter((n) => n.type === 'om-server');
+    assert.strictEqual(servers.length, 1);
+    assert.strictEqual(servers[0].url, 'http://127.0.0.1:12615/OpenMediaService');
+    for (const n of flow) {
+      assert.ok(!('credentials' in n) && !('password' in n) && !('logonId' in n), `${n.type} ${n.id}: no credentials`);
+    }
+    for (const n of flow.filter((x) => /^om-/.test(x.type) && x.type !== 'om-server')) assert.strictEqual(n.server, servers[0].id);
+    assert.match(flow.find((n) => n.type === 'comment').info, /npm start/);
+  });
+});
