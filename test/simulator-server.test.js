@@ -437,6 +437,20 @@ describe('simulator server: SOAP over HTTP', function () {
             assert.ok(ctx.sim.eventLog.length > 0);
         });
 
+        it("hold with phase 'after': the operation has run, only the answer waits; stop-free release", async function () {
+            ctx.sim.injectFault({ kind: 'hold', operation: 'AddRequest', phase: 'after' });
+            const pending = soapPost(ctx.sim, 'AddRequest', addBody(`${IVR}<a:ServiceGroupID>101</a:ServiceGroupID>`));
+            const deadline = Date.now() + 2000;
+            while (ctx.sim.heldCount === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+            assert.strictEqual(ctx.sim.heldCount, 1);
+            assert.ok(ctx.sim.eventLog.length > 0, 'processed at arrival');
+            assert.strictEqual(ctx.sim.received.slice(-1)[0].status, 0, 'not answered yet');
+            ctx.sim.releaseHeld();
+            const result = resultOf(await pending, 'AddRequest');
+            assert.strictEqual(child(result, 'OpenMediaID').text, '1');
+            assert.throws(() => ctx.sim.injectFault({ kind: 'hold', phase: 'during' }), /phase/);
+        });
+
         it('http: 503 with an HTML page for the next K requests, then normal service', async function () {
             ctx.sim.injectFault({ kind: 'http', status: 503, count: 2 });
             for (let i = 0; i < 2; i++) {
@@ -451,6 +465,8 @@ describe('simulator server: SOAP over HTTP', function () {
             assert.strictEqual(res.status, 502);
             assert.strictEqual(res.headers['content-type'], 'application/json');
             assert.strictEqual(res.body, '{"x":1}');
+            ctx.sim.injectFault({ kind: 'http', status: 502 });
+            assert.match((await soapPost(ctx.sim, op, wrap(op))).body, /HTTP Error 502\. Bad Gateway/);
         });
 
         it('malformed, empty and reset answers; faults scoped to an operation; -1 = until cleared', async function () {

@@ -14,7 +14,7 @@
  *   POST /control/license        { "present": boolean }
  *   POST /control/auth           { "enabled": boolean, "users"?: [{ "logonId", "password" }] }
  *   POST /control/clock/advance  { "ms": number }                  runs every model timer that falls due
- *   POST /control/faults         FaultInjection ({ kind, operation?, count?, delayMs?, status?, body?, contentType? })
+ *   POST /control/faults         FaultInjection ({ kind, operation?, count?, delayMs?, phase?, status?, body?, contentType? })
  *   GET  /control/faults         faults still armed;   DELETE /control/faults   clears them
  *   POST /control/held/release   releases requests held by a 'hold' fault   -> { ok, released }
  *   GET  /control/state          the model's state()

@@ -20,6 +20,8 @@ import { FaultInjection, ReceivedRequest, SoapSimulatorServer } from './server';
 import type { AuthUser, Scenario, StatusEvent } from './types';
 
 export { SimFault } from './types';
+export { SoapSimulatorServer, formatDateTime, writeResponse, writeTypedFault, XML_CONTENT_TYPE } from './server';
+export { createControlHandler } from './control';
 export type { FaultInjection, InjectedFaultKind, ReceivedRequest } from './server';
 export type { Scenario, StatusEvent, AuthUser } from './types';
 

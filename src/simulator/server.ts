@@ -66,8 +66,10 @@ export type InjectedFaultKind = 'delay' | 'hold' | 'http' | 'malformed' | 'reset
 
 /**
  * A failure to inject. It applies to the next `count` POSTs to the service endpoint (of `operation` when given).
- *  - delay: wait `delayMs` of real time, then process and answer normally (the operation runs after the wait);
- *  - hold: keep the request pending until `releaseHeld()` (then process normally) or stop();
+ *  - delay: wait `delayMs` of real time, then answer normally;
+ *  - hold: keep the request pending until `releaseHeld()` (then answer normally) or stop() (connection closed);
+ *    for both, `phase` says whether the operation runs after the wait ('before', the default: a request that is
+ *    given up never ran) or at arrival with only the answer held back ('after': it ran, the answer is late);
  *  - http: answer `status` (default 503) with `body` and `contentType` (default a small HTML page), operation not run;
  *  - malformed: answer 200 text/xml with a truncated envelope, operation not run;
  *  - reset: destroy the connection without an answer, operation not run;
@@ -79,6 +81,8 @@ export interface FaultInjection {
   /** How many requests it applies to; default 1; -1 = every request until clearFaults(). */
   count?: number;
   delayMs?: number;
+  /** delay/hold: wait 'before' processing (default) or 'after' it (the operation has run; only the answer waits). */
+  phase?: 'before' | 'after';
   status?: number;
   body?: string;
   contentType?: string;
@@ -360,8 +364,12 @@ const HELP_PAGE = `<!DOCTYPE html><html><head><title>${SERVICE_NAME} (simulator)
   + `<h1>${SERVICE_NAME}</h1><p>This is the Open Media Service simulator. The service description is at `
   + `<a href="?wsdl">?wsdl</a>; operations are SOAP 1.1 POSTs to this address.</p></body></html>`;
 
-const DEFAULT_HTTP_FAULT_BODY = '<!DOCTYPE html><html><head><title>Service Unavailable</title></head>'
-  + '<body><h1>Service Unavailable</h1><p>HTTP Error 503. The service is unavailable.</p></body></html>';
+/** The HTML page an injected HTTP error answers by default (like IIS/HTTP.sys error pages). */
+function httpErrorPage(status: number): string {
+  const reason = http.STATUS_CODES[status] ?? 'Error';
+  return `<!DOCTYPE html><html><head><title>${reason}</title></head><body><h1>${reason}</h1>`
+    + `<p>HTTP Error ${status}. ${reason}.</p></body></html>`;
+}
 
 interface ActiveFault extends FaultInjection {
   remaining: number;
@@ -506,6 +514,9 @@ export class SoapSimulatorServer {
     if (fault.kind === 'delay' && !(typeof fault.delayMs === 'number' && fault.delayMs >= 0)) {
       throw new TypeError('delayMs must be a number >= 0');
     }
+    if (fault.phase !== undefined && fault.phase !== 'before' && fault.phase !== 'after') {
+      throw new TypeError("phase must be 'before' or 'after'");
+    }
     if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 599)) {
       throw new TypeError('status must be an HTTP status code');
     }
@@ -626,21 +637,22 @@ export class SoapSimulatorServer {
 
     const entry = this.record(operation);
     const fault = this.takeFault(operation);
+    let answer: { status: number; xml: string; fault?: string } | undefined;
     if (fault) {
       entry.injected = fault.kind;
-      if (fault.kind === 'delay') {
-        await this.wait(fault.delayMs ?? 0);
-      } else if (fault.kind === 'hold') {
-        await new Promise<void>((resolve) => this.held.add(resolve));
+      if (fault.kind === 'delay' || fault.kind === 'hold') {
+        if (fault.phase === 'after') answer = this.answer(root, parseError, headerAction, operation, wrapper, bodyEl);
+        if (fault.kind === 'delay') await this.wait(fault.delayMs ?? 0);
+        else await new Promise<void>((resolve) => this.held.add(resolve));
+        if (this.stopped || res.destroyed) return;
       } else {
         log(entry);
         this.applyInjected(fault, req, res, entry, operation);
         return;
       }
-      if (this.stopped || res.destroyed) return;
     }
 
-    const answer = this.answer(root, parseError, headerAction, operation, wrapper, bodyEl);
+    answer ??= this.answer(root, parseError, headerAction, operation, wrapper, bodyEl);
     entry.status = answer.status;
     if (answer.fault) entry.fault = answer.fault;
     log(entry);
@@ -667,7 +679,7 @@ export class SoapSimulatorServer {
         const status = fault.status ?? 503;
         entry.status = status;
         const contentType = fault.contentType ?? (fault.body === undefined ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8');
-        this.send(res, status, contentType, fault.body ?? DEFAULT_HTTP_FAULT_BODY);
+        this.send(res, status, contentType, fault.body ?? httpErrorPage(status));
       }
     }
   }
