@@ -657,6 +657,27 @@ describe('simulator server: lifecycle and bounds', function () {
         await sim.stop(); // idempotent
     });
 
+    it('real clock: agents answer and complete by themselves, and stop() ends their timers', async function () {
+        const scenario = JSON.parse(JSON.stringify(SCENARIO));
+        scenario.agents[0].answerAfterSeconds = 0.01;
+        scenario.agents[0].completeAfterSeconds = 0.01;
+        const sim = await startTestSimulator({ scenario, clock: 'real' });
+        try {
+            const completed = new Promise((resolve, reject) => {
+                const timer = setTimeout(() => { off(); reject(new Error('no Complete event within 3 s')); }, 3000);
+                const off = sim.model.onEvent((e) => {
+                    if (e.Status === 'Complete') { clearTimeout(timer); off(); resolve(); }
+                });
+            });
+            resultOf(await soapPost(sim, 'AddRequest', addBody(`${IVR}<a:ServiceGroupID>101</a:ServiceGroupID>`)), 'AddRequest');
+            await completed;
+            assert.strictEqual(sim.model.getRequest(1).Status, 'Complete');
+            assert.deepStrictEqual(sim.eventLog.map((e) => e.Status), ['Queued', 'AllocatedToAgent', 'AgentProcessing', 'Complete']);
+        } finally {
+            await sim.stop();
+        }
+    });
+
     it('fails to start on a port in use, and a bad scenario is refused before listening', async function () {
         const sim = await startTestSimulator({ scenario: SCENARIO });
         try {
