@@ -1045,6 +1045,9 @@ describe('simulator model: more edges', () => {
     m.execute('CancelRequest', { request: { OpenMediaID: b, CancelIfAllocated: true } });
     const st = m.state().groups.find((g) => g.id === 101).stats;
     assert.deepStrictEqual([st.completed, st.abandoned, st.answered], [1, 1, 1]);
+    const agents = m.state().agents.filter((x) => x.id === 1001 || x.id === 1002).map((x) => x.stats);
+    const sum = (k) => agents.reduce((n, x) => n + x[k], 0);
+    assert.deepStrictEqual([sum('offered'), sum('answered'), sum('completed'), sum('offeredNotAnswered')], [2, 1, 1, 1]);
   });
 
   it('a scenario can start without licence or router', () => {

@@ -103,6 +103,12 @@
  *   Router disconnected -> RouterDisconnectedFault for those and GetServiceGroupStatus,
  *   GetAllOpenMediaServiceGroupStatus, GetOMAgentsByGroup. Status queries work in both cases.
  *
+ * Statistics (not on the wire; state().groups[].stats and state().agents[].stats, for tests and the curious)
+ * - Cancel while queued: group abandoned (abandonedNotReported with DoNotReport); while allocated: group abandoned and
+ *   agent offeredNotAnswered; while answered: group completed and agent completed. Divert: overflowedOut from the
+ *   old group, overflowedIn to the new one (agent offeredNotAnswered when it was allocated). Logoff requeue: agent
+ *   offeredNotAnswered. Failed (timeout, logoff, router): group failed.
+ *
  * Events and cache
  * - Status records carry the agent (AgentID, agent's TenantID, LogonID) for AllocatedToAgent, AgentProcessing and
  *   Complete; otherwise 0 / 0 / null. TimeStamp = model clock, never earlier than the previous event.
@@ -202,6 +208,8 @@ interface Agent {
   ready: boolean;
   sessions: Set<Req>;
   idleSince: number;
+  /** What the agent's statistics would show: offered (allocated), answered, completed, offered but not answered. */
+  stats: { offered: number; answered: number; completed: number; offeredNotAnswered: number };
   answerAfterMs?: number;
   completeAfterMs?: number;
 }
@@ -359,6 +367,7 @@ export class OpenMediaModel implements ServiceModel {
       const agent: Agent = {
         id: a.id, logonId: a.logonId, tenantId: a.tenantId, groups: a.groups.map((id) => this.groups.get(id) as Group),
         loggedOn: a.loggedOn ?? false, ready: a.ready ?? true, sessions: new Set(), idleSince: now,
+        stats: { offered: 0, answered: 0, completed: 0, offeredNotAnswered: 0 },
         answerAfterMs: a.answerAfterSeconds === undefined ? undefined : a.answerAfterSeconds * 1000,
         completeAfterMs: a.completeAfterSeconds === undefined ? undefined : a.completeAfterSeconds * 1000,
       };
@@ -600,9 +609,14 @@ export class OpenMediaModel implements ServiceModel {
       return true;
     }
     if (!asBool(r?.CancelIfAllocated)) return false;
-    if (req.status === 'AgentProcessing') g.stats.completed += 1;
-    else g.stats.abandoned += 1;
     const agent = req.agent;
+    if (req.status === 'AgentProcessing') {
+      g.stats.completed += 1;
+      if (agent) agent.stats.completed += 1;
+    } else {
+      g.stats.abandoned += 1;
+      if (agent) agent.stats.offeredNotAnswered += 1;
+    }
     this.terminate(req, 'Cancelled');
     if (agent) this.dispatchAgent(agent);
     return true;
@@ -627,6 +641,7 @@ export class OpenMediaModel implements ServiceModel {
     if (typeof found === 'string') return answer(found);
     const from = req.group;
     const agent = req.agent;
+    if (agent && req.status === 'AllocatedToAgent') agent.stats.offeredNotAnswered += 1;
     this.detach(req);
     from.stats.overflowedOut += 1;
     found.stats.overflowedIn += 1;
@@ -879,6 +894,7 @@ export class OpenMediaModel implements ServiceModel {
     req.gen += 1;
     req.allocatedAt = this.clock.now();
     agent.sessions.add(req);
+    agent.stats.offered += 1;
     this.emit(req, 'AllocatedToAgent', 0);
     if (agent.answerAfterMs !== undefined) {
       const gen = req.gen;
@@ -926,8 +942,9 @@ export class OpenMediaModel implements ServiceModel {
     req.status = 'AgentProcessing';
     req.gen += 1;
     req.group.stats.answered += 1;
-    this.emit(req, 'AgentProcessing', 0);
     const agent = req.agent as Agent;
+    agent.stats.answered += 1;
+    this.emit(req, 'AgentProcessing', 0);
     if (agent.completeAfterMs !== undefined) {
       const gen = req.gen;
       this.timers.add(this.clock.now() + agent.completeAfterMs, () => {
@@ -942,6 +959,7 @@ export class OpenMediaModel implements ServiceModel {
     g.handled.push(this.clock.now() - req.allocatedAt);
     if (g.handled.length > AHT_WINDOW) g.handled.shift();
     g.stats.completed += 1;
+    agent.stats.completed += 1;
     this.terminate(req, 'Complete');
     this.dispatchAgent(agent);
   }
@@ -1119,6 +1137,7 @@ export class OpenMediaModel implements ServiceModel {
       a.loggedOn = false;
       for (const req of [...a.sessions]) {
         if (req.status !== 'AllocatedToAgent') continue;
+        a.stats.offeredNotAnswered += 1;
         this.detach(req);
         req.status = 'Queued';
         this.emit(req, 'Queued', req.group.queue.insert(req));
@@ -1253,7 +1272,7 @@ export class OpenMediaModel implements ServiceModel {
       })),
       agents: [...this.agents.values()].map((a) => ({
         id: a.id, logonId: a.logonId, tenantId: a.tenantId, groups: a.groups.map((g) => g.id), loggedOn: a.loggedOn,
-        ready: a.ready, sessions: [...a.sessions].map((r) => ({ id: r.id, status: r.status, typeOfSession: r.typeOfSession })),
+        ready: a.ready, stats: { ...a.stats }, sessions: [...a.sessions].map((r) => ({ id: r.id, status: r.status, typeOfSession: r.typeOfSession })),
       })),
       options: [...this.options.entries()].map(([type, o]) => ({ TypeOfSession: type, ...o })),
       requests: [...this.requests.values()].map((r) => {
