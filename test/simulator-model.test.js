@@ -1089,3 +1089,22 @@ describe('simulator model: more edges', () => {
     assert.strictEqual(status(m, r).AgentID, 1002);
   });
 });
+
+describe('simulator model: the demo scenario flows by itself', () => {
+  it('requests added to the demo center are answered and completed by the agents alone', () => {
+    const m = new OpenMediaModel(loadBuiltinScenario('demo'), { clock: Clock.manual(T0) });
+    const ids = [];
+    for (let i = 0; i < 12; i++) {
+      for (const g of [101, 102, 103]) ids.push(add(m, { ServiceGroupID: g }).OpenMediaID);
+      m.advance(5000);
+    }
+    assert.ok(ids.every((id) => id > 0));
+    assert.ok(ids.some((id) => status(m, id).Status === 'Queued'), 'some work waits in a queue at first');
+    m.advance(10 * 60_000);
+    assert.deepStrictEqual([...new Set(ids.map((id) => status(m, id).Status))], ['Complete']);
+    for (const id of ids) assert.deepStrictEqual(statuses(m, id).slice(-3), ['AllocatedToAgent', 'AgentProcessing', 'Complete']);
+    assert.strictEqual(add(m, { ServiceGroupID: 104 }).RequestStatus, 'GroupClosed');
+    assert.strictEqual(add(m, { ServiceGroupID: 105 }).RequestStatus, 'InvalidGroup');
+    assert.strictEqual(add(m, { ServiceGroupID: 201 }).RequestStatus, 'TenantDisabled');
+  });
+});
