@@ -20,6 +20,8 @@
  *     setLicense(present) / setAuth(enabled, users?)
  *     setOptionsFor(typeOfSession)     what SetOptions stored for a type (0 = the "all types" entry), or undefined
  *     getRequest(openMediaId)          a request's full detail (IVRInfo, PrivateData, priority...) or undefined
+ *     cachedRequestCount               requests in the cache (live + terminated, not yet expired)
+ *     clock                            the Clock in use (read now() from it; move it with advance())
  *     state()                          JSON-safe snapshot: flags, tenants, groups (queues), agents, requests, options
  *     eventLog                         every status event generated since start/restart and not yet expired, in order
  *     onEvent(listener) -> unsubscribe called synchronously for each new status event
@@ -57,7 +59,8 @@
  *   wins: the SessionPriority is ignored (priority 100) and the request is placed by its backdated queue time.
  * - An agent can take a request when logged on, ready, skilled for the group, within MaxNumberOfSessions and
  *   AllowDifferentTypes. Among free agents the least loaded, then the longest idle, is chosen. A preferred agent
- *   (PreferredAgentID, else PreferredAgentLogonID; any agent, forced or not) gets the request when able; a forced
+ *   (PreferredAgentID, else PreferredAgentLogonID; ForceToPreferredAgent works with either; every group honours
+ *   preferred agents, there is no per-group switch) gets the request when able; a forced
  *   request waits for that agent only and Fails after the group's preferredAgentTimeoutSeconds (default 30), or at
  *   once when that agent logs off. A closed group still serves its queue (closing only refuses new requests).
  * - MaxNumberOfSessions for a request of type T: when T has its own value, the agent's sessions of type T are
@@ -94,7 +97,7 @@
  *   InvalidDataFault. ResetAllOptions clears the type's entry first, then the other given options are applied.
  * - GetOpenMediaRequestStatusByID: the latest record; QueuePosition = current position when queued.
  *   History/ByTime: records with TimeStamp strictly after retrieveLaterThan (absent = every record), QueuePosition as
- *   at the event. GetAllOpenMediaRequestStatus: latest record of every cached request (id order), current positions.
+ *   at the event. A known id with no record after retrieveLaterThan gives an empty list, not a fault. GetAllOpenMediaRequestStatus: latest record of every cached request (id order), current positions.
  * - GetAllOpenMediaServiceGroupStatus: tenantID -1 is for a non-tenanted system (no tenants defined): it lists every
  *   Open Media group (on a tenanted scenario: the groups declared with tenantId -1, InvalidDataException when none);
  *   an unknown or disabled tenant -> InvalidDataException. Groups sorted by id.
