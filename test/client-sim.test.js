@@ -258,10 +258,26 @@ describe('client layer against the simulator', function () {
       await expectError(client.call('GetAllOpenMediaRequestStatus'), 'BAD_RESPONSE');
       sim.injectFault({ kind: 'malformed' });
       await expectError(client.call('GetAllOpenMediaRequestStatus'), 'BAD_RESPONSE');
+      // A call that changes something is never re-sent after a reset.
       sim.injectFault({ kind: 'reset' });
+      await expectError(client.call('CancelRequest', { OpenMediaID: 1 }), 'ECONNRESET');
+      assert.strictEqual(sim.receivedCount('CancelRequest'), 1);
+      // A read that is reset twice (on a re-used socket, then on a fresh one) fails too.
+      await client.call('GetAllOpenMediaRequestStatus');
+      sim.clearReceived();
+      sim.injectFault({ kind: 'reset', count: 2 });
       await expectError(client.call('GetAllOpenMediaRequestStatus'), 'ECONNRESET');
+      assert.strictEqual(sim.receivedCount('GetAllOpenMediaRequestStatus'), 2);
       // And it still works.
       assertStatusAnswer(await client.call('GetAllOpenMediaRequestStatus'), 'after failures');
+    });
+
+    it('a read reset on a re-used keep-alive socket is sent once more and answered', async function () {
+      await client.call('GetAllOpenMediaRequestStatus');
+      sim.clearReceived();
+      sim.injectFault({ kind: 'reset', operation: 'GetServiceGroupStatus' });
+      assert.deepStrictEqual(await client.call('GetServiceGroupStatus', { serviceGroupID: 101 }), { Open: true, ServiceGroupID: 101 });
+      assert.strictEqual(sim.receivedCount('GetServiceGroupStatus'), 2);
     });
 
     it('a stopped simulator -> ECONNREFUSED', async function () {

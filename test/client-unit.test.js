@@ -475,6 +475,26 @@ describe('client layer (own servers)', function () {
       await expectError(client.call('AddRequest', {}), 'ECONNRESET');
     });
 
+    it('a reset on a re-used socket: a read is re-sent once on a fresh socket, a write is not', async function () {
+      let n = 0;
+      server = await startServer(({ req, op }) => {
+        n++;
+        if (n === 2 || n === 5) {
+          req.socket.destroy();
+          return null;
+        }
+        return cannedHandler({ op });
+      });
+      client = new OpenMediaClient({ endpoint: server.url });
+      await client.call('GetServiceGroupStatus', { serviceGroupID: 5 }); // 1: opens the socket
+      assert.deepStrictEqual(await client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), EXPECTED.GetServiceGroupStatus); // 2 reset, 3 ok
+      assert.strictEqual(server.requests.length, 3);
+      assert.strictEqual(server.connections, 2);
+      await client.call('GetServiceGroupStatus', { serviceGroupID: 5 }); // 4
+      await expectError(client.call('AddRequest', { ServiceGroupID: 5 }), 'ECONNRESET'); // 5 reset, not re-sent
+      assert.strictEqual(server.requests.length, 5);
+    });
+
     it('system errors map to stable codes (ENOTFOUND, EAI_AGAIN, EPIPE, TLS)', function () {
       const map = (code, message = code) => toOpenMediaError(Object.assign(new Error(message), { code }), { operation: 'AddRequest', host: 'micc:12615' });
       assert.strictEqual(map('ENOTFOUND').code, 'ENOTFOUND');

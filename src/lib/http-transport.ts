@@ -24,6 +24,11 @@ export interface TransportOptions {
   timeoutMs: number;
   tls?: TlsOptions;
   maxSockets?: number;
+  /**
+   * An idle keep-alive socket is closed after this many ms (default 4000), so a server that drops idle connections
+   * (Node's default is 5 s) is rarely raced.
+   */
+  idleSocketMs?: number;
 }
 
 /** What the transport hands soap: the parts of an axios response soap reads. */
@@ -60,10 +65,19 @@ export class HttpTransport {
   /** Every socket the agent opened for us that has not closed yet. */
   private readonly sockets = new Set<import('net').Socket>();
   private onAllClosed?: () => void;
+  /** Reads re-sent after a reset on a re-used socket (see isRetryable). */
+  retries = 0;
 
   constructor(readonly secure: boolean, options: TransportOptions) {
     this.timeoutMs = options.timeoutMs;
-    const common = { keepAlive: true, maxSockets: options.maxSockets ?? 16, maxFreeSockets: 4, scheduling: 'lifo' as const };
+    const common = {
+      keepAlive: true,
+      maxSockets: options.maxSockets ?? 16,
+      maxFreeSockets: 4,
+      scheduling: 'lifo' as const,
+      // The agent applies this to free sockets (and destroys them when it fires); our own timer bounds every call.
+      timeout: options.idleSocketMs ?? 4000,
+    };
     if (secure) {
       const tls = options.tls ?? {};
       this.agent = new https.Agent({
@@ -104,6 +118,22 @@ export class HttpTransport {
    * Calls back exactly once.
    */
   request(url: string, data: string | null, callback: Callback, exheaders?: Record<string, string>): Promise<unknown> {
+    this.send(url, data, callback, exheaders, true);
+    return Promise.resolve();
+  }
+
+  /**
+   * A read (GET, or a SOAP operation named Get...) that fails with a reset on a re-used keep-alive socket before
+   * any answer came is sent once more on a fresh socket: the server most likely closed the idle connection just as
+   * we wrote. Operations that change something are never re-sent (the server may have acted on the first one).
+   */
+  private static isRetryable(data: string | null, exheaders?: Record<string, string>): boolean {
+    if (data == null) return true;
+    const action = exheaders ? exheaders.SOAPAction ?? exheaders.soapaction : undefined;
+    return typeof action === 'string' && /\/Get[A-Za-z]*"?$/.test(action);
+  }
+
+  private send(url: string, data: string | null, callback: Callback, exheaders: Record<string, string> | undefined, mayRetry: boolean): void {
     let done = false;
     const finish: Callback = (error, res, body) => {
       if (done) return;
@@ -112,14 +142,14 @@ export class HttpTransport {
     };
     if (this.closed) {
       finish(new TransportError('the client is closed', 'CLIENT_CLOSED'));
-      return Promise.resolve();
+      return;
     }
     let target: URL;
     try {
       target = new URL(url);
     } catch {
       finish(new TransportError('invalid URL', 'INVALID_INPUT'));
-      return Promise.resolve();
+      return;
     }
     const body = data == null ? undefined : Buffer.from(data, 'utf8');
     const headers: http.OutgoingHttpHeaders = { Accept: 'text/xml, application/xml;q=0.9, */*;q=0.1' };
@@ -145,11 +175,22 @@ export class HttpTransport {
       clearTimeout(timer);
       this.pending.delete(req);
     };
-    req.on('error', (err) => {
+    let answered = false;
+    req.on('error', (err: NodeJS.ErrnoException) => {
       cleanup();
+      if (
+        mayRetry && !answered && !done && !this.closed && req.reusedSocket &&
+        (err.code === 'ECONNRESET' || err.code === 'EPIPE') && HttpTransport.isRetryable(data, exheaders)
+      ) {
+        done = true;
+        this.retries++;
+        this.send(url, data, callback, exheaders, false);
+        return;
+      }
       finish(err);
     });
     req.on('response', (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', (err) => {
@@ -185,7 +226,6 @@ export class HttpTransport {
       });
     });
     req.end(body);
-    return Promise.resolve();
   }
 
   /**
