@@ -9,7 +9,7 @@ const https = require('https');
 const net = require('net');
 const path = require('path');
 const { helper, waitFor, nodeRedPath } = require('./support/nodered');
-const { useSimulator } = require('./support/simulator');
+const { useSimulator, startTestSimulator } = require('./support/simulator');
 const { loadOperation, send, outcome } = require('./support/flows');
 const { openSslAvailable, makeSelfSignedCert } = require('./support/tls');
 
@@ -219,7 +219,7 @@ describe('om-server and shared node behaviour', function () {
                     return;
                 }
                 const target = new URL(ctx.sim.url);
-                const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+                const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers, agent: false },
                     (up) => {
                         res.writeHead(up.statusCode, up.headers);
                         up.pipe(res);
@@ -380,21 +380,27 @@ describe('om-server and shared node behaviour', function () {
 
         it('loading, calling and stopping a flow 100 times leaves no sockets, timers or listeners behind', async function () {
             this.timeout(60000);
-            const cycle = async () => {
-                const flow = await loadOperation('om-add-request', { url: ctx.sim.url });
-                const r = await send(flow, { payload: ADD });
-                assert.strictEqual(r.output, 0);
-                await helper.unload();
-            };
-            await cycle();
-            await waitFor(() => ctx.sim.server.sockets.size === 0, 3000, 'the simulator to see the first connection closed');
-            const handles = handleCount();
-            const listeners = processListeners();
-            for (let i = 0; i < 100; i++) await cycle();
-            await waitFor(() => ctx.sim.server.sockets.size === 0, 3000, 'every connection closed on the simulator side');
-            await waitFor(() => handleCount() <= handles, 3000, `active handles back to ${handles} (now ${handleCount()})`);
-            assert.strictEqual(processListeners(), listeners);
-            assert.strictEqual(ctx.sim.receivedCount('AddRequest'), 101);
+            // A simulator of its own, so no other test's connection is counted.
+            const sim = await startTestSimulator();
+            try {
+                const cycle = async () => {
+                    const flow = await loadOperation('om-add-request', { url: sim.url });
+                    const r = await send(flow, { payload: ADD });
+                    assert.strictEqual(r.output, 0);
+                    await helper.unload();
+                };
+                await cycle();
+                await waitFor(() => sim.server.sockets.size === 0, 3000, 'the simulator to see the first connection closed');
+                const handles = handleCount();
+                const listeners = processListeners();
+                for (let i = 0; i < 100; i++) await cycle();
+                await waitFor(() => sim.server.sockets.size === 0, 3000, 'every connection closed on the simulator side');
+                await waitFor(() => handleCount() <= handles, 3000, `active handles back to ${handles} (now ${handleCount()})`);
+                assert.strictEqual(processListeners(), listeners);
+                assert.strictEqual(sim.receivedCount('AddRequest'), 101);
+            } finally {
+                await sim.stop();
+            }
         });
     });
 });
