@@ -9,7 +9,8 @@
 # Mocha itself is the project's own (node_modules/mocha), run by the Node 22 binary; test/support/nodered.js
 # sees NODE_RED_PATH and loads Node-RED from .nr5/ instead of the devDependency (4.1.x).
 #
-# Usage: scripts/nr5-test.sh [mocha args...]   e.g. scripts/nr5-test.sh test/nodered-runtime.test.js
+# Usage: scripts/nr5-test.sh                the whole suite (.mocharc.json's spec)
+#        scripts/nr5-test.sh FILE... [mocha options]   only those files, e.g. test/nodered-runtime.test.js
 # Env:   NR5_NODE_RED (default ~5.0.7), NR5_NODE (default 22): the versions to install.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,4 +39,12 @@ cd "$root"
 # The Node 22 binary first on PATH, so anything a test spawns with `node` (or process.execPath) is Node 22 too.
 export PATH="$(dirname "$node22"):$PATH"
 export NODE_RED_PATH="$dir/node_modules/node-red"
-exec "$node22" "$root/node_modules/mocha/bin/mocha.js" "$@"
+mocha=("$node22" "$root/node_modules/mocha/bin/mocha.js")
+if [ $# -gt 0 ]; then
+  # Mocha adds files named on the command line to the config's "spec" instead of replacing it; to run only the
+  # files given, use the project's settings without its spec.
+  "$node22" -e 'const c=require(process.argv[1]); delete c.spec; require("fs").writeFileSync(process.argv[2], JSON.stringify(c))' \
+    "$root/.mocharc.json" "$dir/mocharc-no-spec.json"
+  exec "${mocha[@]}" --config "$dir/mocharc-no-spec.json" "$@"
+fi
+exec "${mocha[@]}"

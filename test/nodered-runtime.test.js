@@ -4,7 +4,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { helper, nodeRedVersion, nodeRedPath, waitFor, waitForStatus, waitForMessage, collect } = require('./support/nodered');
+const { helper, nodeRedVersion, nodeRedPath, coreNode, waitFor, waitForStatus, waitForMessage, collect } = require('./support/nodered');
 
 // A minimal node module: doubles numeric payloads, rejects the rest with done(err) and a red status.
 function doublerModule(RED) {
@@ -78,6 +78,20 @@ describe('Node-RED test runtime', function () {
         assert.strictEqual(caught.error.message, 'Error: payload must be a number');
         assert.strictEqual(caught.error.source.id, 'd1');
         assert.strictEqual((await red).text, 'not a number');
+    });
+
+    it('loads core nodes from the same runtime (coreNode): inject -> doubler', async function () {
+        const inject = coreNode('common/20-inject.js');
+        await helper.load([inject, doublerModule], [
+            ...flow,
+            { id: 'i1', z: 'f1', type: 'inject', props: [{ p: 'payload' }], payload: '5', payloadType: 'num',
+                repeat: '', once: false, wires: [['d1']] },
+        ]);
+        const h1 = helper.getNode('h1');
+        helper.getNode('i1').receive({});
+        assert.strictEqual((await waitForMessage(h1, 2000)).payload, 10);
+        const file = require.resolve(path.join(path.dirname(nodeRedPath), '..', '..', '@node-red', 'nodes', 'core', 'common', '20-inject.js'));
+        assert.ok(require.cache[file], `inject was not loaded from ${file}`);
     });
 
     it('bounds every wait: timeouts reject instead of hanging', async function () {

@@ -35,13 +35,13 @@
  *                                             otherwise it is an error carrying the dialog's text
  *   await editor.nodeStatus(id)               the status the editor shows for a node ({fill, shape, text}) or null
  *   await editor.waitForNodeStatus(id, expected, timeoutMs)   until the shown status has every key of `expected`
- *                                             (strings compare exactly, RegExp-like {text: /re/} is not supported:
- *                                             pass {textIncludes: 'abc'} to match part of the text)
+ *                                             ({fill, shape, text} compared exactly; {textIncludes: 'abc'} matches
+ *                                             part of the text); resolves with the status
  *   await editor.inject(id)                   presses an inject node's button (POST /inject/<id>)
  *   await editor.admin(method, path, body)    a call to the Node-RED admin API; resolves with the parsed JSON
  *   await editor.screenshot(name)             test/artifacts/editor/<name>.png; resolves with the path
  *
- * Every wait is bounded (default 10 s); nothing here sleeps for a fixed time.
+ * Every wait is bounded (default 20 s, loading the editor 90 s); nothing here sleeps for a fixed time.
  */
 const fs = require('fs');
 const os = require('os');
@@ -51,7 +51,9 @@ const { startNodeRed, repoRoot } = require('../../scripts/node-red-server');
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = path.join(repoRoot, 'test', 'artifacts', 'editor');
-const WAIT_MS = 10000;
+const WAIT_MS = 20000;
+// Loading the editor is the slowest step (hundreds of files, every node's HTML); generous on a busy 2-core machine.
+const LOAD_MS = 90000;
 
 const LAUNCH_ARGS = [
     '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -112,10 +114,10 @@ class Editor {
     }
 
     async reload() {
-        await this.page.goto(this.url);
+        await this.page.goto(this.url, { waitUntil: 'domcontentloaded', timeout: LOAD_MS });
         await this.page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.version && RED.nodes.version()
             && document.querySelector('#red-ui-palette .red-ui-palette-node')
-            && !(document.querySelector('#red-ui-loading-progress') || {}).offsetParent, null, { timeout: 30000 });
+            && !(document.querySelector('#red-ui-loading-progress') || {}).offsetParent, null, { timeout: LOAD_MS });
         // Count deploys, so deploy() can wait for the next one.
         await this.page.evaluate(() => {
             window.__omDeploys = 0;

@@ -18,6 +18,9 @@
  *   nodeRedVersion  the runtime's package version, e.g. '4.1.15' or '5.0.7'
  *   nodeRedPath     the file the runtime was loaded from
  *   RED             the loaded runtime module (rarely needed: prefer the helper's API)
+ *   coreNode(file)  a core node module OF THE SAME RUNTIME, for helper.load: file relative to @node-red/nodes/core,
+ *                   e.g. coreNode('network/05-tls.js') (tls-config), coreNode('common/20-inject.js'). Never require
+ *                   core nodes from node_modules directly: under test:nr5 that would mix 4.1 into a 5.x runtime.
  *   waitFor(predicate, timeoutMs = 2000, what?)
  *                   resolves with the predicate's first truthy value; the predicate (may be async) is checked now
  *                   and then every 5 ms; rejects with "timed out after N ms waiting for <what>" otherwise.
@@ -100,6 +103,13 @@ const nodeRedVersion = packageVersion();
 if (!process.env.NODE_RED_QUIET) {
     const where = path.relative(process.cwd(), nodeRedPath) || nodeRedPath;
     console.log(`[test] Node-RED ${nodeRedVersion} on Node ${process.version} (${where})`);
+}
+
+const coreNodesDir = path.join(
+    path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [path.dirname(nodeRedPath)] })), 'core');
+
+function coreNode(file) {
+    return require(path.join(coreNodesDir, file));
 }
 
 const POLL_MS = 5;
@@ -229,6 +239,7 @@ module.exports = {
     RED,
     nodeRedVersion,
     nodeRedPath,
+    coreNode,
     waitFor,
     waitForStatus,
     waitForMessage,
