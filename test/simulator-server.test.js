@@ -633,6 +633,7 @@ describe('simulator server: lifecycle and bounds', function () {
         const agent = new http.Agent({ keepAlive: true });
         const op = 'GetAllOpenMediaRequestStatus';
         resultOf(await soapPost(sim, op, wrap(op), { agent }), op);
+        assert.strictEqual(sim.connectionCount, 1, 'the keep-alive connection stays open');
         sim.injectFault({ kind: 'hold' });
         const held = soapPost(sim, op, wrap(op), { agent }).then(() => 'answered', () => 'closed');
         const deadline = Date.now() + 2000;
@@ -642,6 +643,7 @@ describe('simulator server: lifecycle and bounds', function () {
         while (sim.received.length < 3 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
         const port = sim.port;
         await sim.stop();
+        assert.strictEqual(sim.connectionCount, 0);
         assert.strictEqual(await held, 'closed');
         assert.strictEqual(await delayed, 'closed');
         agent.destroy();

@@ -72,6 +72,8 @@ export interface Simulator extends SimulatorControl {
   readonly lastRequestXml: string | undefined;
   /** Requests currently held by a 'hold' fault. */
   readonly heldCount: number;
+  /** Open TCP connections to the simulator (keep-alive ones included). */
+  readonly connectionCount: number;
   /** Strict member order on/off at run time. */
   strictOrder: boolean;
   stop(): Promise<void>;
@@ -117,7 +119,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
 
   const methods: Omit<Simulator, 'url' | 'wsdlUrl' | 'controlUrl' | 'port' | 'host' | 'model' | 'clock' | 'server'
-    | 'eventLog' | 'received' | 'lastRequestXml' | 'heldCount' | 'strictOrder'> = {
+    | 'eventLog' | 'received' | 'lastRequestXml' | 'heldCount' | 'connectionCount' | 'strictOrder'> = {
     logon: (id) => model.logon(id),
     logoff: (id) => model.logoff(id),
     setReady: (id, ready) => model.setReady(id, ready),
@@ -158,6 +160,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     received: { get: () => server.received, enumerable: true },
     lastRequestXml: { get: () => server.lastRequestXml, enumerable: true },
     heldCount: { get: () => server.heldCount, enumerable: true },
+    connectionCount: { get: () => server.connectionCount, enumerable: true },
     strictOrder: {
       get: () => server.options.strictOrder,
       set: (v: boolean) => { server.options.strictOrder = !!v; },

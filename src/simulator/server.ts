@@ -384,7 +384,8 @@ export class SoapSimulatorServer {
   private readonly counts = new Map<string, number>();
   private seq = 0;
   private faults: ActiveFault[] = [];
-  private readonly sockets = new Set<Socket>();
+  /** Open TCP connections to the server (keep-alive ones included; Node's keep-alive idle timeout, 5 s, applies). */
+  readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly held = new Set<() => void>();
   private soapServer: soap.Server | undefined;
@@ -407,6 +408,11 @@ export class SoapSimulatorServer {
 
   get url(): string {
     return this.endpointUrl;
+  }
+
+  /** How many TCP connections are open right now. */
+  get connectionCount(): number {
+    return this.sockets.size;
   }
 
   get port(): number {
