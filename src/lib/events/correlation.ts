@@ -1,0 +1,192 @@
+/**
+ * What om-add-request sent for each request this Node-RED added, by OpenMediaID, and where each of those requests
+ * stands (open / terminated), so that:
+ *  - every event of the request carries it (`msg.request`: IVRInfo, PrivateData, the user's correlation value ...);
+ *  - the node knows which open requests are "ours" and can notice when one vanishes (service restart);
+ *  - the memory stays bounded: an entry is forgotten once its request terminated and the service's DataExpiration
+ *    passed (the service forgets it then too), measured in the service's time.
+ * Pure logic: no timers, no I/O.
+ */
+import { TERMINAL_STATUSES } from '../contract';
+import type { StatusRecord } from '../normalize';
+import { timeOf } from './tracker';
+
+export interface AddedInfo {
+  OpenMediaID: number;
+  /** What was sent, wire member names (as om-server's 'openmedia:added' event gives it). */
+  request?: Record<string, unknown>;
+  correlation?: unknown;
+  /** Id of the om-add-request node. */
+  node?: string;
+}
+
+export interface CorrelationEntry {
+  id: number;
+  request: Record<string, unknown>;
+  correlation?: unknown;
+  node?: string;
+  /** Registration order in this process (only entries registered before a check started are checked). */
+  seq: number;
+  /** Not terminated as far as the node knows. */
+  open: boolean;
+  /** Last status seen for it ('' before the first record). */
+  status: string;
+  /** Service group of the last record seen (0 before the first). */
+  group: number;
+  /** Service time (ms) of the last record seen, NaN before the first. */
+  lastTs: number;
+  /** Service time (ms) at which it terminated, NaN while open. */
+  endTs: number;
+}
+
+/** Saved form: [id, request, correlation, node, open, status, group, lastTs, endTs]. */
+export type SavedEntry = [number, Record<string, unknown>, unknown, string | null, boolean, string, number, number | null, number | null];
+
+const TERMINAL = new Set<string>(TERMINAL_STATUSES);
+
+export function isTerminal(status: string): boolean {
+  return TERMINAL.has(status);
+}
+
+export class CorrelationMap {
+  private readonly map = new Map<number, CorrelationEntry>();
+  private seq = 0;
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Next registration number: entries added from now on have seq >= this. */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  get(id: number): CorrelationEntry | undefined {
+    return this.map.get(id);
+  }
+
+  has(id: number): boolean {
+    return this.map.has(id);
+  }
+
+  /**
+   * Remembers a request om-add-request added. Returns the entry it replaced when that one was still open (the
+   * service gave out the id again: it must have restarted), so the caller can report it.
+   */
+  add(info: AddedInfo): CorrelationEntry | undefined {
+    const id = Number(info.OpenMediaID);
+    if (!Number.isInteger(id) || id <= 0) return undefined;
+    const previous = this.map.get(id);
+    const entry: CorrelationEntry = {
+      id,
+      request: info.request && typeof info.request === 'object' ? info.request : {},
+      seq: this.seq++,
+      open: true,
+      status: '',
+      group: 0,
+      lastTs: NaN,
+      endTs: NaN,
+    };
+    if (info.correlation !== undefined) entry.correlation = info.correlation;
+    if (info.node !== undefined) entry.node = info.node;
+    if (previous) this.map.delete(id); // re-insert so iteration stays in registration order
+    this.map.set(id, entry);
+    return previous && previous.open ? previous : undefined;
+  }
+
+  /** Follows the status of our requests through a batch of records (in time order). */
+  observe(records: readonly StatusRecord[]): void {
+    if (this.map.size === 0) return;
+    for (const r of records) {
+      const e = this.map.get(r.ID);
+      if (e === undefined) continue;
+      const ts = timeOf(r.TimeStamp);
+      if (!Number.isNaN(e.lastTs) && ts < e.lastTs) continue;
+      e.lastTs = ts;
+      e.status = r.Status;
+      if (r.ServiceGroupID) e.group = r.ServiceGroupID;
+      if (isTerminal(r.Status)) {
+        e.open = false;
+        e.endTs = ts;
+      } else if (e.open === false) {
+        // Never happens with a conforming service (terminated is final); trust the newest record.
+        e.open = true;
+        e.endTs = NaN;
+      }
+    }
+  }
+
+  /** Marks an entry terminated at service time `ts` (a failure the node detected itself). */
+  close(id: number, status: string, ts: number): void {
+    const e = this.map.get(id);
+    if (!e) return;
+    e.open = false;
+    e.status = status;
+    e.lastTs = ts;
+    e.endTs = ts;
+  }
+
+  /** Forgets requests that terminated more than `expirationMs` before the service time `now`. */
+  expire(now: number, expirationMs: number): number {
+    if (Number.isNaN(now)) return 0;
+    let dropped = 0;
+    for (const [id, e] of this.map) {
+      if (!e.open && !(e.endTs + expirationMs >= now)) {
+        this.map.delete(id);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  /** Open entries registered before `beforeSeq` (default: all), oldest first. */
+  openEntries(beforeSeq = Infinity): CorrelationEntry[] {
+    const out: CorrelationEntry[] = [];
+    for (const e of this.map.values()) if (e.open && e.seq < beforeSeq) out.push(e);
+    return out;
+  }
+
+  /** The `msg.request` of an event: what was sent, with the correlation value. A fresh copy each time. */
+  requestFor(id: number): Record<string, unknown> | undefined {
+    const e = this.map.get(id);
+    if (!e) return undefined;
+    const out: Record<string, unknown> = structuredClone(e.request);
+    if (e.correlation !== undefined) out.correlation = structuredClone(e.correlation);
+    return out;
+  }
+
+  toJSON(): SavedEntry[] {
+    const out: SavedEntry[] = [];
+    for (const e of this.map.values()) {
+      out.push([e.id, e.request, e.correlation === undefined ? null : e.correlation, e.node ?? null, e.open, e.status,
+        e.group, Number.isNaN(e.lastTs) ? null : e.lastTs, Number.isNaN(e.endTs) ? null : e.endTs]);
+    }
+    return out;
+  }
+
+  /** Adds saved entries this map does not hold yet (the live ones win). */
+  merge(saved: unknown): number {
+    if (!Array.isArray(saved)) return 0;
+    let added = 0;
+    for (const item of saved) {
+      if (!Array.isArray(item) || item.length < 9) continue;
+      const [id, request, correlation, node, open, status, group, lastTs, endTs] = item as SavedEntry;
+      if (!Number.isInteger(id) || this.map.has(id)) continue;
+      const e: CorrelationEntry = {
+        id,
+        request: request && typeof request === 'object' ? request : {},
+        seq: this.seq++,
+        open: open !== false,
+        status: typeof status === 'string' ? status : '',
+        group: typeof group === 'number' ? group : 0,
+        lastTs: typeof lastTs === 'number' ? lastTs : NaN,
+        endTs: typeof endTs === 'number' ? endTs : NaN,
+      };
+      if (correlation !== null && correlation !== undefined) e.correlation = correlation;
+      if (typeof node === 'string') e.node = node;
+      this.map.set(id, e);
+      added++;
+    }
+    return added;
+  }
+}

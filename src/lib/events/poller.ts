@@ -1,0 +1,485 @@
+/**
+ * The poll loop of one om-server, shared by every om-events node that uses that server. No Node-RED here: the node
+ * (src/nodes/om-events.ts) subscribes with callbacks; tests can drive a loop with any `{ getClient() }` host.
+ *
+ * One cycle:
+ *  1. Where to start: the oldest `queryStart()` of the subscribers (each keeps its own cursor). A subscriber that
+ *     replays asks for the whole cache: GetAllOpenMediaRequestStatus first (what the service still holds), then the
+ *     history from far in the past. When no subscriber has a cursor yet (all start "from now"), one
+ *     GetOpenMediaRequestsByTime with a retrieveLaterThan far in the future gives the service's current time at the
+ *     cost of an empty answer; the window starts an overlap before it.
+ *  2. One GetOpenMediaRequestsByTime(retrieveLaterThan = start). Each subscriber's tracker picks what is new for it
+ *     (its own filter, its own dedupe) and the node emits it; a subscriber starting "from now" marks the answer as
+ *     seen instead.
+ *  3. The correlation map follows our requests' statuses; every `checkEvery` polls (and at start, after a failure,
+ *     when the service clock went back, when an id comes back from om-add-request) the restart check runs (below).
+ *  4. Terminated requests older than DataExpiration (service time) leave the map; every subscriber saves its state.
+ *
+ * Restart check (a restarted service clears its cache; the flow must hear about the requests it lost):
+ *  - nothing to do unless requests this Node-RED added are still open;
+ *  - cheap probe: GetOpenMediaRequestStatusByID of the oldest of them. It still exists and is consistent -> done
+ *    (one small call every `checkEvery` polls);
+ *  - InvalidOpenMediaIDFault, no record, or a terminated record whose status change the history window can no
+ *    longer deliver -> GetAllOpenMediaRequestStatus once, and for each open request of ours: absent -> a Failed
+ *    record with DetectedBy 'om-events', Reason 'RequestVanished'; terminated outside the window -> the service's
+ *    record with DetectedBy 'om-events', Reason 'StatusWithoutEvent'.
+ *  A router disconnect needs nothing special: the service itself sends a Failed record for each open request.
+ *
+ * Failures: a failed cycle keeps every cursor, backs off (interval x 2^(failures-1), at most 60 s), reports the code
+ * to the subscribers, and the next successful cycle catches up from the kept cursors.
+ */
+import type { EventEmitter } from 'events';
+import { OPEN_MEDIA_STATUS, type OperationName } from '../contract';
+import type { StatusRecord } from '../normalize';
+import { CorrelationMap, isTerminal, type AddedInfo, type CorrelationEntry, type SavedEntry } from './correlation';
+import { DEFAULT_OVERLAP_MS, EventTracker, keyOf, timeOf, type TrackerState } from './tracker';
+import { VERDICT, type DetectedReason, type EventRecord, type StatusAnswer, type Verdict } from './types';
+
+export const ADDED_EVENT = 'openmedia:added';
+/** Bounds of the poll interval and the backoff, ms. */
+export const MIN_INTERVAL_MS = 1000;
+export const DEFAULT_INTERVAL_MS = 5000;
+export const MAX_BACKOFF_MS = 60000;
+export const DEFAULT_CHECK_EVERY = 12;
+export const DEFAULT_DATA_EXPIRATION_MS = 30 * 60 * 1000;
+/** retrieveLaterThan used to learn the service's time (an empty answer) and to replay everything. */
+export const FAR_FUTURE = Date.UTC(9000, 0, 1);
+export const FAR_PAST = Date.UTC(2000, 0, 1);
+
+export interface EventsClientLike {
+  call(operation: OperationName, args?: Record<string, unknown>): Promise<unknown>;
+}
+
+/** What the loop needs of an om-server node. */
+export interface LoopHost {
+  getClient(): EventsClientLike;
+  on: EventEmitter['on'];
+  removeListener: EventEmitter['removeListener'];
+}
+
+/** One record for a subscriber, with what om-add-request sent for it (when it was ours). */
+export interface Delivery {
+  record: EventRecord;
+  request?: Record<string, unknown>;
+}
+
+export interface LoopStatus {
+  state: 'ok' | 'error';
+  /** error: the failure's code (ECONNREFUSED, HTTP_503, InvalidUserFault ...). */
+  code?: string;
+  message?: string;
+  /** error: when the next try is. */
+  retryInMs?: number;
+}
+
+/** What an om-events node saves in its context. */
+export interface SavedSubscriberState {
+  v: 1;
+  tracker: TrackerState;
+  correlation: SavedEntry[];
+}
+
+export interface SubscriberConfig {
+  id: string;
+  intervalMs?: number;
+  start?: 'now' | 'replay';
+  dataExpirationMs?: number;
+  checkEvery?: number;
+  overlapMs?: number;
+  /** State saved by a previous run of this node: it resumes from there. */
+  saved?: SavedSubscriberState;
+  /** The node's filter. `ours`: the id was added through this Node-RED (its correlation is known). */
+  judge?(record: StatusRecord, ours: boolean): Verdict;
+  deliver(events: Delivery[]): void;
+  status?(status: LoopStatus): void;
+  persist?(state: SavedSubscriberState): void;
+  warn?(text: string): void;
+}
+
+export class Subscription {
+  readonly tracker: EventTracker;
+  phase: 'fresh' | 'replay' | 'live';
+  closed = false;
+
+  constructor(readonly loop: PollLoop, readonly config: SubscriberConfig) {
+    const overlap = config.overlapMs ?? DEFAULT_OVERLAP_MS;
+    const saved = config.saved;
+    this.tracker = EventTracker.restore(saved?.tracker, overlap);
+    if (this.tracker.cursor !== null) this.phase = 'live';
+    else this.phase = config.start === 'replay' ? 'replay' : 'fresh';
+  }
+
+  /** An immediate poll (coalesced with one already running). */
+  pollNow(): void {
+    if (!this.closed) this.loop.pollNow();
+  }
+
+  state(): SavedSubscriberState {
+    return { v: 1, tracker: this.tracker.toJSON(), correlation: this.loop.correlation.toJSON() };
+  }
+
+  /** Leaves the loop; returns the state to save. */
+  close(): SavedSubscriberState {
+    const state = this.state();
+    this.closed = true;
+    this.loop.unsubscribe(this);
+    return state;
+  }
+
+  judge(record: StatusRecord): Verdict {
+    const j = this.config.judge;
+    return j ? j(record, this.loop.correlation.has(record.ID)) : VERDICT.Emit;
+  }
+}
+
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code !== '' ? code : 'ERROR';
+}
+
+function asAnswer(value: unknown, operation: string): StatusAnswer {
+  const v = value as Partial<StatusAnswer> | null;
+  if (!v || typeof v !== 'object' || !Array.isArray(v.OpenMediaRequests)) {
+    throw Object.assign(new Error(`${operation}: unexpected answer`), { code: 'BAD_RESPONSE' });
+  }
+  return { OpenMediaRequests: v.OpenMediaRequests, TimeStamp: typeof v.TimeStamp === 'string' ? v.TimeStamp : null };
+}
+
+/** A Failed record the node makes up for one of our requests the service lost. */
+export function detectedFailure(e: CorrelationEntry, now: number, reason: DetectedReason): EventRecord {
+  return {
+    AgentID: 0,
+    ID: e.id,
+    LogonID: '',
+    QueuePosition: 0,
+    ServiceGroupID: e.group,
+    Status: 'Failed',
+    StatusCode: OPEN_MEDIA_STATUS.Failed,
+    TenantID: 0,
+    TimeStamp: new Date(Number.isFinite(now) ? now : Date.now()).toISOString(),
+    DetectedBy: 'om-events',
+    Reason: reason,
+  };
+}
+
+const loops = new WeakMap<object, PollLoop>();
+
+export class PollLoop {
+  /** The loop of a host (om-server node), created on first use. */
+  static of(host: LoopHost): PollLoop {
+    let loop = loops.get(host);
+    if (!loop) {
+      loop = new PollLoop(host);
+      loops.set(host, loop);
+    }
+    return loop;
+  }
+
+  readonly correlation = new CorrelationMap();
+  private readonly subs = new Set<Subscription>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+  private started = false;
+  private failures = 0;
+  private checkDue = true;
+  private pollsSinceCheck = 0;
+  /** The service's time of the last answer, epoch ms. */
+  lastServiceTime = NaN;
+  /** Successful and failed cycles, GetOpenMediaRequestsByTime calls (for tests and status). */
+  readonly stats = { cycles: 0, failures: 0, byTimeCalls: 0, checks: 0, fullChecks: 0 };
+  private readonly onAdded = (ev: AddedInfo): void => this.added(ev);
+
+  constructor(readonly host: LoopHost) {}
+
+  get subscriberCount(): number {
+    return this.subs.size;
+  }
+
+  get isRunning(): boolean {
+    return this.started;
+  }
+
+  subscribe(config: SubscriberConfig): Subscription {
+    const sub = new Subscription(this, config);
+    if (config.saved) this.correlation.merge(config.saved.correlation);
+    this.subs.add(sub);
+    if (!this.started) {
+      this.started = true;
+      this.checkDue = true;
+      this.host.on(ADDED_EVENT, this.onAdded);
+    }
+    // Deferred to the next turn, so that nodes started together share the first poll.
+    this.pollSoon();
+    return sub;
+  }
+
+  unsubscribe(sub: Subscription): void {
+    if (!this.subs.delete(sub)) return;
+    if (this.subs.size === 0) this.stop();
+  }
+
+  private stop(): void {
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.again = false;
+    this.host.removeListener(ADDED_EVENT, this.onAdded);
+    if (loops.get(this.host) === this) loops.delete(this.host);
+  }
+
+  private get intervalMs(): number {
+    let ms = Infinity;
+    for (const s of this.subs) ms = Math.min(ms, s.config.intervalMs ?? DEFAULT_INTERVAL_MS);
+    return Math.max(MIN_INTERVAL_MS, Number.isFinite(ms) ? ms : DEFAULT_INTERVAL_MS);
+  }
+
+  private get checkEvery(): number {
+    let n = Infinity;
+    for (const s of this.subs) n = Math.min(n, s.config.checkEvery ?? DEFAULT_CHECK_EVERY);
+    return Math.max(1, Number.isFinite(n) ? n : DEFAULT_CHECK_EVERY);
+  }
+
+  private get dataExpirationMs(): number {
+    let ms = 0;
+    for (const s of this.subs) ms = Math.max(ms, s.config.dataExpirationMs ?? DEFAULT_DATA_EXPIRATION_MS);
+    return ms || DEFAULT_DATA_EXPIRATION_MS;
+  }
+
+  /** The start of the next query window (service time, ms); records stamped later will still come by time. */
+  private windowStart(): number {
+    let start = Infinity;
+    for (const s of this.subs) {
+      const q = s.tracker.queryStart();
+      if (q !== null) start = Math.min(start, q);
+    }
+    return start;
+  }
+
+  pollNow(): void {
+    if (!this.started) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.run();
+  }
+
+  private pollSoon(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, 0);
+  }
+
+  private schedule(ms: number): void {
+    if (!this.started) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private async run(): Promise<void> {
+    if (!this.started || this.running) return;
+    this.running = true;
+    let next = this.intervalMs;
+    try {
+      await this.cycle();
+      this.stats.cycles++;
+      if (this.failures > 0) {
+        this.failures = 0;
+        // Down for a while: the service may have restarted meanwhile.
+        this.checkDue = true;
+      }
+      this.report({ state: 'ok' });
+    } catch (err) {
+      if (!this.started) return;
+      this.failures++;
+      this.stats.failures++;
+      this.checkDue = true;
+      next = Math.min(MAX_BACKOFF_MS, this.intervalMs * 2 ** (this.failures - 1));
+      this.report({ state: 'error', code: codeOf(err), message: (err as Error)?.message, retryInMs: next });
+    } finally {
+      this.running = false;
+    }
+    if (!this.started) return;
+    if (this.again) {
+      this.again = false;
+      this.pollSoon();
+    } else {
+      this.schedule(next);
+    }
+  }
+
+  private report(status: LoopStatus): void {
+    for (const s of this.subs) {
+      try {
+        s.config.status?.(status);
+      } catch {
+        // a subscriber's status display is its own business
+      }
+    }
+  }
+
+  private deliver(sub: Subscription, records: readonly StatusRecord[]): void {
+    if (records.length === 0 || sub.closed) return;
+    const out: Delivery[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const record = { ...records[i] } as EventRecord;
+      const request = this.correlation.requestFor(record.ID);
+      out[i] = request === undefined ? { record } : { record, request };
+    }
+    sub.config.deliver(out);
+  }
+
+  private persist(): void {
+    for (const s of this.subs) {
+      if (s.closed || !s.config.persist) continue;
+      try {
+        s.config.persist(s.state());
+      } catch (err) {
+        s.config.warn?.(`could not save state: ${(err as Error)?.message ?? String(err)}`);
+      }
+    }
+  }
+
+  private async cycle(): Promise<void> {
+    const subs = [...this.subs];
+    if (subs.length === 0) return;
+    const client = this.host.getClient();
+    const seqLimit = this.correlation.nextSeq;
+
+    let start = this.windowStart();
+    let all: StatusAnswer | undefined;
+    if (subs.some((s) => s.phase === 'replay')) {
+      all = asAnswer(await client.call('GetAllOpenMediaRequestStatus', {}), 'GetAllOpenMediaRequestStatus');
+      start = FAR_PAST;
+    } else if (start === Infinity) {
+      this.stats.byTimeCalls++;
+      const now = asAnswer(await client.call('GetOpenMediaRequestsByTime', { retrieveLaterThan: new Date(FAR_FUTURE) }),
+        'GetOpenMediaRequestsByTime');
+      const t = timeOf(now.TimeStamp);
+      if (Number.isNaN(t)) throw Object.assign(new Error('the service sent no TimeStamp'), { code: 'BAD_RESPONSE' });
+      let overlap = 0;
+      for (const s of subs) overlap = Math.max(overlap, s.tracker.overlapMs);
+      start = t - overlap;
+    }
+    this.stats.byTimeCalls++;
+    const answer = asAnswer(await client.call('GetOpenMediaRequestsByTime', { retrieveLaterThan: new Date(start) }),
+      'GetOpenMediaRequestsByTime');
+    if (!this.started) return;
+
+    const answerTs = timeOf(answer.TimeStamp);
+    if (answerTs < this.lastServiceTime) this.checkDue = true; // the service clock went back: restarted?
+    if (!Number.isNaN(answerTs)) this.lastServiceTime = answerTs;
+
+    for (const sub of subs) {
+      if (sub.closed) continue;
+      const phase = sub.phase;
+      const judge = (r: StatusRecord): Verdict => sub.judge(r);
+      const emitted = sub.tracker.ingest(answer, { markOnly: phase === 'fresh', judge });
+      if (phase === 'replay' && all) {
+        // What the service reports as current but its history did not carry (a service without history).
+        const inHistory = new Set(answer.OpenMediaRequests.map(keyOf));
+        for (const r of all.OpenMediaRequests) {
+          if (inHistory.has(keyOf(r)) || sub.tracker.handled(r)) continue;
+          sub.tracker.mark(r);
+          if (sub.judge(r) === VERDICT.Emit) emitted.push(r);
+        }
+      }
+      sub.phase = 'live';
+      this.deliver(sub, emitted);
+    }
+    if (all) this.correlation.observe(all.OpenMediaRequests);
+    this.correlation.observe(answer.OpenMediaRequests);
+    this.persist();
+
+    this.pollsSinceCheck++;
+    if (this.checkDue || this.pollsSinceCheck >= this.checkEvery) await this.check(client, seqLimit);
+
+    this.correlation.expire(this.lastServiceTime, this.dataExpirationMs);
+  }
+
+  /** The restart check (see the file comment). */
+  private async check(client: EventsClientLike, seqLimit: number): Promise<void> {
+    const open = this.correlation.openEntries(seqLimit);
+    if (open.length === 0) {
+      this.checkDue = false;
+      this.pollsSinceCheck = 0;
+      return;
+    }
+    this.stats.checks++;
+    const windowStart = this.windowStart();
+    const lateTerminal = (r: StatusRecord): boolean => isTerminal(r.Status) && !(timeOf(r.TimeStamp) > windowStart);
+    let suspicious = false;
+    const probe = open[0];
+    try {
+      const answer = asAnswer(await client.call('GetOpenMediaRequestStatusByID', { openMediaID: probe.id }),
+        'GetOpenMediaRequestStatusByID');
+      const rec = answer.OpenMediaRequests.find((r) => r && r.ID === probe.id);
+      suspicious = !rec || lateTerminal(rec);
+    } catch (err) {
+      if (codeOf(err) !== 'InvalidOpenMediaIDFault') throw err;
+      suspicious = true;
+    }
+    if (suspicious) {
+      this.stats.fullChecks++;
+      const all = asAnswer(await client.call('GetAllOpenMediaRequestStatus', {}), 'GetAllOpenMediaRequestStatus');
+      if (!this.started) return;
+      const now = timeOf(all.TimeStamp);
+      const byId = new Map<number, StatusRecord>();
+      for (const r of all.OpenMediaRequests) if (r) byId.set(r.ID, r);
+      const detected: EventRecord[] = [];
+      for (const e of this.correlation.openEntries(seqLimit)) {
+        const rec = byId.get(e.id);
+        if (!rec) detected.push(detectedFailure(e, now, 'RequestVanished'));
+        else if (lateTerminal(rec)) detected.push({ ...rec, DetectedBy: 'om-events', Reason: 'StatusWithoutEvent' });
+      }
+      this.emitDetected(detected);
+    }
+    this.checkDue = false;
+    this.pollsSinceCheck = 0;
+  }
+
+  /** Emits records the node concluded itself, to every subscriber whose filter takes them, and closes the entries. */
+  private emitDetected(records: EventRecord[]): void {
+    if (records.length === 0) return;
+    for (const sub of this.subs) {
+      if (sub.closed) continue;
+      const take: StatusRecord[] = [];
+      for (const r of records) {
+        if (r.Reason === 'StatusWithoutEvent') sub.tracker.mark(r);
+        if (sub.judge(r) === VERDICT.Emit) take.push(r);
+      }
+      this.deliver(sub, take);
+    }
+    for (const r of records) this.correlation.close(r.ID, r.Status, timeOf(r.TimeStamp));
+    this.persist();
+  }
+
+  private added(ev: AddedInfo): void {
+    if (!ev || typeof ev !== 'object') return;
+    const previous = this.correlation.get(Number(ev.OpenMediaID));
+    const displaced = previous && previous.open ? { ...previous } : undefined;
+    const request = displaced ? this.correlation.requestFor(displaced.id) : undefined;
+    this.correlation.add(ev);
+    if (!displaced) return;
+    // The service handed out an id we still hold as open: it restarted. Report the old request, then look for others.
+    const record = detectedFailure(displaced, this.lastServiceTime, 'IdReused');
+    for (const sub of this.subs) {
+      if (sub.closed || sub.judge(record) !== VERDICT.Emit) continue;
+      sub.config.deliver([request === undefined ? { record: { ...record } } : { record: { ...record }, request: structuredClone(request) }]);
+    }
+    this.checkDue = true;
+  }
+}
