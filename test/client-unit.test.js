@@ -670,6 +670,8 @@ describe('client layer (own servers)', function () {
       client = new OpenMediaClient({ endpoint: server.url, wsdlSource: 'server' });
       const err = await expectError(client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), 'HTTP_503');
       assert.strictEqual(err.statusCode, 503);
+      assert.strictEqual(err.operation, 'GetServiceGroupStatus');
+      assert.ok(err.message.includes('GetServiceGroupStatus') && err.message.includes(`127.0.0.1:${server.port}`), err.message);
       assert.deepStrictEqual(await client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), EXPECTED.GetServiceGroupStatus);
       assert.strictEqual(client.buildCount, 2);
     });

@@ -209,11 +209,16 @@ export class OpenMediaClient {
     return this.transport.agent;
   }
 
-  /** Builds the soap client now (otherwise the first call does). */
+  /** Builds the soap client now (otherwise the first call does). Rejects with an OpenMediaError. */
   async ready(): Promise<void> {
-    await this.soap();
+    try {
+      await this.soap();
+    } catch (err) {
+      throw toOpenMediaError(err, { operation: 'WSDL', host: this.host, secrets: this.secrets });
+    }
   }
 
+  /** The soap client, built once; concurrent callers share one build; a failed build is forgotten (raw error). */
   private soap(): Promise<soap.Client> {
     if (this.closed) return Promise.reject(this.closedError());
     if (this.soapClient) return Promise.resolve(this.soapClient);
@@ -228,7 +233,7 @@ export class OpenMediaClient {
         (err: unknown) => {
           // Not cached: the next call tries again (the server may be up by then).
           this.building = undefined;
-          throw toOpenMediaError(err, { operation: 'WSDL', host: this.host, secrets: this.secrets });
+          throw err;
         },
       );
     }
@@ -294,7 +299,14 @@ export class OpenMediaClient {
       throw invalidInput('args', 'object', args, 'the arguments must be an object', operation);
     }
     const wireArgs = buildRequestArgs(operation, args);
-    const client = this.soapClient ?? (await this.soap());
+    let client = this.soapClient;
+    if (!client) {
+      try {
+        client = await this.soap();
+      } catch (err) {
+        throw toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets });
+      }
+    }
     const method = (client as unknown as Record<string, SoapMethod>)[operation];
     const raw = await new Promise<unknown>((resolve, reject) => {
       method.call(client, wireArgs, (err, result) => {

@@ -40,7 +40,11 @@ export interface OpenMediaErrorInit {
   field?: string;
   rule?: string;
   value?: unknown;
+  /** INVALID_INPUT on a too long text: its length (the value itself may be left out). */
+  length?: number;
 }
+
+const FIELDS = ['operation', 'fault', 'faultString', 'faultCode', 'statusCode', 'host', 'reason', 'field', 'rule', 'value', 'length'] as const;
 
 export class OpenMediaError extends Error {
   readonly code: string;
@@ -54,20 +58,21 @@ export class OpenMediaError extends Error {
   declare readonly field?: string;
   declare readonly rule?: string;
   declare readonly value?: unknown;
+  declare readonly length?: number;
 
   constructor(message: string, init: OpenMediaErrorInit) {
     super(message);
     this.name = 'OpenMediaError';
     this.code = init.code;
     // Only set what is there, so JSON.stringify / util.inspect stay short.
-    for (const key of ['operation', 'fault', 'faultString', 'faultCode', 'statusCode', 'host', 'reason', 'field', 'rule', 'value'] as const) {
+    for (const key of FIELDS) {
       if (init[key] !== undefined) (this as Record<string, unknown>)[key] = init[key];
     }
   }
 
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
-    for (const key of ['operation', 'fault', 'faultString', 'faultCode', 'statusCode', 'host', 'reason', 'field', 'rule', 'value'] as const) {
+    for (const key of FIELDS) {
       if (this[key] !== undefined) out[key] = this[key];
     }
     return out;
