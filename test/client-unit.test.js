@@ -708,6 +708,21 @@ describe('client layer (own servers)', function () {
       assert.strictEqual(server.connections, 1);
     });
 
+    it('https:// to a plain HTTP server -> TLS_ERROR; http:// to a TLS server -> an error with a stable code', async function () {
+      server = await startServer(cannedHandler);
+      client = new OpenMediaClient({ endpoint: server.url.replace('http:', 'https:'), timeoutMs: 2000 });
+      const err = await expectError(client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), 'TLS_ERROR');
+      assert.ok(err.reason, 'reason set');
+      await client.close();
+      await server.stop();
+      server = await startServer(cannedHandler, { secure: true, key: cert.key, cert: cert.cert });
+      client = new OpenMediaClient({ endpoint: server.url.replace('https:', 'http:'), timeoutMs: 2000 });
+      const err2 = await client.call('GetServiceGroupStatus', { serviceGroupID: 5 }).then(() => null, (e) => e);
+      assert.ok(err2 instanceof OpenMediaError, String(err2));
+      // Node's TLS server drops a connection that does not start with a handshake (some servers answer 400).
+      assert.ok(['ECONNRESET', 'HTTP_400'].includes(err2.code), `${err2.code}: ${err2.message}`);
+    });
+
     it('rejectUnauthorized: false accepts the certificate without a CA', async function () {
       server = await startServer(cannedHandler, { secure: true, key: cert.key, cert: cert.cert });
       client = new OpenMediaClient({ endpoint: server.url, tls: { rejectUnauthorized: false } });
