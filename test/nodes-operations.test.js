@@ -115,6 +115,18 @@ describe('operation nodes against the simulator', function () {
             });
         });
 
+        it('a failing openmedia:added listener is a warning; later listeners and the accepted message still get through', async function () {
+            const flow = await loadOperation('om-add-request', { url: ctx.sim.url });
+            flow.server.on('openmedia:added', () => {
+                throw new Error('listener broke');
+            });
+            const later = waitFor(flow.server, 'openmedia:added', 3000);
+            const r = await send(flow, { payload: { ServiceGroupID: 101, IVRInfo: IVR } });
+            assert.strictEqual(r.output, 0);
+            assert.strictEqual((await later).OpenMediaID, r.msg.openMediaId, 'a listener after the failing one still gets the event');
+            assert.ok(flow.op.warn.args.some((a) => /listener broke/.test(String(a[0]))), 'warned');
+        });
+
         it('emits nothing for a request that was not accepted', async function () {
             const flow = await loadOperation('om-add-request', { url: ctx.sim.url });
             let events = 0;

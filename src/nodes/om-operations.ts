@@ -154,11 +154,13 @@ function setup(RED: NodeAPI, node: OperationNode, config: OperationConfig, def: 
         msg.openMediaId = answer.OpenMediaID;
         const event: OmAddedEvent = { OpenMediaID: answer.OpenMediaID as number, request, node: node.id };
         if (extra.correlation !== undefined) event.correlation = extra.correlation;
-        try {
-          server.emit(ADDED_EVENT, event);
-        } catch (e) {
-          // A listener's failure is its own; the add itself succeeded.
-          node.warn(`${ADDED_EVENT} listener failed: ${(e as Error)?.message ?? String(e)}`);
+        // Each listener on its own: one that throws neither stops the others nor fails the add, which succeeded.
+        for (const listener of server.rawListeners(ADDED_EVENT)) {
+          try {
+            listener.call(server, event);
+          } catch (e) {
+            node.warn(`${ADDED_EVENT} listener failed: ${(e as Error)?.message ?? String(e)}`);
+          }
         }
       }
       status.set(accepted
