@@ -390,6 +390,16 @@ describe('simulator server: SOAP over HTTP', function () {
             await stillServes();
         });
 
+        it('a Content-Type other than text/xml -> 415 (as basicHttpBinding), a missing one is accepted', async function () {
+            const op = 'GetAllOpenMediaRequestStatus';
+            const res = await soapPost(ctx.sim, op, wrap(op), { headers: { 'Content-Type': 'application/soap+xml; charset=utf-8' } });
+            assert.strictEqual(res.status, 415);
+            assert.strictEqual(res.body, '');
+            assert.strictEqual(ctx.sim.received.slice(-1)[0].fault, 'UnsupportedMediaType');
+            const bare = await httpRequest(ctx.sim.url, { method: 'POST', headers: { SOAPAction: `"http://tempuri.org/IOpenMediaService/${op}"` }, body: envelope(wrap(op)) });
+            resultOf(bare, op);
+        });
+
         it('a bad request line and a client that hangs up mid-body', async function () {
             await new Promise((resolve) => {
                 const socket = net.connect(ctx.sim.port, '127.0.0.1', () => socket.end('GARBAGE\r\n\r\n'));

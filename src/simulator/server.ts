@@ -624,6 +624,17 @@ export class SoapSimulatorServer {
       return;
     }
     this.lastRequestXml = body;
+    // basicHttpBinding (SOAP 1.1) takes text/xml only; WCF answers anything else (e.g. SOAP 1.2's
+    // application/soap+xml) with 415 and no body. A request without a Content-Type is let through.
+    const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (mediaType && mediaType !== 'text/xml') {
+      const entry = this.record(headerAction ? operationOfAction(headerAction) ?? null : null);
+      entry.status = 415;
+      entry.fault = 'UnsupportedMediaType';
+      log(entry);
+      this.send(res, 415, undefined, '');
+      return;
+    }
 
     // Read the envelope first: the operation decides which injected fault applies.
     let root: XmlElement | undefined;

@@ -161,7 +161,7 @@ export function parseXml(input: string): XmlElement {
         const rawValue = input.slice(i + 1, end);
         if (rawValue.includes('<')) throw new XmlError("'<' in an attribute value", i);
         if (rawAttrs.some(([name]) => name === aname)) throw new XmlError(`Duplicate attribute ${aname}`, i);
-        rawAttrs.push([aname, decodeEntities(rawValue, i).replace(/[\t\n\r]/g, ' ')]);
+        rawAttrs.push([aname, decodeEntities(rawValue.replace(/[\t\n\r]/g, ' '), i)]);
         i = end + 1;
       }
       const parentScope = stack.length ? stack[stack.length - 1].scope : rootScope;
