@@ -118,7 +118,7 @@ export class HttpTransport {
    * Calls back exactly once.
    */
   request(url: string, data: string | null, callback: Callback, exheaders?: Record<string, string>): Promise<unknown> {
-    this.send(url, data, callback, exheaders, true);
+    this.send(url, data, callback, exheaders, Date.now() + this.timeoutMs, true);
     return Promise.resolve();
   }
 
@@ -133,7 +133,14 @@ export class HttpTransport {
     return typeof action === 'string' && /\/Get[A-Za-z]*"?$/.test(action);
   }
 
-  private send(url: string, data: string | null, callback: Callback, exheaders: Record<string, string> | undefined, mayRetry: boolean): void {
+  private send(
+    url: string,
+    data: string | null,
+    callback: Callback,
+    exheaders: Record<string, string> | undefined,
+    deadline: number,
+    mayRetry: boolean,
+  ): void {
     let done = false;
     const finish: Callback = (error, res, body) => {
       if (done) return;
@@ -168,9 +175,10 @@ export class HttpTransport {
     const req = send(target, { method: body ? 'POST' : 'GET', headers, agent: this.agent });
     this.pending.add(req);
     req.once('socket', (socket) => this.track(socket));
+    // One deadline per call, a re-sent read included.
     const timer = setTimeout(() => {
       req.destroy(new TransportError(`no answer within ${this.timeoutMs} ms`, 'ETIMEDOUT'));
-    }, this.timeoutMs);
+    }, Math.max(1, deadline - Date.now()));
     const cleanup = (): void => {
       clearTimeout(timer);
       this.pending.delete(req);
@@ -184,7 +192,7 @@ export class HttpTransport {
       ) {
         done = true;
         this.retries++;
-        this.send(url, data, callback, exheaders, false);
+        this.send(url, data, callback, exheaders, deadline, false);
         return;
       }
       finish(err);
