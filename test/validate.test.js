@@ -234,3 +234,23 @@ describe('validation rules', function () {
         assert.deepStrictEqual(shown.IVRInfo, IVR);
     });
 });
+
+describe('the package entry (lib/index.js)', function () {
+    it('exports the client, its error, the contract, validation and the simulator', async function () {
+        const pkg = require('..');
+        assert.strictEqual(pkg.OpenMediaClient, require('../lib/client').OpenMediaClient);
+        assert.strictEqual(pkg.OpenMediaError, OpenMediaError);
+        assert.strictEqual(pkg.contract.LIMITS.serviceGroupNameMax, 20);
+        assert.strictEqual(pkg.OPERATION_NODES.length, 12);
+        assert.strictEqual(pkg.prepareRequest, prepareRequest);
+        const sim = await pkg.startSimulator({ port: 0, host: '127.0.0.1' });
+        const client = new pkg.OpenMediaClient({ endpoint: sim.url });
+        try {
+            const r = await client.call('GetServiceGroupStatus', pkg.prepareRequest('GetServiceGroupStatus', { serviceGroupID: '101' }));
+            assert.deepStrictEqual(r, { Open: true, ServiceGroupID: 101 });
+        } finally {
+            await client.close();
+            await sim.stop();
+        }
+    });
+});
