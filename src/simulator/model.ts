@@ -971,7 +971,11 @@ export class OpenMediaModel implements ServiceModel {
   // Events, cache, expiry
 
   private emit(req: Req, status: OpenMediaStatusName, queuePosition: number): void {
-    const t = Math.max(this.clock.now(), this.lastEventTime);
+    let t = Math.max(this.clock.now(), this.lastEventTime);
+    // A real service stamps events with 100 ns resolution, so one request never has two records with the same
+    // Status and TimeStamp; with a millisecond clock (a divert or requeue in the same ms) it could. Keep the key
+    // ID + Status + TimeStamp unique, as clients (om-events) rely on it.
+    if (req.events.some((e) => e.Status === status && e.TimeStamp.getTime() === t)) t += 1;
     this.lastEventTime = t;
     const agent = AGENT_STATUSES.has(status as ReqStatus) ? req.agent : null;
     const ev: StatusEvent = {
