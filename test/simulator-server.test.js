@@ -97,6 +97,11 @@ describe('simulator server: SOAP over HTTP', function () {
             assert.ok(res.body.includes(`location="${ctx.sim.url}"`), 'soap:address is the simulator URL');
             for (const op of Object.keys(OPERATIONS)) assert.ok(res.body.includes(`name="${op}"`), op);
             assert.strictEqual(ctx.sim.receivedCount(), 0, 'a WSDL GET is not a service request');
+            for (const variant of ['?WSDL', '?singleWsdl']) {
+                const again = await httpRequest(ctx.sim.url.replace('OpenMediaService', 'openmediaservice') + variant);
+                assert.strictEqual(again.status, 200, variant);
+                assert.strictEqual(again.body, res.body, variant);
+            }
         });
 
         it('answers GET on the endpoint with a help page, 405 for other methods, 404 elsewhere', async function () {

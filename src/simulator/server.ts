@@ -590,7 +590,8 @@ export class SoapSimulatorServer {
         const setHeader = res.setHeader.bind(res);
         res.setHeader = ((name: string, value: number | string | readonly string[]) =>
           setHeader(name, name.toLowerCase() === 'content-type' ? XML_CONTENT_TYPE : value)) as typeof res.setHeader;
-        if (query.startsWith('?singlewsdl')) req.url = `${SERVICE_PATH}?wsdl`;
+        // soap matches its path case-sensitively and knows only ?wsdl; WCF paths are case-insensitive.
+        req.url = `${SERVICE_PATH}?wsdl`;
         this.soapListener(req, res);
         return;
       }
