@@ -388,7 +388,8 @@ export class SoapSimulatorServer {
   readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly held = new Set<() => void>();
-  private soapServer: soap.Server | undefined;
+  /** The `soap` package server hosting the WSDL (its processRequest() dispatches to the same model). */
+  soapServer: soap.Server | undefined;
   private soapListener: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | undefined;
   private endpointUrl = '';
   private stopped = false;
