@@ -593,6 +593,10 @@ describe('simulator server: SOAP over HTTP', function () {
             assert.strictEqual(raw.status, 400);
             assert.match(JSON.parse(raw.body).error, /JSON/);
             assert.strictEqual((await controlGet(sim, '/nothing')).status, 404);
+            const index = await controlGet(sim, '');
+            assert.strictEqual(index.status, 200);
+            assert.ok(index.json.routes.includes('POST /control/agents/:id/logon|logoff|ready|notready'), index.body);
+            assert.ok(index.json.routes.includes('GET /control'), index.body);
             assert.strictEqual((await controlGet(sim, '/restart')).status, 405);
             assert.strictEqual((await controlPost(sim, '/reset', { scenario: 42 })).status, 400);
         });

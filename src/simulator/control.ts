@@ -21,6 +21,8 @@
  *   GET  /control/events         the event log (status events not yet expired)
  *   GET  /control/received       { count, counts: { op: n }, last: [...] } what reached the service endpoint
  *   POST /control/reset          { "scenario"?: Scenario object or builtin name/file path } fresh model state
+ *                                (the model only: faults, held requests and the received log are kept)
+ *   GET  /control                this list of routes, as JSON
  *
  * Passwords given to /control/auth are never echoed back.
  */
@@ -157,6 +159,10 @@ export function createControlHandler(sim: SimulatorControl): (req: http.Incoming
       counts.unknown = sim.receivedCount(null);
       return { count: sim.receivedCount(), counts, last: sim.received };
     } },
+    { method: 'GET', pattern: /^\/$/, handler: () => ({
+      routes: routes.map((r) => `${r.method} /control${r.pattern.source.slice(1, -1).replace(/\\\//g, '/')
+        .replace(/\(\[\^\/\]\+\)/g, ':id').replace(/\((\w+(?:\|\w+)*)\)/g, '$1')}`.replace(/\/$/, '')),
+    }) },
     { method: 'POST', pattern: /^\/reset$/, handler: (_p, body) => {
       const scenario = body.scenario;
       if (scenario !== undefined && typeof scenario !== 'string' && (typeof scenario !== 'object' || scenario === null)) {
