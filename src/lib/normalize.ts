@@ -69,7 +69,7 @@ export function toBool(value: unknown): boolean {
   return false;
 }
 
-const ZONE_RE = /(Z|[+-]\d{2}:?\d{2})$/i;
+const ZONE_RE = /(?:Z|[+-]\d{2}:?\d{2})\s*$/i;
 
 /**
  * An xs:dateTime as an ISO-8601 UTC string, or null when there is none. A text without a zone designator (a .NET
@@ -78,16 +78,19 @@ const ZONE_RE = /(Z|[+-]\d{2}:?\d{2})$/i;
  */
 export function toIsoDate(value: unknown): string | null {
   const v = leaf(value);
+  if (typeof v === 'string') {
+    if (v === '') return null;
+    // V8 reads any number of fraction digits (keeping milliseconds) and every zone designator form .NET writes.
+    let ms = Date.parse(v);
+    if (!ZONE_RE.test(v) && /^\s*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v)) ms = Date.parse(`${v.trim()}Z`);
+    return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  }
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
   if (typeof v === 'number') {
     const d = new Date(v);
     return Number.isNaN(d.getTime()) ? null : d.toISOString();
   }
-  if (typeof v !== 'string' || v.trim() === '') return null;
-  let text = v.trim().replace(/(\.\d{3})\d+/, '$1');
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text) && !ZONE_RE.test(text)) text += 'Z';
-  const d = new Date(text);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  return null;
 }
 
 function toStr(value: unknown): string {
@@ -110,58 +113,98 @@ function itemsOf(def: ArrayTypeDef, value: unknown): unknown[] {
   return [];
 }
 
-function normalizeComplex(def: ComplexTypeDef, value: unknown): { [key: string]: Json } {
-  const src = isObject(value) ? value : {};
-  const out: { [key: string]: Json } = {};
-  for (const member of def.members) {
-    normalizeMember(member, src[member.name], out);
-  }
-  return out;
-}
-
-function normalizeMember(member: MemberDef, value: unknown, out: { [key: string]: Json }): void {
-  const type = member.type;
-  if (isEnumType(type)) {
-    const raw = leaf(value);
-    // An absent enum is the .NET default, the member numbered 0.
-    let name = typeof raw === 'string' && raw !== '' ? raw : defaultEnumName(type);
-    name = name.trim();
-    out[member.name] = name;
-    const code = enumNumber(type, name);
-    out[`${member.name}Code`] = code === undefined ? null : code;
-    return;
-  }
-  out[member.name] = normalizeValue(type, value);
-}
+type Normalizer = (value: unknown) => Json;
 
 function defaultEnumName(type: 'OpenMediaRequestStatus' | 'OpenMediaStatus'): string {
   return type === 'OpenMediaRequestStatus' ? 'Success' : 'Unknown';
 }
 
-/** Normalises a value of any contract type (an xs: scalar or a data type name). Enums: use a complex parent. */
-export function normalizeValue(type: string, value: unknown): Json {
+function enumName(type: 'OpenMediaRequestStatus' | 'OpenMediaStatus', value: unknown): string {
+  const raw = leaf(value);
+  // An absent enum is the .NET default, the member numbered 0.
+  return typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : defaultEnumName(type);
+}
+
+const EMPTY: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+
+/** One normaliser per contract type, built from the contract on first use and kept. */
+const compiled = new Map<string, Normalizer>();
+
+function normalizerOf(type: string): Normalizer {
+  let fn = compiled.get(type);
+  if (!fn) {
+    fn = compile(type);
+    compiled.set(type, fn);
+  }
+  return fn;
+}
+
+function compile(type: string): Normalizer {
   switch (type) {
     case 'xs:int':
-      return toInt(value);
+      return toInt;
     case 'xs:boolean':
-      return toBool(value);
+      return toBool;
     case 'xs:string':
-      return toStr(value);
+      return toStr;
     case 'xs:dateTime':
-      return toIsoDate(value);
+      return toIsoDate;
     default:
       break;
   }
-  if (isEnumType(type)) {
-    const raw = leaf(value);
-    return typeof raw === 'string' && raw !== '' ? raw : defaultEnumName(type);
-  }
+  if (isEnumType(type)) return (value) => enumName(type, value);
   if (!isDataType(type)) throw new TypeError(`unknown contract type ${type}`);
   const def = DATA_TYPES[type as DataTypeName];
-  if (def.kind === 'array') {
-    return itemsOf(def, value).map((item) => normalizeValue(def.itemType, item));
-  }
-  return normalizeComplex(def, value);
+  if (def.kind === 'array') return compileArray(def);
+  return compileComplex(def);
+}
+
+function compileArray(def: ArrayTypeDef): Normalizer {
+  let item: Normalizer | undefined;
+  return (value) => {
+    item ??= normalizerOf(def.itemType);
+    const items = itemsOf(def, value);
+    const out: Json[] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) out[i] = item(items[i]);
+    return out;
+  };
+}
+
+interface Step {
+  name: string;
+  /** For an enum member: its type (the Code sibling is written too). */
+  enumType?: 'OpenMediaRequestStatus' | 'OpenMediaStatus';
+  codeName?: string;
+  fn?: Normalizer;
+  type: string;
+}
+
+function compileComplex(def: ComplexTypeDef): Normalizer {
+  const steps: Step[] = def.members.map((m: MemberDef) =>
+    isEnumType(m.type) ? { name: m.name, type: m.type, enumType: m.type, codeName: `${m.name}Code` } : { name: m.name, type: m.type },
+  );
+  return (value) => {
+    const src = isObject(value) ? value : EMPTY;
+    const out: { [key: string]: Json } = {};
+    for (const step of steps) {
+      const v = src[step.name];
+      if (step.enumType) {
+        const name = enumName(step.enumType, v);
+        out[step.name] = name;
+        const code = enumNumber(step.enumType, name);
+        out[step.codeName as string] = code === undefined ? null : code;
+      } else {
+        step.fn ??= normalizerOf(step.type);
+        out[step.name] = step.fn(v);
+      }
+    }
+    return out;
+  };
+}
+
+/** Normalises a value of any contract type (an xs: scalar, an enum or a data type name). */
+export function normalizeValue(type: string, value: unknown): Json {
+  return normalizerOf(type)(value);
 }
 
 /**
