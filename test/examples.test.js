@@ -1,0 +1,406 @@
+'use strict';
+// The example flows (examples/*.json): each is imported and deployed in a real Node-RED runtime with its om-server
+// pointed at a test simulator, and does what its comment node says. Time in the simulator only moves when a test
+// says so (manual clock); every wait is bounded.
+const assert = require('assert');
+const fs = require('fs');
+const http = require('http');
+const path = require('path');
+const { helper, waitFor, waitForMessage } = require('./support/nodered');
+const { useSimulator, httpRequest } = require('./support/simulator');
+const { loadExample, readExample, CORE, EXAMPLES } = require('./support/examples');
+const { OpenMediaClient } = require('../lib/client');
+
+const SIM_URL = 'http://127.0.0.1:12615/OpenMediaService';
+const MINE = ['01-email-to-queue.json', '02-ticket-webhook.json', '03-on-completion.json', '04-queue-dashboard.json',
+    '05-housekeeping.json', 'demo-flow.json'];
+const OWN_TYPES = /^om-/;
+
+/** Plain data (objects made in a function node's sandbox have another Object prototype). */
+const plain = (v) => JSON.parse(JSON.stringify(v));
+
+function postJson(url, body) {
+    return httpRequest(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+    }).then((res) => ({ ...res, json: res.body ? JSON.parse(res.body) : undefined }));
+}
+
+/** A stand-in ticket system: records every request, answers 200 {ok:true}. */
+async function startTicketServer() {
+    const calls = [];
+    const waiters = [];
+    const server = http.createServer((req, res) => {
+        const chunks = [];
+        req.on('data', (c) => chunks.push(c));
+        req.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            const call = { method: req.method, url: req.url, headers: req.headers, body };
+            try { call.json = JSON.parse(body); } catch { call.json = undefined; }
+            calls.push(call);
+            res.writeHead(200, { 'Content-Type': 'application/json' });
+            res.end('{"ok":true}');
+            for (const w of waiters.splice(0)) w();
+        });
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+        calls,
+        url: `http://127.0.0.1:${server.address().port}`,
+        stop: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    };
+}
+
+describe('example flows', function () {
+    describe('static checks', function () {
+        const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json'));
+
+        it('has every example this suite covers', function () {
+            for (const f of MINE) assert.ok(files.includes(f), `examples/${f} is missing`);
+        });
+
+        for (const file of MINE) {
+            it(`${file}: a comment, only core nodes and ours, servers on the simulator without credentials`, function () {
+                const flow = readExample(file);
+                const ids = new Set();
+                for (const n of flow) {
+                    assert.ok(!ids.has(n.id), `duplicate id ${n.id}`);
+                    ids.add(n.id);
+                }
+                assert.ok(flow.some((n) => n.type === 'comment' && n.name && n.info && n.info.length > 80),
+                    'no comment node saying what the flow shows');
+                for (const n of flow) {
+                    if (n.type === 'tab') continue;
+                    assert.ok(OWN_TYPES.test(n.type) || CORE[n.type], `${file}: node type ${n.type} is neither core nor ours`);
+                    if (n.type === 'om-server') {
+                        assert.strictEqual(n.url, SIM_URL);
+                        assert.strictEqual(n.credentials, undefined);
+                    }
+                    if (n.server) assert.ok(flow.some((s) => s.id === n.server && s.type === 'om-server'), `${n.id}: server not in the file`);
+                    for (const out of n.wires || []) {
+                        for (const target of out) assert.ok(ids.has(target) || flow.some((t) => t.id === target), `${n.id} wired to missing ${target}`);
+                    }
+                }
+                assert.ok(!/"(logonId|password)"\s*:/i.test(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')), 'credentials in an example');
+            });
+        }
+    });
+
+    describe('against the simulator', function () {
+        const ctx = useSimulator();
+        let ex;
+        let client;
+
+        beforeEach(function () {
+            ctx.sim.reset();
+            ctx.sim.clearFaults();
+            client = new OpenMediaClient({ endpoint: ctx.sim.url, timeoutMs: 5000 });
+        });
+        afterEach(async function () {
+            if (ex) await ex.unload();
+            ex = undefined;
+            await client.close();
+        });
+
+        describe('01 e-mail to queue', function () {
+            it('queues an e-mail to support@ and remembers its OpenMediaID by message id', async function () {
+                ex = await loadExample('01-email-to-queue.json', { url: ctx.sim.url });
+                const queued = waitForMessage(ex.node('queued'), 5000);
+                ex.node('e-mail to support@').receive({});
+                const msg = await queued;
+                assert.strictEqual(msg.payload.RequestStatus, 'Success');
+                const id = msg.payload.OpenMediaID;
+                const status = await client.call('GetOpenMediaRequestStatusByID', { openMediaID: id });
+                assert.strictEqual(status.OpenMediaRequests[0].ServiceGroupID, 101);
+                const known = ex.node('remember OpenMediaID').context().flow.get('emailRequests');
+                assert.deepStrictEqual(plain(Object.keys(known)), ['<4711@mail.example.com>']);
+                assert.strictEqual(known['<4711@mail.example.com>'].OpenMediaID, id);
+                assert.strictEqual(known['<4711@mail.example.com>'].from, 'jane.doe@example.com');
+                assert.deepStrictEqual(plain(msg.openMedia.request.IVRInfo), [
+                    { Label: 'Subject', Data: 'Printer on fire' }, { Label: 'From', Data: 'jane.doe@example.com' }]);
+            });
+
+            it('answers the sender when the group is closed (after-hours address -> group 104)', async function () {
+                ex = await loadExample('01-email-to-queue.json', { url: ctx.sim.url });
+                const reply = waitForMessage(ex.node('auto-reply (wire "e-mail" out here)'), 5000);
+                ex.node('e-mail to afterhours@').receive({});
+                const msg = await reply;
+                assert.strictEqual(msg.to, 'max.mustermann@example.com');
+                assert.strictEqual(msg.topic, 'Re: Invoice question');
+                assert.strictEqual(msg.inReplyTo, '<4712@mail.example.com>');
+                assert.strictEqual(msg.refused, 'GroupClosed');
+                assert.match(msg.payload, /not available/);
+                assert.strictEqual(ex.node('remember OpenMediaID').context().flow.get('emailRequests'), undefined);
+            });
+
+            it('answers the sender when support closes, and sends other refusals to "needs a person"', async function () {
+                ex = await loadExample('01-email-to-queue.json', { url: ctx.sim.url });
+                ctx.sim.setGroupOpen(101, false);
+                const reply = waitForMessage(ex.node('auto-reply (wire "e-mail" out here)'), 5000);
+                ex.node('e-mail to support@').receive({});
+                assert.strictEqual((await reply).to, 'jane.doe@example.com');
+
+                ctx.sim.setTenantEnabled(1, false);
+                const person = waitForMessage(ex.node('needs a person'), 5000);
+                ex.node('e-mail to support@').receive({});
+                assert.strictEqual((await person).payload.RequestStatus, 'TenantDisabled');
+            });
+        });
+
+        describe('02 ticket webhook', function () {
+            it('POST /ticket answers 202 with the OpenMediaID, position and EWT; the ticket id is the correlation', async function () {
+                ex = await loadExample('02-ticket-webhook.json', { url: ctx.sim.url, http: true });
+                const added = waitFor(ex.node('MiCC simulator'), 'openmedia:added', 5000);
+                const res = await postJson(`${ex.httpUrl}/ticket`, { id: 'T-1001', subject: 'Printer on fire', priority: 'high' });
+                assert.strictEqual(res.status, 202, res.body);
+                const ev = await added;
+                assert.strictEqual(ev.correlation, 'T-1001');
+                assert.deepStrictEqual(res.json, {
+                    ticket: 'T-1001', accepted: true, OpenMediaID: ev.OpenMediaID, QueuePosition: 0, EWT: 0,
+                });
+                assert.strictEqual(ev.request.ServiceGroupID, 102);
+                assert.strictEqual(ev.request.SessionPriority, 10);
+                const status = await client.call('GetOpenMediaRequestStatusByID', { openMediaID: ev.OpenMediaID });
+                assert.strictEqual(status.OpenMediaRequests[0].Status, 'AllocatedToAgent');
+
+                // Group 102's only logged-on agent is busy now: the next one waits, with a position and an EWT.
+                const second = await postJson(`${ex.httpUrl}/ticket`, { id: 'T-1002' });
+                assert.strictEqual(second.status, 202);
+                assert.strictEqual(second.json.QueuePosition, 1);
+                assert.ok(second.json.EWT > 0, JSON.stringify(second.json));
+            });
+
+            it('answers 503 with Retry-After for a closed group, 409 for another refusal', async function () {
+                ex = await loadExample('02-ticket-webhook.json', { url: ctx.sim.url, http: true });
+                ctx.sim.setGroupOpen(102, false);
+                const closed = await postJson(`${ex.httpUrl}/ticket`, { id: 'T-1' });
+                assert.strictEqual(closed.status, 503);
+                assert.strictEqual(closed.headers['retry-after'], '600');
+                assert.deepStrictEqual(closed.json, { ticket: 'T-1', accepted: false, RequestStatus: 'GroupClosed' });
+                await ex.unload();
+
+                ex = await loadExample('02-ticket-webhook.json', {
+                    url: ctx.sim.url,
+                    http: true,
+                    edit: (flow) => {
+                        const fn = flow.find((n) => n.name === 'ticket to request');
+                        fn.func = fn.func.replace('const GROUP = 102;', 'const GROUP = 999;');
+                    },
+                });
+                const invalid = await postJson(`${ex.httpUrl}/ticket`, { id: 'T-2' });
+                assert.strictEqual(invalid.status, 409);
+                assert.strictEqual(invalid.json.RequestStatus, 'InvalidGroup');
+            });
+
+            it('answers 400 without an id or for input the service would refuse, 502 when the service fails', async function () {
+                ex = await loadExample('02-ticket-webhook.json', { url: ctx.sim.url, http: true });
+                const before = ctx.sim.receivedCount('AddRequest');
+                const noId = await postJson(`${ex.httpUrl}/ticket`, { subject: 'who am I' });
+                assert.strictEqual(noId.status, 400);
+                assert.strictEqual(noId.json.error, 'a JSON body with an "id" is required');
+                const text = await httpRequest(`${ex.httpUrl}/ticket`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'T-9' });
+                assert.strictEqual(text.status, 400);
+                assert.strictEqual(ctx.sim.receivedCount('AddRequest'), before);
+
+                ctx.sim.setLicense(false);
+                const fault = await postJson(`${ex.httpUrl}/ticket`, { id: 'T-5' });
+                assert.strictEqual(fault.status, 502);
+                assert.strictEqual(fault.json.error, 'NoLicenseFault');
+                assert.strictEqual(fault.json.ticket, 'T-5');
+            });
+
+            it('answers 400 for INVALID_INPUT caught before the wire (nothing sent)', async function () {
+                ex = await loadExample('02-ticket-webhook.json', {
+                    url: ctx.sim.url,
+                    http: true,
+                    edit: (flow) => {
+                        // A priority outside 1..100, as a user's mapping mistake would produce.
+                        const fn = flow.find((n) => n.name === 'ticket to request');
+                        fn.func = fn.func.replace('urgent: 1,', 'urgent: 0,').replace('PRIORITY[t.priority] || PRIORITY.normal',
+                            "t.priority in PRIORITY ? PRIORITY[t.priority] : PRIORITY.normal");
+                    },
+                });
+                const before = ctx.sim.receivedCount('AddRequest');
+                const res = await postJson(`${ex.httpUrl}/ticket`, { id: 'T-6', priority: 'urgent' });
+                assert.strictEqual(res.status, 400, res.body);
+                assert.strictEqual(res.json.error, 'INVALID_INPUT');
+                assert.strictEqual(ctx.sim.receivedCount('AddRequest'), before);
+            });
+        });
+
+        describe('03 on completion', function () {
+            let tickets;
+            beforeEach(async function () { tickets = await startTicketServer(); });
+            afterEach(async function () { await tickets.stop(); });
+
+            const load = () => loadExample('03-on-completion.json', {
+                url: ctx.sim.url,
+                edit: (flow) => {
+                    const call = flow.find((n) => n.type === 'http request');
+                    assert.ok(call.url.startsWith('http://127.0.0.1:8080/'));
+                    call.url = call.url.replace('http://127.0.0.1:8080', tickets.url);
+                },
+            });
+
+            /** Until om-events has done its first poll (from then on, every new event is reported). */
+            const firstPoll = () => {
+                const node = ex.node('Complete / Failed');
+                return waitFor(() => helper._NodePrototype.status.getCalls()
+                    .some((c) => c.thisValue === node && c.args[0] && c.args[0].text === 'polling'), 8000, 'the first poll');
+            };
+
+            /** Polls om-events now (any input does) until the predicate holds; bounded. */
+            const pollUntil = (predicate, what) => waitFor(() => {
+                ex.node('Complete / Failed').receive({});
+                return predicate();
+            }, 8000, what);
+
+            it('Complete: calls the ticket system with the ticket id when the agent completes', async function () {
+                ex = await load();
+                await firstPoll();
+                const queued = waitForMessage(ex.node('queued'), 5000);
+                ex.node('new ticket').receive({});
+                const id = (await queued).payload.OpenMediaID;
+                // Group 102: agent 1001 takes it at once; the simulator's agent answers and completes.
+                ctx.sim.answer(id);
+                ctx.sim.complete(id);
+                const answered = waitForMessage(ex.node('ticket system answered'), 10000);
+                await pollUntil(() => tickets.calls.length > 0, 'the ticket system call');
+                assert.strictEqual(tickets.calls.length, 1);
+                const call = tickets.calls[0];
+                assert.strictEqual(call.method, 'POST');
+                assert.strictEqual(call.url, '/tickets/T-2001/resolve');
+                assert.match(call.headers['content-type'], /application\/json/);
+                assert.strictEqual(call.json.status, 'resolved');
+                assert.strictEqual(call.json.OpenMediaID, id);
+                assert.strictEqual(call.json.agent, '4001');
+                assert.ok(!Number.isNaN(Date.parse(call.json.completedAt)));
+                assert.strictEqual((await answered).payload, '{"ok":true}');
+            });
+
+            it('Failed: queues the same ticket again to the whole group, without the forced agent', async function () {
+                ex = await load();
+                await firstPoll();
+                const added = [];
+                ex.node('MiCC simulator').on('openmedia:added', (e) => added.push(e));
+                const queued = waitForMessage(ex.node('queued'), 5000);
+                ex.node('ticket for agent 4001 only').receive({});
+                const first = (await queued).payload.OpenMediaID;
+                assert.strictEqual(added[0].request.ForceToPreferredAgent, true);
+                // The forced agent logs off: the request fails (nobody else may take it).
+                ctx.sim.logoff(1001);
+                const status = await client.call('GetOpenMediaRequestStatusByID', { openMediaID: first });
+                assert.strictEqual(status.OpenMediaRequests[0].Status, 'Failed');
+
+                await pollUntil(() => added.length === 2, 'the resubmitted AddRequest');
+                const again = added[1];
+                assert.notStrictEqual(again.OpenMediaID, first);
+                assert.strictEqual(again.correlation, 'T-2002');
+                assert.strictEqual(again.request.ServiceGroupID, 102);
+                assert.strictEqual(again.request.ForceToPreferredAgent, undefined);
+                assert.strictEqual(again.request.PreferredAgentLogonID, undefined);
+                assert.deepStrictEqual(plain(again.request.IVRInfo), plain(added[0].request.IVRInfo));
+                const now = await client.call('GetOpenMediaRequestStatusByID', { openMediaID: again.OpenMediaID });
+                assert.strictEqual(now.OpenMediaRequests[0].Status, 'Queued'); // nobody of group 102 is logged on
+                assert.strictEqual(tickets.calls.length, 0);
+            });
+
+            it('Failed again and again: gives up after three tries', async function () {
+                ex = await load();
+                await firstPoll();
+                const added = [];
+                ex.node('MiCC simulator').on('openmedia:added', (e) => added.push(e));
+                let gaveUp;
+                ex.node('gave up').on('input', (m) => { gaveUp = m; });
+                ex.node('new ticket').receive({});
+                // Every try fails: the router drops every open request (and is back for the next try).
+                for (let i = 1; i <= 4; i++) {
+                    await waitFor(() => added.length === i, 8000, `try ${i}`);
+                    ctx.sim.disconnectRouter();
+                    ctx.sim.reconnectRouter();
+                    if (i < 4) await pollUntil(() => added.length === i + 1, `try ${i + 1}`);
+                }
+                await pollUntil(() => gaveUp, 'giving up');
+                assert.strictEqual(added.length, 4, 'the first try and three more');
+                assert.strictEqual(gaveUp.payload.ticket, 'T-2001');
+                assert.strictEqual(gaveUp.payload.gaveUp, true);
+                assert.strictEqual(gaveUp.payload.lastFailed.Status, 'Failed');
+                assert.strictEqual(gaveUp.payload.lastFailed.ID, added[3].OpenMediaID);
+            });
+        });
+
+        describe('04 queue dashboard', function () {
+            it('counts the requests per group and status of the tenant', async function () {
+                const add = async (ServiceGroupID) => (await client.call('AddRequest', { ServiceGroupID, IVRInfo: [{ Label: 'x', Data: 'y' }] })).OpenMediaID;
+                // 101: agents 1001 and 1002 take the first two; the third waits. 106 has no agent: queued.
+                const a = await add(101);
+                await add(101);
+                await add(101);
+                await add(106);
+                const c = await add(106);
+                ctx.sim.answer(a);
+                await client.call('CancelRequest', { OpenMediaID: c, CancelIfAllocated: true, DoNotReport: false });
+
+                ex = await loadExample('04-queue-dashboard.json', {
+                    url: ctx.sim.url,
+                    edit: (flow) => { flow.find((n) => n.type === 'inject').once = false; },
+                });
+                const out = waitForMessage(ex.node('queues'), 5000);
+                ex.node('every 10 s').receive({});
+                const msg = await out;
+                const by = Object.fromEntries(msg.payload.groups.map((g) => [g.ServiceGroupID, g]));
+                assert.deepStrictEqual(Object.keys(by).map(Number), [101, 102, 103, 104, 106, 107]);
+                assert.deepStrictEqual(plain(by[101]), { ServiceGroupID: 101, Open: true, Queued: 1, AllocatedToAgent: 1, AgentProcessing: 1, Complete: 0, Failed: 0, Cancelled: 0 });
+                assert.deepStrictEqual(plain(by[106]), { ServiceGroupID: 106, Open: true, Queued: 1, AllocatedToAgent: 0, AgentProcessing: 0, Complete: 0, Failed: 0, Cancelled: 1 });
+                assert.strictEqual(by[104].Open, false);
+                assert.strictEqual(msg.payload.waiting, 2);
+                assert.strictEqual(msg.payload.withAgents, 2);
+                assert.strictEqual(msg.groups, undefined);
+            });
+        });
+
+        describe('05 housekeeping', function () {
+            it('each operation once, on the request "add a request" created', async function () {
+                // Nobody free in 101 or 103: the request stays queued, so it can be modified and diverted.
+                for (const agent of [1001, 1002, 1004]) ctx.sim.setReady(agent, false);
+                ex = await loadExample('05-housekeeping.json', { url: ctx.sim.url });
+                const press = async (inject, debugName) => {
+                    const out = waitForMessage(ex.node(debugName, 'debug'), 5000);
+                    ex.node(inject, 'inject').receive({});
+                    return out;
+                };
+                const added = await press('add a request', 'added');
+                const id = added.payload.OpenMediaID;
+                assert.strictEqual(ex.node('remember the id').context().flow.get('lastOpenMediaID'), id);
+
+                const mod = await press('modify', 'modify');
+                assert.strictEqual(mod.payload, true);
+                assert.strictEqual(mod.openMedia.request.OpenMediaID, id);
+
+                const div = await press('divert to 103', 'divert to 103: accepted');
+                assert.strictEqual(div.payload.RequestStatus, 'Success');
+                assert.strictEqual(div.payload.OpenMediaID, id);
+
+                const his = await press('history', 'history');
+                assert.deepStrictEqual(his.payload.OpenMediaRequests.map((r) => [r.ServiceGroupID, r.Status]), [[101, 'Queued'], [103, 'Queued']]);
+
+                const can = await press('cancel', 'cancel');
+                assert.strictEqual(can.payload, true);
+                const status = await client.call('GetOpenMediaRequestStatusByID', { openMediaID: id });
+                assert.strictEqual(status.OpenMediaRequests[0].Status, 'Cancelled');
+
+                const opt = await press('set options', 'set options');
+                assert.strictEqual(opt.payload, true);
+                assert.deepStrictEqual(plain(opt.openMedia.request), { TypeOfSession: 2, CloseTabOptions: 2, MaxNumberOfSessions: 3, AllowDifferentTypes: 2 });
+
+                const bt = await press('last 10 minutes', 'last 10 minutes');
+                assert.ok(typeof bt.openMedia.request.retrieveLaterThan === 'string');
+                assert.deepStrictEqual(bt.payload.OpenMediaRequests.map((r) => r.Status), ['Queued', 'Queued', 'Cancelled']);
+
+                const ag = await press('agents of 101', 'agents of 101');
+                assert.deepStrictEqual(ag.payload, { AgentList: [1001, 1002], ServiceGroupID: 101 });
+            });
+        });
+    });
+});
