@@ -466,6 +466,16 @@ describe('client layer (own servers)', function () {
       }
     });
 
+    it('an answer bigger than maxResponseBytes -> BAD_RESPONSE, and the client still works', async function () {
+      let big = true;
+      server = await startServer(({ op }) => ({ body: big ? CANNED[op].replace('<s:Body>', `<s:Body><!--${'x'.repeat(20000)}-->`) : CANNED[op] }));
+      client = new OpenMediaClient({ endpoint: server.url, maxResponseBytes: 10000 });
+      const err = await expectError(client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), 'BAD_RESPONSE');
+      assert.ok(/10000 bytes/.test(err.message), err.message);
+      big = false;
+      assert.deepStrictEqual(await client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), EXPECTED.GetServiceGroupStatus);
+    });
+
     it('the connection reset mid-call -> ECONNRESET', async function () {
       server = await startServer(({ req }) => {
         req.socket.destroy();

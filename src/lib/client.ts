@@ -41,6 +41,8 @@ export interface ClientOptions {
   wsdlSource?: 'bundled' | 'server';
   /** Sockets per client, default 16. */
   maxSockets?: number;
+  /** Largest answer accepted in bytes (default 64 MiB); bigger -> BAD_RESPONSE. */
+  maxResponseBytes?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10000;
@@ -195,7 +197,12 @@ export class OpenMediaClient {
     this.options = { ...options, timeoutMs };
     this.endpoint = options.endpoint.trim();
     this.host = url.host;
-    this.transport = new HttpTransport(url.protocol === 'https:', { timeoutMs, tls: options.tls, maxSockets: options.maxSockets });
+    this.transport = new HttpTransport(url.protocol === 'https:', {
+      timeoutMs,
+      tls: options.tls,
+      maxSockets: options.maxSockets,
+      maxResponseBytes: options.maxResponseBytes,
+    });
     this.secrets = [options.password, options.logonId].filter((s): s is string => typeof s === 'string' && s.length > 0);
     if (options.logonId) {
       this.headerXml =

@@ -29,6 +29,8 @@ export interface TransportOptions {
    * (Node's default is 5 s) is rarely raced.
    */
   idleSocketMs?: number;
+  /** Largest answer accepted (bytes, default 64 MiB); a bigger one fails with BAD_RESPONSE. */
+  maxResponseBytes?: number;
 }
 
 /** What the transport hands soap: the parts of an axios response soap reads. */
@@ -60,6 +62,7 @@ const ENVELOPE_RE = /<(?:[A-Za-z_][\w.-]*:)?Envelope[\s>]/;
 export class HttpTransport {
   readonly agent: http.Agent;
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
   private readonly pending = new Set<http.ClientRequest>();
   private closed = false;
   /** Every socket the agent opened for us that has not closed yet. */
@@ -70,6 +73,7 @@ export class HttpTransport {
 
   constructor(readonly secure: boolean, options: TransportOptions) {
     this.timeoutMs = options.timeoutMs;
+    this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
     const common = {
       keepAlive: true,
       maxSockets: options.maxSockets ?? 16,
@@ -200,7 +204,17 @@ export class HttpTransport {
     req.on('response', (res) => {
       answered = true;
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > this.maxResponseBytes) {
+          cleanup();
+          finish(new TransportError(`the answer is larger than ${this.maxResponseBytes} bytes`, 'BAD_RESPONSE', res.statusCode));
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
       res.on('error', (err) => {
         cleanup();
         finish(err);
