@@ -349,14 +349,18 @@ describe('operation nodes against the simulator', function () {
             assert.strictEqual(typeof r.msg.payload.TimeStamp, 'string');
         });
 
-        it('om-request-history: every event of a request, later than a given time', async function () {
+        it('om-request-history: every event of a request, and only those later than a given time', async function () {
             const id = await addDirect(101);
             const r = await run('om-request-history', { OpenMediaID: id });
-            assert.deepStrictEqual(r.msg.payload.OpenMediaRequests.map((x) => x.Status), ['Queued', 'AllocatedToAgent']);
+            const events = r.msg.payload.OpenMediaRequests;
+            assert.deepStrictEqual(events.map((x) => x.Status), ['Queued', 'AllocatedToAgent']);
             await helper.unload();
-            const later = await run('om-request-history', { OpenMediaID: id, RetrieveLaterThan: r.msg.payload.TimeStamp });
-            assert.deepStrictEqual(later.msg.payload.OpenMediaRequests, []);
-            assert.strictEqual(later.msg.openMedia.request.retrieveLaterThan, new Date(r.msg.payload.TimeStamp).toISOString());
+            const last = events.map((x) => x.TimeStamp).sort().pop();
+            ctx.sim.advance(1000);
+            ctx.sim.answer(id);
+            const later = await run('om-request-history', { OpenMediaID: id, RetrieveLaterThan: last });
+            assert.strictEqual(later.msg.openMedia.request.retrieveLaterThan, new Date(last).toISOString());
+            assert.deepStrictEqual(later.msg.payload.OpenMediaRequests.map((x) => x.Status), ['AgentProcessing']);
         });
 
         it('om-request-status / om-request-history: InvalidOpenMediaIDFault and InvalidUserFault', async function () {
