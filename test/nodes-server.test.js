@@ -359,13 +359,17 @@ describe('om-server and shared node behaviour', function () {
                     if (got === 60) resolve();
                 });
             });
+            const started = Date.now();
             for (let i = 0; i < 60; i++) flow.op.receive({ payload: { ServiceGroupID: 101 } });
             await all;
+            const elapsed = Date.now() - started;
             await waitFor(() => {
                 const last = flow.op.status.lastCall && flow.op.status.lastCall.args[0];
                 return last && last.fill === 'green' && last.text === 'ok';
             }, 3000, 'final green status');
-            assert.ok(flow.op.status.callCount <= 6, `status updated ${flow.op.status.callCount} times for 60 messages`);
+            // At most one update per 500 ms window (plus the first and the last), however slow the machine is.
+            const allowed = Math.min(30, Math.ceil(elapsed / 500) + 2);
+            assert.ok(flow.op.status.callCount <= allowed, `status updated ${flow.op.status.callCount} times for 60 messages in ${elapsed} ms`);
             for (const call of flow.op.status.args) assert.ok(!call[0].text || call[0].text.length < 20, call[0].text);
         });
     });
