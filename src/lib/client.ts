@@ -316,10 +316,13 @@ export class OpenMediaClient {
     }
     const method = (client as unknown as Record<string, SoapMethod>)[operation];
     const raw = await new Promise<unknown>((resolve, reject) => {
-      method.call(client, wireArgs, (err, result) => {
-        if (err) reject(toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets }));
-        else resolve(result);
-      });
+      const fail = (err: unknown): void => reject(toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets }));
+      try {
+        method.call(client, wireArgs, (err, result) => (err ? fail(err) : resolve(result)));
+      } catch (err) {
+        // soap throws synchronously when it cannot serialise the request.
+        fail(err);
+      }
     });
     try {
       return normalizeResult(operation, raw);
