@@ -330,6 +330,73 @@ describe('example flows', function () {
             });
         });
 
+        describe('demo flow (npm start)', function () {
+            const load = () => loadExample('demo-flow.json', {
+                url: ctx.sim.url,
+                // Nothing fires by itself in the test: the test presses the inject buttons.
+                edit: (flow) => flow.filter((n) => n.type === 'inject').forEach((n) => { n.once = false; n.repeat = ''; }),
+            });
+            const statusTexts = (node) => helper._NodePrototype.status.getCalls()
+                .filter((c) => c.thisValue === node && c.args[0]).map((c) => c.args[0].text);
+
+            it('adds work items, follows each through its life, counts the completed ones', async function () {
+                ctx.sim.reset('demo');
+                ex = await load();
+                const lines = [];
+                ex.node('life line').on('input', (m) => lines.push(m.payload));
+                const completed = [];
+                ex.node('completed', 'debug').on('input', (m) => completed.push(m.payload));
+                for (const name of ['every status change', 'completed']) {
+                    const node = ex.node(name, 'om-events');
+                    await waitFor(() => statusTexts(node).includes('polling'), 8000, `${name}: first poll`);
+                }
+                const queued = waitForMessage(ex.node('queued'), 5000);
+                ex.node('new work item').receive({});
+                const first = await queued;
+                assert.strictEqual(first.payload.RequestStatus, 'Success');
+                assert.strictEqual(first.openMedia.request.ServiceGroupID, 103);
+                const id = first.payload.OpenMediaID;
+
+                // The demo contact center's agents answer and complete by themselves as time passes.
+                ctx.sim.advance(60000);
+                const poll = () => { ex.node('every status change').receive({}); ex.node('completed', 'om-events').receive({}); };
+                await waitFor(() => { poll(); return completed.length === 1; }, 8000, 'the completed item');
+                assert.strictEqual(completed[0].item, 'C-1001');
+                assert.strictEqual(completed[0].OpenMediaID, id);
+                assert.match(completed[0].agent, /^400\d$/);
+                await waitFor(() => { poll(); return lines.some((l) => / Complete /.test(l)); }, 8000, 'the Complete line');
+                const mine = lines.filter((l) => l.startsWith(`C-1001 #${id} `));
+                assert.deepStrictEqual(mine.map((l) => l.split(' ')[2]), ['Queued', 'AllocatedToAgent', 'AgentProcessing', 'Complete']);
+                assert.match(mine[3], /^C-1001 #\d+ Complete \(agent 400\d, Chat\) after \d+ s$/);
+                assert.ok(statusTexts(ex.node('count completed')).includes(`1 completed, last C-1001 by agent ${completed[0].agent}`));
+            });
+
+            it('sends one item in seven to the closed group (not accepted) and pauses while too many wait', async function () {
+                ctx.sim.reset('demo');
+                ex = await load();
+                const refused = waitForMessage(ex.node('not accepted'), 5000);
+                for (let i = 0; i < 7; i++) ex.node('new work item').receive({});
+                const msg = await refused;
+                assert.strictEqual(msg.payload.RequestStatus, 'GroupClosed');
+                assert.strictEqual(msg.openMedia.request.ServiceGroupID, 104);
+                await waitFor(() => ctx.sim.receivedCount('AddRequest') >= 7, 5000, 'seven AddRequests');
+
+                const queues = waitForMessage(ex.node('queues'), 5000);
+                ex.node('every 5 s').receive({});
+                const q = await queues;
+                const groups = plain(q.payload.groups);
+                assert.deepStrictEqual(groups.map((g) => g.group), [101, 102, 103, 104]);
+                assert.strictEqual(groups.reduce((n, g) => n + g.waiting + g.withAgents, 0), 6);
+                assert.strictEqual(ex.node('queue per group').context().flow.get('waiting'), q.payload.waiting);
+
+                ex.node('queue per group').context().flow.set('waiting', 9);
+                const before = ctx.sim.receivedCount('AddRequest');
+                ex.node('new work item').receive({});
+                await waitFor(() => statusTexts(ex.node('next work item')).includes('paused: 9 waiting'), 5000, 'the paused status');
+                assert.strictEqual(ctx.sim.receivedCount('AddRequest'), before);
+            });
+        });
+
         describe('04 queue dashboard', function () {
             it('counts the requests per group and status of the tenant', async function () {
                 const add = async (ServiceGroupID) => (await client.call('AddRequest', { ServiceGroupID, IVRInfo: [{ Label: 'x', Data: 'y' }] })).OpenMediaID;
