@@ -82,4 +82,24 @@ describe('editor (browser): smoke', function () {
         const deployed = await editor.admin('GET', '/flows');
         assert.ok(deployed.flows.some((n) => n.id === id && n.name === 'dropped'));
     });
+
+    it('adds a config node from a node\'s dialog (nested dialogs) and deploys both', async function () {
+        const id = await editor.dropFromPalette('om-add-request', { x: 300, y: 350 });
+        await editor.openEditDialog(id);
+        await editor.setTypedInput('ServiceGroupID', 'num', '101');
+        await editor.openConfigDialog('server', { add: true });
+        await editor.fill('url', 'http://127.0.0.1:12615/OpenMediaService');
+        await editor.fill('name', 'smoke server');
+        await editor.clickDone();
+        const serverId = await editor.readField('server');
+        await editor.clickDone();
+        const node = await editor.node(id);
+        assert.strictEqual(node.server, serverId);
+        assert.deepStrictEqual([node.ServiceGroupID, node.ServiceGroupIDType], ['101', 'num']);
+        await editor.deploy();
+        const deployed = (await editor.admin('GET', '/flows')).flows;
+        assert.strictEqual(deployed.find((n) => n.id === serverId).name, 'smoke server');
+        assert.strictEqual(deployed.find((n) => n.id === id).server, serverId);
+        assert.deepStrictEqual(editor.errors, []);
+    });
 });

@@ -21,7 +21,8 @@
  *
  *   Edit dialogs
  *   await editor.openEditDialog(id)           double-clicks the node (falls back to RED.editor.edit); waits for the tray
- *   await editor.openConfigDialog(field)      clicks the pencil beside a config-node select (e.g. 'server')
+ *   await editor.openConfigDialog(field, {add})  the dialog of the config node chosen in that select (e.g.
+ *                                             'server'), or a new one (add: true, or when none is chosen)
  *   await editor.fill(field, value)           types into #node-input-<field> (or #node-config-input-<field> in a
  *                                             config dialog); a full selector (#..., .x, [..]) is used as is
  *   await editor.select(field, value)         chooses an option of a <select>
@@ -150,18 +151,23 @@ class Editor {
     async dropFromPalette(type, { x = 300, y = 200 } = {}) {
         const page = this.page;
         const before = await this._nodeIds();
-        // The palette search expands the node's category and scrolls it into view.
-        const search = page.locator('#red-ui-palette-search input');
-        await search.fill(type);
         const entry = page.locator(`#red-ui-palette .red-ui-palette-node[data-palette-type="${type}"]`).first();
-        await entry.waitFor({ state: 'visible' });
+        await entry.waitFor({ state: 'attached' });
+        // A collapsed palette category is opened first (a click on its header, as a user would).
+        const header = await entry.evaluate((el) => {
+            const cat = el.closest('.red-ui-palette-category');
+            return cat && cat.classList.contains('red-ui-palette-closed')
+                ? cat.querySelector('.red-ui-palette-header').id : null;
+        });
+        if (header) await page.click(`#${header}`);
+        // hover() scrolls the entry into view and waits until it stands still (the category may slide open).
+        await entry.hover();
         const from = await entry.boundingBox();
         const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
         await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
         await page.mouse.down();
         await page.mouse.move(chart.x + x, chart.y + y, { steps: 12 });
         await page.mouse.up();
-        await search.fill('');
         const added = await page.waitForFunction((ids) => {
             const now = [];
             RED.nodes.eachNode((n) => { if (!ids.includes(n.id)) now.push(n.id); });
@@ -194,44 +200,60 @@ class Editor {
 
     // ---- dialogs ---------------------------------------------------------------------------------------------
 
-    _trayCount() {
-        return this.page.evaluate(() => document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray').length);
+    // Dialogs are trays in #red-ui-editor-stack. A nested dialog (a config node opened from a node's dialog)
+    // detaches its parent tray from the DOM until it closes, so the trays are tracked by marking the ones
+    // already seen rather than by counting them.
+    _markTrays() {
+        return this.page.evaluate(() => {
+            document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray').forEach((t) => { t.dataset.omSeen = '1'; });
+        });
+    }
+
+    _newTrayShown(timeout = WAIT_MS) {
+        return this.page.waitForFunction(() => {
+            const tray = [...document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray')].find((t) => !t.dataset.omSeen);
+            if (!tray) return false;
+            const ok = tray.querySelector('#node-dialog-ok, #node-config-dialog-ok');
+            // ready once it has slid in and shows its Done button
+            return ok && ok.offsetParent !== null && getComputedStyle(tray).right === '0px';
+        }, null, { timeout });
     }
 
     async openEditDialog(id) {
         const page = this.page;
-        const before = await this._trayCount();
         await page.evaluate((nodeId) => {
             const n = RED.nodes.node(nodeId);
             if (!n) throw new Error(`no node ${nodeId} in the editor`);
             if (n.z && RED.workspaces.active() !== n.z) RED.workspaces.show(n.z);
             RED.view.reveal(nodeId);
         }, id);
+        await this._markTrays();
+        // As a user: double-click the node. A node that is not drawn (e.g. a config node) is opened directly.
         const shape = page.locator(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"] rect.red-ui-flow-node`);
-        if (await shape.count()) await shape.first().dblclick();
-        if ((await this._trayCount()) <= before) {
-            await page.waitForFunction((n) => document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray').length > n,
-                before, { timeout: 2000 }).catch(() => page.evaluate((nodeId) => RED.editor.edit(RED.nodes.node(nodeId)), id));
+        if (await shape.count()) {
+            await shape.first().dblclick();
+            if (await this._newTrayShown(5000).then(() => true, () => false)) return;
         }
-        await this._waitTrayReady(before + 1);
+        await page.evaluate((nodeId) => RED.editor.edit(RED.nodes.node(nodeId)), id);
+        await this._newTrayShown();
     }
 
-    async openConfigDialog(field) {
-        const before = await this._trayCount();
-        await this.page.click(`#node-input-lookup-${field}`);
-        await this._waitTrayReady(before + 1);
-    }
-
-    async _waitTrayReady(depth) {
-        await this.page.waitForFunction((d) => {
-            const trays = document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray');
-            if (trays.length < d) return false;
-            const top = trays[trays.length - 1];
-            const ok = top.querySelector('#node-dialog-ok, #node-config-dialog-ok');
-            // the tray slides in: ready once it has stopped moving and its Done button is shown
-            return ok && ok.offsetParent !== null && !top.classList.contains('red-ui-tray-opening')
-                && getComputedStyle(top).right === '0px';
-        }, depth);
+    async openConfigDialog(field, { add = false } = {}) {
+        // Node-RED 4.1 has a pencil (edit the selected one) and a plus (add one) beside a config-node select;
+        // older versions one pencil button that does both.
+        const button = await this.page.evaluate(({ f, wantAdd }) => {
+            const usable = (sel) => {
+                const el = document.querySelector(sel);
+                return el && el.offsetParent !== null && !el.classList.contains('disabled') ? sel : null;
+            };
+            const addBtn = usable(`#node-input-btn-${f}-add`);
+            const editBtn = usable(`#node-input-btn-${f}-edit`);
+            return (wantAdd ? addBtn : editBtn || addBtn) || usable(`#node-input-lookup-${f}`);
+        }, { f: field, wantAdd: add });
+        if (!button) throw new Error(`no config-node button beside the field '${field}'`);
+        await this._markTrays();
+        await this.page.click(button);
+        await this._newTrayShown();
     }
 
     _selector(field) {
@@ -274,19 +296,25 @@ class Editor {
     }
 
     async _closeTop(which) {
-        const depth = await this._trayCount();
-        const clicked = await this.page.evaluate((w) => {
+        const button = await this.page.evaluate((w) => {
             const trays = document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray');
             const top = trays[trays.length - 1];
             const btn = top && top.querySelector(w === 'done' ? '#node-dialog-ok, #node-config-dialog-ok'
                 : '#node-dialog-cancel, #node-config-dialog-cancel');
             if (!btn) return null;
+            window.__omClosing = top;
             return `#${btn.id}`;
         }, which);
-        if (!clicked) throw new Error(`no open dialog to ${which}`);
-        await this.page.click(clicked);
-        await this.page.waitForFunction(
-            (d) => document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray').length < d, depth);
+        if (!button) throw new Error(`no open dialog to ${which}`);
+        await this.page.click(button);
+        // closed: the tray is gone, and the dialog under it (if any) is back in place
+        await this.page.waitForFunction(() => {
+            if (window.__omClosing.isConnected) return false;
+            if (RED.editor.getEditStack().length === 0) return true;
+            const trays = document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray');
+            const top = trays[trays.length - 1];
+            return top && getComputedStyle(top).right === '0px';
+        });
     }
 
     clickDone() { return this._closeTop('done'); }
