@@ -35,6 +35,7 @@ import {
   type LoopStatus,
   type SavedSubscriberState,
   type Subscription,
+  stoppedStates,
 } from '../lib/events/poller';
 import { VERDICT, type Verdict } from '../lib/events/types';
 import type { StatusRecord } from '../lib/normalize';
@@ -90,7 +91,7 @@ export function statusesOf(value: unknown): string[] {
 /** Service group ids from '101, 102' (or an array); [] = all. */
 export function groupsOf(value: unknown): number[] {
   const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,;]+/) : [];
-  return list.map((g) => Number(String(g).trim())).filter((g) => Number.isInteger(g) && String(g) !== '');
+  return list.map((g) => String(g).trim()).filter((g) => g !== '').map(Number).filter((g) => Number.isInteger(g));
 }
 
 function isSaved(value: unknown): value is SavedNodeState {
@@ -188,8 +189,11 @@ module.exports = function register(RED: NodeAPI): void {
       return saving;
     };
 
-    const begin = (saved: unknown): void => {
+    const begin = (stored: unknown): void => {
       if (closed) return;
+      // What this process kept at the last stop is at least as fresh as what the store holds.
+      const saved = stoppedStates.get(node.id) ?? stored;
+      stoppedStates.delete(node.id);
       const resume = isSaved(saved) && (saved.url === undefined || saved.url === url) ? saved : undefined;
       status.set({ fill: 'grey', shape: 'ring', text: resume ? 'resuming' : 'starting' });
       sub = PollLoop.of(server as unknown as LoopHost).subscribe({
@@ -222,7 +226,7 @@ module.exports = function register(RED: NodeAPI): void {
       done();
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
       status.close();
       const s = sub;
@@ -231,7 +235,10 @@ module.exports = function register(RED: NodeAPI): void {
         saving.then(() => done(), () => done());
         return;
       }
-      save(s.close()).then(() => done(), () => done());
+      const state = s.close();
+      if (removed) stoppedStates.delete(node.id);
+      else stoppedStates.set(node.id, { ...state, url });
+      save(state).then(() => done(), () => done());
     });
   }
 

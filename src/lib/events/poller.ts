@@ -164,6 +164,14 @@ export function detectedFailure(e: CorrelationEntry, now: number, reason: Detect
 
 const loops = new WeakMap<object, PollLoop>();
 
+/**
+ * The state each om-events node left when it last stopped in this process, by node id. Node-RED deletes a node's
+ * context when the node stops unless a context store is configured in settings.js, so without this a plain redeploy
+ * would start the node over ("from now") and lose what happened meanwhile. A Node-RED restart still needs a
+ * persistent store. Entries go when their node is deleted from the flows (or is started again).
+ */
+export const stoppedStates = new Map<string, SavedSubscriberState & { url?: string }>();
+
 export class PollLoop {
   /** The loop of a host (om-server node), created on first use. */
   static of(host: LoopHost): PollLoop {
@@ -189,6 +197,9 @@ export class PollLoop {
   /** Successful and failed cycles, GetOpenMediaRequestsByTime calls (for tests and status). */
   readonly stats = { cycles: 0, failures: 0, byTimeCalls: 0, checks: 0, fullChecks: 0 };
   private readonly onAdded = (ev: AddedInfo): void => this.added(ev);
+  private runsStarted = 0;
+  private runsFinished = 0;
+  private waiters: Array<{ target: number; resolve: () => void }> = [];
 
   constructor(readonly host: LoopHost) {}
 
@@ -226,6 +237,7 @@ export class PollLoop {
     this.again = false;
     this.host.removeListener(ADDED_EVENT, this.onAdded);
     if (loops.get(this.host) === this) loops.delete(this.host);
+    this.settle(true);
   }
 
   private get intervalMs(): number {
@@ -254,6 +266,27 @@ export class PollLoop {
       if (q !== null) start = Math.min(start, q);
     }
     return start;
+  }
+
+  /**
+   * Polls now and resolves once a whole cycle that started after this call has finished (successfully or not), or
+   * the loop stopped. For tests and tools: the regular node path is pollNow().
+   */
+  poll(): Promise<void> {
+    if (!this.started) return Promise.resolve();
+    const target = this.runsStarted + 1;
+    const done = new Promise<void>((resolve) => this.waiters.push({ target, resolve }));
+    this.pollNow();
+    return done;
+  }
+
+  private settle(all = false): void {
+    const keep: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (all || w.target <= this.runsFinished) w.resolve();
+      else keep.push(w);
+    }
+    this.waiters = keep;
   }
 
   pollNow(): void {
@@ -292,6 +325,7 @@ export class PollLoop {
   private async run(): Promise<void> {
     if (!this.started || this.running) return;
     this.running = true;
+    this.runsStarted++;
     let next = this.intervalMs;
     try {
       await this.cycle();
@@ -311,6 +345,8 @@ export class PollLoop {
       this.report({ state: 'error', code: codeOf(err), message: (err as Error)?.message, retryInMs: next });
     } finally {
       this.running = false;
+      this.runsFinished++;
+      this.settle();
     }
     if (!this.started) return;
     if (this.again) {

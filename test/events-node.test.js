@@ -1,0 +1,536 @@
+'use strict';
+/*
+ * om-events in a Node-RED runtime against the simulator (manual clock, real HTTP on 127.0.0.1).
+ *
+ * The reference is the simulator's own event log (sim.eventLog): every status event the service generated. The
+ * node's messages must be exactly that log (same records, in order per request), no record lost or repeated,
+ * across redeploys, restarts, service faults and clock skew. Polls are triggered by the loop's poll() (which
+ * resolves after a whole cycle that started after the call) or by an input message; nothing waits on real time
+ * except the shared-loop test, which measures the poll rate over about three seconds.
+ */
+const assert = require('assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { helper, waitFor, collect, watch, waitForMessage } = require('./support/nodered');
+const { startTestSimulator } = require('./support/simulator');
+const omServer = require('../nodes/om-server.js');
+const omEvents = require('../nodes/om-events.js');
+const omOperations = require('../nodes/om-operations.js');
+const { PollLoop, stoppedStates } = require('../lib/events/poller');
+
+const NODES = [omServer, omEvents, omOperations];
+
+function buildFlow(sim, events = {}, extra = []) {
+    return [
+        { id: 'srv', type: 'om-server', name: 'sim', url: sim.url, timeout: 10, wsdlSource: 'bundled' },
+        {
+            id: 'ev', type: 'om-events', name: 'events', server: 'srv', start: 'now', statuses: [], groups: '',
+            onlyOwn: false, outputPerStatus: false, interval: 60, dataExpiration: 30, checkEvery: 12, store: '',
+            wires: [['out']], ...events,
+        },
+        { id: 'out', type: 'helper' },
+        { id: 'add', type: 'om-add-request', server: 'srv', wires: [['added'], ['rejected']] },
+        { id: 'added', type: 'helper' },
+        { id: 'rejected', type: 'helper' },
+        ...extra,
+    ];
+}
+
+const keyOf = (r) => `${r.ID}|${r.Status}|${new Date(r.TimeStamp).toISOString()}`;
+
+/** { id: [key, key ...] } in order: equal maps = same records, same order per request. */
+function perRequest(records) {
+    const out = {};
+    for (const r of records) (out[r.ID] = out[r.ID] || []).push(keyOf(r));
+    return out;
+}
+
+function assertSameEvents(msgs, expected, what = 'events') {
+    const got = msgs.map((m) => m.payload);
+    assert.strictEqual(got.length, expected.length, `${what}: ${got.length} messages for ${expected.length} events`);
+    assert.deepStrictEqual(perRequest(got), perRequest(expected), what);
+}
+
+/** Lets Node-RED deliver what was sent (its delivery is asynchronous), without waiting on time. */
+async function flush() {
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The next `count` messages at `node`, then proof that no further one is queued. */
+async function take(node, count, timeoutMs = 5000) {
+    const msgs = count > 0 ? await collect(node, count, timeoutMs) : [];
+    await flush();
+    const extra = watch(node).queue;
+    assert.strictEqual(extra.length, 0, `unexpected extra message(s): ${extra.map((m) => m.topic).join(', ')}`);
+    return msgs;
+}
+
+async function ready(srvId = 'srv', subscribers = 1) {
+    const srv = helper.getNode(srvId);
+    await waitFor(() => {
+        const loop = PollLoop.of(srv);
+        return loop.subscriberCount >= subscribers && loop.stats.cycles + loop.stats.failures >= 1;
+    }, 5000, 'the om-events loop to run its first cycle');
+    return PollLoop.of(srv);
+}
+
+async function addRequest(payload, correlation) {
+    const add = helper.getNode('add');
+    const msg = { payload: { ServiceGroupID: 101, IVRInfo: [{ Label: 'Subject', Data: 'test' }], ...payload } };
+    if (correlation !== undefined) msg.correlation = correlation;
+    const answer = waitForMessage(helper.getNode('added'), 5000);
+    add.receive(msg);
+    const out = await answer;
+    return out.payload.OpenMediaID;
+}
+
+/** Adds through the shared client (fast path for many requests); tells om-events as om-add-request would. */
+async function addMany(n, group = 101) {
+    const srv = helper.getNode('srv');
+    const ids = [];
+    for (let i = 0; i < n; i += 50) {
+        const batch = [];
+        for (let j = i; j < Math.min(n, i + 50); j++) {
+            const request = { ServiceGroupID: group, IVRInfo: [{ Label: 'n', Data: String(j) }] };
+            batch.push(srv.getClient().call('AddRequest', request).then((a) => {
+                assert.strictEqual(a.RequestStatus, 'Success');
+                srv.emit('openmedia:added', { OpenMediaID: a.OpenMediaID, request, correlation: `C-${j}`, node: 'test' });
+                return a.OpenMediaID;
+            }));
+        }
+        ids.push(...(await Promise.all(batch)));
+    }
+    return ids.sort((a, b) => a - b);
+}
+
+describe('events: om-events node in Node-RED, against the simulator', function () {
+    this.timeout(60000);
+    let sim;
+
+    beforeEach(async function () {
+        sim = await startTestSimulator();
+    });
+
+    afterEach(async function () {
+        await helper.unload();
+        helper.settings({});
+        if (sim) await sim.stop();
+        sim = undefined;
+    });
+
+    it('follows the full life of requests: exactly the service event log, in order, with msg.request', async function () {
+        await helper.load(NODES, buildFlow(sim));
+        const loop = await ready();
+        const out = helper.getNode('out');
+        watch(out);
+
+        // Two free agents in group 101: the first two are allocated at once, the rest queue.
+        const a = await addRequest({ PrivateData: 'mail 1', IVRInfo: [{ Label: 'Ticket', Data: 'T-1' }] }, 'T-1');
+        const b = await addRequest({ PrivateData: 'mail 2' }, { ticket: 'T-2' });
+        const c = await addRequest({ PrivateData: 'to cancel' }, 'T-3');
+        const d = await addRequest({ PrivateData: 'to divert' }, 'T-4');
+        sim.advance(1000);
+        await loop.poll();
+        sim.answer(a);
+        sim.advance(1000);
+        sim.complete(a); // agent 1001 frees up and takes c
+        const client = helper.getNode('srv').getClient();
+        await client.call('CancelRequest', { OpenMediaID: c, CancelIfAllocated: true, DoNotReport: false });
+        await client.call('DivertRequest', { OpenMediaID: d, ServiceGroupID: 102 });
+        await loop.poll();
+        // a forced preferred agent who never becomes free: the request fails after the group's timeout (10 s)
+        const e = await addRequest({ ServiceGroupID: 103, PreferredAgentID: 1004, ForceToPreferredAgent: true }, 'T-5');
+        sim.advance(11000);
+        sim.answer(b);
+        sim.complete(b);
+        await loop.poll();
+
+        const expected = sim.eventLog;
+        const statuses = new Set(expected.map((x) => x.Status));
+        for (const s of ['Queued', 'AllocatedToAgent', 'AgentProcessing', 'Complete', 'Cancelled', 'Failed']) {
+            assert.ok(statuses.has(s), `the scenario produced ${s}`);
+        }
+        const msgs = await take(out, expected.length);
+        assertSameEvents(msgs, expected);
+
+        const complete = msgs.find((m) => m.payload.ID === a && m.payload.Status === 'Complete');
+        assert.strictEqual(complete.topic, `openmedia/${a}/Complete`);
+        assert.strictEqual(complete.openMediaId, a);
+        assert.strictEqual(complete.payload.StatusCode, 4);
+        assert.strictEqual(complete.payload.AgentID > 0, true);
+        assert.strictEqual(typeof complete.payload.LogonID, 'string');
+        assert.deepStrictEqual(Object.keys(complete.payload),
+            ['AgentID', 'ID', 'LogonID', 'QueuePosition', 'ServiceGroupID', 'Status', 'StatusCode', 'TenantID', 'TimeStamp']);
+        assert.strictEqual(complete.request.correlation, 'T-1');
+        assert.strictEqual(complete.request.PrivateData, 'mail 1');
+        assert.deepStrictEqual(complete.request.IVRInfo, [{ Label: 'Ticket', Data: 'T-1' }]);
+        const bMsg = msgs.find((m) => m.payload.ID === b);
+        assert.deepStrictEqual(bMsg.request.correlation, { ticket: 'T-2' });
+        const failed = msgs.find((m) => m.payload.ID === e && m.payload.Status === 'Failed');
+        assert.ok(failed && failed.payload.DetectedBy === undefined, 'a Failed the service sent is not marked');
+        // queued record keeps its queue position as at the event
+        const queuedC = msgs.find((m) => m.payload.ID === c && m.payload.Status === 'Queued');
+        assert.ok(queuedC.payload.QueuePosition >= 1);
+    });
+
+    it('1,000 concurrent requests: exactly the event log, in order per request', async function () {
+        this.timeout(120000);
+        await helper.load(NODES, buildFlow(sim));
+        const loop = await ready();
+        const out = helper.getNode('out');
+        watch(out);
+        const ids = await addMany(1000);
+        sim.advance(1000);
+        await loop.poll();
+        // Two agents work through the queue in order; a poll every 100 requests.
+        for (let i = 0; i < ids.length; i++) {
+            sim.answer(ids[i]);
+            sim.advance(10);
+            sim.complete(ids[i]);
+            if (i % 100 === 99) {
+                sim.advance(1000);
+                await loop.poll();
+            }
+        }
+        await loop.poll();
+        const expected = sim.eventLog;
+        assert.strictEqual(expected.length, 4000);
+        const msgs = await take(out, expected.length, 20000);
+        assertSameEvents(msgs, expected);
+        assert.strictEqual(msgs.filter((m) => m.request && m.request.correlation).length, 4000);
+    });
+
+    it('an input message polls at once; status shows the count', async function () {
+        await helper.load(NODES, buildFlow(sim));
+        await ready();
+        const out = helper.getNode('out');
+        const ev = helper.getNode('ev');
+        const before = sim.receivedCount('GetOpenMediaRequestsByTime');
+        const id = await addRequest({ PrivateData: 'x' });
+        const got = waitForMessage(out, 5000, (m) => m.payload.ID === id && m.payload.Status === 'Queued');
+        ev.receive({ payload: 'poll' });
+        await got;
+        assert.ok(sim.receivedCount('GetOpenMediaRequestsByTime') > before);
+        await waitFor(ev, 'call:status', 3000, (call) => /event/.test(call.args[0].text || ''));
+    });
+
+    it('filters by status and group, and splits outputs per status', async function () {
+        await helper.load(NODES, buildFlow(sim, {
+            statuses: ['Queued', 'Complete'], groups: '101', outputPerStatus: true, outputs: 2,
+            wires: [['outQueued'], ['outComplete']],
+        }, [{ id: 'outQueued', type: 'helper' }, { id: 'outComplete', type: 'helper' }]));
+        const loop = await ready();
+        const q = helper.getNode('outQueued');
+        const c = helper.getNode('outComplete');
+        watch(q);
+        watch(c);
+        const a = await addRequest({ PrivateData: 'a' });
+        const other = await addRequest({ ServiceGroupID: 102 });
+        sim.answer(a);
+        sim.complete(a);
+        await loop.poll();
+        const queued = await take(q, 1);
+        const complete = await take(c, 1);
+        assert.strictEqual(queued[0].payload.ID, a);
+        assert.strictEqual(complete[0].payload.ID, a);
+        assert.ok(sim.eventLog.some((x) => x.ID === other), 'the other group did produce events');
+    });
+
+    it('"only requests added here" skips requests added elsewhere', async function () {
+        await helper.load(NODES, buildFlow(sim, { onlyOwn: true }));
+        const loop = await ready();
+        const out = helper.getNode('out');
+        watch(out);
+        const foreign = await helper.getNode('srv').getClient().call('AddRequest', { ServiceGroupID: 101, PrivateData: 'elsewhere', IVRInfo: [{ Label: 'a', Data: 'b' }] });
+        const own = await addRequest({ PrivateData: 'mine' }, 'T-9');
+        await loop.poll();
+        const expected = sim.eventLog.filter((x) => x.ID === own);
+        const msgs = await take(out, expected.length);
+        assertSameEvents(msgs, expected);
+        assert.ok(sim.eventLog.some((x) => x.ID === foreign.OpenMediaID));
+        assert.strictEqual(msgs[0].request.correlation, 'T-9');
+    });
+
+    it('start "replay": emits what the service still holds, then goes on', async function () {
+        // events before the node exists
+        const { OpenMediaClient } = require('../lib/client');
+        const client = new OpenMediaClient({ endpoint: sim.url });
+        const first = await client.call('AddRequest', { ServiceGroupID: 101, PrivateData: 'early', IVRInfo: [{ Label: 'a', Data: 'b' }] });
+        sim.answer(first.OpenMediaID);
+        sim.advance(5000);
+        await client.call('AddRequest', { ServiceGroupID: 102, PrivateData: 'early 2', IVRInfo: [{ Label: 'a', Data: 'b' }] });
+        await client.close();
+        sim.advance(60000);
+
+        await helper.load(NODES, buildFlow(sim, { start: 'replay' }));
+        const out = helper.getNode('out');
+        watch(out); // before the first poll: that one replays
+        const loop = await ready();
+        sim.complete(first.OpenMediaID);
+        await loop.poll();
+        const msgs = await take(out, sim.eventLog.length);
+        assertSameEvents(msgs, sim.eventLog);
+    });
+
+    it('start "now": nothing from before the deploy, everything after (even on the same millisecond)', async function () {
+        const { OpenMediaClient } = require('../lib/client');
+        const client = new OpenMediaClient({ endpoint: sim.url });
+        await client.call('AddRequest', { ServiceGroupID: 101, PrivateData: 'before', IVRInfo: [{ Label: 'a', Data: 'b' }] });
+        await client.close();
+        const before = sim.eventLog.length;
+        await helper.load(NODES, buildFlow(sim));
+        const loop = await ready();
+        const out = helper.getNode('out');
+        watch(out);
+        // the manual clock has not moved: these events carry the very time of the cursor
+        const id = await addRequest({ PrivateData: 'after' });
+        await loop.poll();
+        const expected = sim.eventLog.slice(before);
+        assert.ok(expected.every((x) => x.ID === id));
+        assert.strictEqual(new Date(expected[0].TimeStamp).getTime(), loop.lastServiceTime,
+            'the new events are stamped exactly at the cursor time');
+        assertSameEvents(await take(out, expected.length), expected);
+    });
+
+    it('two om-events nodes on one server share one poll per interval', async function () {
+        this.timeout(20000);
+        await helper.load(NODES, buildFlow(sim, { interval: 1 }, [
+            { id: 'ev2', type: 'om-events', server: 'srv', start: 'now', interval: 1, statuses: ['Queued'], wires: [['out2']] },
+            { id: 'out2', type: 'helper' },
+        ]));
+        const loop = await ready('srv', 2);
+        const out = helper.getNode('out');
+        const out2 = helper.getNode('out2');
+        watch(out);
+        watch(out2);
+        const id = await addRequest({ PrivateData: 'both' });
+        // both nodes get their events from the same polls
+        await waitForMessage(out2, 5000, (m) => m.payload.ID === id);
+        const start = Date.now();
+        const count0 = sim.receivedCount('GetOpenMediaRequestsByTime');
+        await waitFor(() => sim.receivedCount('GetOpenMediaRequestsByTime') - count0 >= 3, 10000, 'three polls');
+        const elapsed = Date.now() - start;
+        const polls = sim.receivedCount('GetOpenMediaRequestsByTime') - count0;
+        // one loop at 1 s: about one poll per second (two loops would make two)
+        assert.ok(polls <= Math.floor(elapsed / 1000) + 1, `${polls} polls in ${elapsed} ms`);
+        assert.strictEqual(loop.subscriberCount, 2);
+        const all = sim.eventLog.filter((x) => x.ID === id);
+        const got1 = watch(out).queue.splice(0);
+        assertSameEvents(got1, all);
+    });
+
+    it('zero lost, zero duplicated across a redeploy (events while it was down are caught up)', async function () {
+        const flow = buildFlow(sim);
+        await helper.load(NODES, flow);
+        let loop = await ready();
+        let out = helper.getNode('out');
+        watch(out);
+        const a = await addRequest({ PrivateData: 'a' }, 'A');
+        const b = await addRequest({ PrivateData: 'b' }, 'B');
+        sim.advance(1000);
+        await loop.poll();
+        const seen = [...(await take(out, sim.eventLog.length))];
+
+        // a full redeploy: every node stops and starts again; meanwhile the service moves on
+        const redeploy = helper.setFlows(flow, 'full');
+        sim.answer(a);
+        sim.advance(2000);
+        sim.complete(a);
+        await redeploy;
+        out = helper.getNode('out');
+        watch(out); // before the first poll: that one catches up
+        loop = await ready();
+        sim.answer(b);
+        await loop.poll();
+        const expected = sim.eventLog;
+        const rest = await take(out, expected.length - seen.length);
+        assertSameEvents([...seen, ...rest], expected);
+        const completeA = rest.find((m) => m.payload.ID === a && m.payload.Status === 'Complete');
+        assert.strictEqual(completeA.request.correlation, 'A', 'the correlation map survived the redeploy');
+    });
+
+    it('zero lost, zero duplicated across a Node-RED restart with the localfilesystem store', async function () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-events-ctx-'));
+        try {
+            helper.settings({
+                contextStorage: {
+                    default: { module: 'memory' },
+                    file: { module: 'localfilesystem', config: { dir, flushInterval: 3600 } },
+                },
+            });
+            const loadContexts = () => helper._redNodes.loadContextsPlugin();
+            const flow = buildFlow(sim, { store: 'file' });
+            await helper.load([loadContexts, ...NODES], flow);
+            let loop = await ready();
+            let out = helper.getNode('out');
+            watch(out);
+            const a = await addRequest({ PrivateData: 'a' }, 'A');
+            const b = await addRequest({ PrivateData: 'b' }, 'B');
+            const c = await addRequest({ PrivateData: 'c' }, 'C');
+            sim.advance(1000);
+            await loop.poll();
+            const seen = [...(await take(out, sim.eventLog.length))];
+
+            // stop: flows stop (the node saves), the store flushes to disk and is dropped; the process "restarts"
+            await helper.clearFlows();
+            await helper._redNodes.closeContextsPlugin();
+            helper._context.init(helper._settings);
+            await helper.unload();
+            stoppedStates.clear(); // a new process remembers nothing but what is on disk
+            assert.ok(fs.readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.json')), 'state on disk');
+
+            // while Node-RED is down
+            sim.answer(a);
+            sim.advance(3000);
+            sim.complete(a);
+            sim.answer(b);
+            sim.advance(60000);
+
+            await helper.load([loadContexts, ...NODES], flow);
+            out = helper.getNode('out');
+            watch(out);
+            loop = await ready();
+            sim.complete(b);
+            await loop.poll();
+            const expected = sim.eventLog;
+            const rest = await take(out, expected.length - seen.length);
+            assertSameEvents([...seen, ...rest], expected);
+            assert.strictEqual(rest.find((m) => m.payload.ID === a && m.payload.Status === 'Complete').request.correlation, 'A');
+            assert.ok(sim.eventLog.some((x) => x.ID === c));
+            await helper.clearFlows();
+            await helper._redNodes.closeContextsPlugin();
+            helper._context.init(helper._settings);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it('a service restart: each open request this flow added is reported Failed (DetectedBy om-events), nothing else', async function () {
+        await helper.load(NODES, buildFlow(sim, { checkEvery: 2 }));
+        const loop = await ready();
+        const out = helper.getNode('out');
+        watch(out);
+        const done = await addRequest({ PrivateData: 'done' }, 'D');
+        sim.answer(done);
+        sim.complete(done);
+        const open = [await addRequest({ PrivateData: 'open 1' }, 'O1'), await addRequest({ PrivateData: 'open 2' }, 'O2'),
+            await addRequest({ PrivateData: 'open 3' }, 'O3')];
+        sim.advance(1000);
+        await loop.poll();
+        const before = sim.eventLog.slice();
+        const seen = await take(out, before.length);
+        assertSameEvents(seen, before);
+
+        sim.restartService();
+        sim.advance(1000);
+        await loop.poll();
+        await loop.poll(); // the periodic check (every 2 polls) runs here at the latest
+        const detected = await take(out, open.length);
+        assert.deepStrictEqual(detected.map((m) => m.payload.ID).sort((x, y) => x - y), open);
+        for (const m of detected) {
+            assert.strictEqual(m.payload.Status, 'Failed');
+            assert.strictEqual(m.payload.StatusCode, 5);
+            assert.strictEqual(m.payload.DetectedBy, 'om-events');
+            assert.strictEqual(m.payload.Reason, 'RequestVanished');
+            assert.strictEqual(m.topic, `openmedia/${m.payload.ID}/Failed`);
+            assert.ok(/^O\d$/.test(m.request.correlation));
+        }
+        // the service works again; a resubmitted request is followed as usual, and nothing is reported twice
+        const again = await addRequest({ PrivateData: 'resubmitted' }, 'O1-again');
+        await loop.poll();
+        await loop.poll();
+        await loop.poll();
+        const after = sim.eventLog;
+        assert.ok(after.every((x) => x.ID === again));
+        assertSameEvents(await take(out, after.length), after);
+    });
+
+    it('a router disconnect: the service Fails the open requests, each reported once; reconnect goes on', async function () {
+        await helper.load(NODES, buildFlow(sim, { checkEvery: 1 }));
+        const loop = await ready();
+        const out = helper.getNode('out');
+        watch(out);
+        const ids = [await addRequest({ PrivateData: '1' }), await addRequest({ PrivateData: '2' }), await addRequest({ PrivateData: '3' })];
+        sim.answer(ids[0]);
+        sim.advance(1000);
+        await loop.poll();
+        sim.disconnectRouter();
+        sim.advance(1000);
+        await loop.poll();
+        await loop.poll();
+        sim.reconnectRouter();
+        const more = await addRequest({ PrivateData: '4' });
+        sim.advance(1000);
+        await loop.poll();
+        const expected = sim.eventLog;
+        assert.strictEqual(expected.filter((x) => x.Status === 'Failed').length, 3);
+        const msgs = await take(out, expected.length);
+        assertSameEvents(msgs, expected);
+        assert.ok(msgs.every((m) => m.payload.DetectedBy === undefined));
+        assert.ok(expected.some((x) => x.ID === more));
+    });
+
+    it('a 60 s outage (HTTP 503): keeps the cursor, backs off with a red status, catches up exactly', async function () {
+        await helper.load(NODES, buildFlow(sim));
+        const loop = await ready();
+        const out = helper.getNode('out');
+        const ev = helper.getNode('ev');
+        watch(out);
+        const a = await addRequest({ PrivateData: 'a' });
+        sim.advance(1000);
+        await loop.poll();
+        const seen = await take(out, sim.eventLog.length);
+
+        sim.injectFault({ kind: 'http', status: 503, operation: 'GetOpenMediaRequestsByTime', count: -1 });
+        const red = waitFor(ev, 'call:status', 5000, (call) => call.args[0].fill === 'red');
+        await loop.poll();
+        const status = (await red).args[0];
+        assert.match(status.text, /HTTP 503, retry \d+s/);
+        assert.ok(status.text.length < 24);
+        const b = await addRequest({ PrivateData: 'b' });
+        for (let s = 0; s < 60; s += 10) {
+            sim.advance(10000);
+            if (s === 20) { sim.answer(a); sim.complete(a); }
+            await loop.poll();
+        }
+        assert.ok(loop.stats.failures >= 6);
+        sim.clearFaults();
+        sim.answer(b);
+        await loop.poll();
+        const expected = sim.eventLog;
+        const rest = await take(out, expected.length - seen.length);
+        assertSameEvents([...seen, ...rest], expected);
+        await waitFor(ev, 'call:status', 3000, (call) => call.args[0].fill === 'green');
+    });
+
+    it('a refused connection: red status with the short code and the retry delay', async function () {
+        const flow = buildFlow(sim);
+        flow[0].url = 'http://127.0.0.1:1/OpenMediaService';
+        await helper.load(NODES, flow);
+        const ev = helper.getNode('ev');
+        const status = await waitFor(ev, 'call:status', 5000, (call) => call.args[0].fill === 'red');
+        assert.match(status.args[0].text, /^refused, retry \d+s$/);
+    });
+
+    for (const skew of [+1, -1]) {
+        it(`service clock ${skew > 0 ? 'ahead of' : 'behind'} the client by one hour: nothing lost or repeated`, async function () {
+            sim.clock.set(Date.now() + skew * 3600000);
+            await helper.load(NODES, buildFlow(sim));
+            const loop = await ready();
+            const out = helper.getNode('out');
+            watch(out);
+            const a = await addRequest({ PrivateData: 'a' });
+            await loop.poll();
+            sim.advance(2000);
+            sim.answer(a);
+            await loop.poll();
+            sim.advance(500);
+            sim.complete(a);
+            await loop.poll();
+            await loop.poll();
+            assertSameEvents(await take(out, sim.eventLog.length), sim.eventLog);
+            assert.ok(Math.abs(loop.lastServiceTime - (Date.now() + skew * 3600000)) < 600000, 'cursor is in service time');
+        });
+    }
+});
