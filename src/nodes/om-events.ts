@@ -100,6 +100,8 @@ function isSaved(value: unknown): value is SavedNodeState {
 }
 
 module.exports = function register(RED: NodeAPI): void {
+  // Registered once per runtime start: whatever an earlier runtime in this process left is not a redeploy's state.
+  stoppedStates.clear();
   function OmEvents(this: EventsNode, config: EventsConfig): void {
     RED.nodes.createNode(this, config);
     const node = this;

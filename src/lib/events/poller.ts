@@ -168,7 +168,8 @@ const loops = new WeakMap<object, PollLoop>();
  * The state each om-events node left when it last stopped in this process, by node id. Node-RED deletes a node's
  * context when the node stops unless a context store is configured in settings.js, so without this a plain redeploy
  * would start the node over ("from now") and lose what happened meanwhile. A Node-RED restart still needs a
- * persistent store. Entries go when their node is deleted from the flows (or is started again).
+ * persistent store. Entries go when their node is deleted from the flows, when it starts again, and when the node
+ * type is registered again (a new runtime: only a persistent store carries state across that).
  */
 export const stoppedStates = new Map<string, SavedSubscriberState & { url?: string }>();
 
