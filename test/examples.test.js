@@ -247,7 +247,8 @@ describe('example flows', function () {
             const firstPoll = () => {
                 const node = ex.node('Complete / Failed');
                 return waitFor(() => helper._NodePrototype.status.getCalls()
-                    .some((c) => c.thisValue === node && c.args[0] && c.args[0].text === 'polling'), 8000, 'the first poll');
+                    .some((c) => c.thisValue === node && c.args[0] && c.args[0].text === 'polling'), 8000, 'the first poll')
+                    .catch((e) => { throw new Error(`${e.message}; statuses: ${JSON.stringify(helper._NodePrototype.status.getCalls().filter((c) => c.thisValue === node).map((c) => c.args[0]))}`); });
             };
 
             /** Polls om-events now (any input does) until the predicate holds; bounded. */

@@ -9,7 +9,7 @@
  *   ex.httpUrl                   with { http: true }: the base URL (http://127.0.0.1:PORT) of the flow's http-in nodes
  *   await ex.unload()            stops the flows and the http server (always call it)
  *
- * What is rewritten: every om-server's url -> options.url; options.edit(flow) may change anything else (e.g. the URL
+ * What is rewritten: every node id (a suffix per load, references follow); every om-server's url -> options.url; options.edit(flow) may change anything else (e.g. the URL
  * of an http request node). Every node without a tab gets one (an example is imported into the current tab).
  * The core nodes a flow uses are loaded from the SAME runtime as the tests (coreNode), so NODE_RED_PATH (Node-RED 5)
  * keeps working.
@@ -62,6 +62,11 @@ function ownModule(type) {
     return null;
 }
 
+/** Drops every node/flow/global context of the test runtime (memory store). */
+function forgetContext() {
+    if (helper._context && typeof helper._context.clean === 'function') helper._context.clean({ allNodes: [] });
+}
+
 function readExample(file) {
     return JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
 }
@@ -84,10 +89,17 @@ function modulesFor(flow) {
     return mods;
 }
 
+let loads = 0;
 const CONFIG_TYPES = new Set(['om-server', 'tls-config']);
 
 async function loadExample(file, { url, edit, http: serveHttp = false, credentials } = {}) {
-    const flow = structuredClone(Array.isArray(file) ? file : readExample(file));
+    // Fresh node ids for every load: nothing a node kept in context in an earlier test (om-events saves its cursor
+    // when it closes) can reach this one.
+    const suffix = `.${++loads}`;
+    const original = Array.isArray(file) ? file : readExample(file);
+    const known = new Set(original.map((n) => n.id));
+    const flow = JSON.parse(JSON.stringify(original), (key, value) =>
+        (typeof value === 'string' && known.has(value) ? value + suffix : value));
     const tab = flow.find((n) => n.type === 'tab');
     const tabId = tab ? tab.id : 'examples-test-tab';
     if (!tab) flow.unshift({ id: tabId, type: 'tab', label: file });
@@ -101,6 +113,7 @@ async function loadExample(file, { url, edit, http: serveHttp = false, credentia
     const captureHttp = (RED) => { httpNode = RED.httpNode; };
     const creds = {};
     if (credentials) for (const n of flow) if (n.type === 'om-server') creds[n.id] = credentials;
+    forgetContext();
     await helper.load([...modulesFor(flow), captureHttp], flow, creds);
 
     let server = null;
@@ -134,6 +147,9 @@ async function loadExample(file, { url, edit, http: serveHttp = false, credentia
                 server = null;
             }
             await helper.unload();
+            // om-events saves its state into node context on close, which helper.unload() runs after it cleared the
+            // context: clear again, so that the next test (same node ids) starts fresh instead of resuming.
+            forgetContext();
         },
     };
 }
