@@ -534,3 +534,68 @@ describe('events: om-events node in Node-RED, against the simulator', function (
         });
     }
 });
+
+describe('events: examples/on-complete.json', function () {
+    this.timeout(30000);
+    const { loadExample, readExample } = require('./support/examples');
+    let sim;
+    let ex;
+
+    beforeEach(async function () {
+        sim = await startTestSimulator();
+    });
+
+    afterEach(async function () {
+        if (ex) await ex.unload();
+        ex = undefined;
+        if (sim) await sim.stop();
+        sim = undefined;
+    });
+
+    it('has a comment, om-events filtered to Complete for our requests, a function and a debug', function () {
+        const flow = readExample('on-complete.json');
+        const ev = flow.find((n) => n.type === 'om-events');
+        assert.deepStrictEqual(ev.statuses, ['Complete']);
+        assert.strictEqual(ev.onlyOwn, true);
+        assert.ok(flow.some((n) => n.type === 'comment' && n.info.length > 80));
+        const fn = flow.find((n) => n.id === ev.wires[0][0]);
+        assert.strictEqual(fn.type, 'function');
+        assert.ok(fn.wires[0].every((id) => flow.find((n) => n.id === id).type === 'debug'));
+    });
+
+    it('turns the completion of a request added with a ticket id into a ticket update', async function () {
+        ex = await loadExample('on-complete.json', {
+            url: sim.url,
+            edit(flow) {
+                // an add node to queue an item with a ticket id, as the ticket flow would
+                const z = flow.find((n) => n.type === 'function').z;
+                flow.push({ id: 'adder', type: 'om-add-request', z, server: flow.find((n) => n.type === 'om-server').id,
+                    wires: [['addedProbe'], []] });
+                flow.push({ id: 'addedProbe', type: 'debug', z, active: false, wires: [] });
+            },
+        });
+        const ev = ex.node('completed items', 'om-events');
+        const srv = helper.getNode(ex.flow.find((n) => n.type === 'om-server').id);
+        await waitFor(() => PollLoop.of(srv).stats.cycles >= 1, 5000, 'first poll');
+        const probe = ex.node('ticket update', 'debug');
+        watch(probe);
+        const added = waitForMessage(helper.getNode('addedProbe'), 5000);
+        helper.getNode('adder').receive({ payload: { ServiceGroupID: 101, IVRInfo: [{ Label: 'Ticket', Data: 'T-77' }] }, correlation: 'T-77' });
+        const id = (await added).payload.OpenMediaID;
+        sim.answer(id);
+        sim.advance(30000);
+        sim.complete(id);
+        const got = waitForMessage(probe, 5000);
+        ev.receive({});
+        const msg = await got;
+        assert.strictEqual(msg.ticketId, 'T-77');
+        assert.strictEqual(msg.method, 'PATCH');
+        assert.strictEqual(msg.url, 'https://tickets.example.com/api/tickets/T-77');
+        assert.strictEqual(msg.payload.status, 'solved');
+        assert.strictEqual(msg.payload.openMediaId, id);
+        assert.strictEqual(msg.payload.solvedBy, sim.eventLog.find((x) => x.ID === id && x.Status === 'Complete').LogonID);
+        await PollLoop.of(srv).poll();
+        await flush();
+        assert.strictEqual(watch(probe).queue.length, 0, 'one update per completion');
+    });
+});
