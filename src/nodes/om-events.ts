@@ -94,6 +94,14 @@ export function groupsOf(value: unknown): number[] {
   return list.map((g) => String(g).trim()).filter((g) => g !== '').map(Number).filter((g) => Number.isInteger(g));
 }
 
+/** Red status text: the short code and when the next try is, in fewer than 20 characters when it can be. */
+export function failureText(code: string, retryInMs: number): string {
+  const short = shortStatus(code);
+  const secs = Math.max(1, Math.round(retryInMs / 1000));
+  for (const text of [`${short}, retry ${secs}s`, `${short} ${secs}s`]) if (text.length < 20) return text;
+  return short;
+}
+
 function isSaved(value: unknown): value is SavedNodeState {
   const v = value as Partial<SavedNodeState> | null;
   return !!v && typeof v === 'object' && v.v === 1 && !!v.tracker && Array.isArray(v.correlation);
@@ -165,8 +173,7 @@ module.exports = function register(RED: NodeAPI): void {
       if (closed) return;
       if (s.state === 'error') {
         failing = true;
-        const secs = Math.round((s.retryInMs ?? 0) / 1000);
-        status.set({ fill: 'red', shape: 'ring', text: `${shortStatus(s.code ?? 'ERROR')}, retry ${secs}s` });
+        status.set({ fill: 'red', shape: 'ring', text: failureText(s.code ?? 'ERROR', s.retryInMs ?? 0) });
       } else {
         failing = false;
         status.set(count > 0

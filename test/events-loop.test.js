@@ -1,0 +1,249 @@
+'use strict';
+/*
+ * The shared poll loop (lib/events/poller) with a scripted client: sharing, coalescing, backoff, the restart check
+ * and its three detected reasons, replay. No network and no Node-RED; every wait is on a loop cycle.
+ */
+const assert = require('assert');
+const { EventEmitter } = require('events');
+const { PollLoop, FAR_FUTURE, FAR_PAST, MAX_BACKOFF_MS, VERDICT } = require('../lib/events');
+
+const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
+const iso = (ms) => new Date(ms).toISOString();
+const CODES = { Queued: 1, AllocatedToAgent: 2, AgentProcessing: 3, Complete: 4, Failed: 5, Cancelled: 6 };
+const rec = (ID, Status, at, extra = {}) => ({
+    AgentID: 0, ID, LogonID: '', QueuePosition: 0, ServiceGroupID: 101, Status, StatusCode: CODES[Status], TenantID: 0,
+    TimeStamp: iso(at), ...extra,
+});
+
+/** A fake service: a clock, a history, the current status per id, and a log of the calls it got. */
+class FakeService {
+    constructor() {
+        this.now = T0;
+        this.history = [];
+        this.calls = [];
+        this.fail = null; // { code } -> every call rejects
+        this.known = new Map(); // id -> latest record
+    }
+    event(r) {
+        this.history.push(r);
+        this.known.set(r.ID, r);
+    }
+    restart() {
+        this.history = [];
+        this.known.clear();
+    }
+    async call(op, args = {}) {
+        this.calls.push({ op, args });
+        if (this.fail) throw Object.assign(new Error(this.fail.code), { code: this.fail.code });
+        const answer = (list) => ({ OpenMediaRequests: list.map((r) => ({ ...r })), TimeStamp: iso(this.now) });
+        switch (op) {
+            case 'GetOpenMediaRequestsByTime': {
+                const after = new Date(args.retrieveLaterThan).getTime();
+                return answer(this.history.filter((r) => Date.parse(r.TimeStamp) > after));
+            }
+            case 'GetAllOpenMediaRequestStatus':
+                return answer([...this.known.values()]);
+            case 'GetOpenMediaRequestStatusByID': {
+                const r = this.known.get(args.openMediaID);
+                if (!r) throw Object.assign(new Error('unknown id'), { code: 'InvalidOpenMediaIDFault' });
+                return answer([r]);
+            }
+            default:
+                throw new Error(`unexpected ${op}`);
+        }
+    }
+    count(op) {
+        return this.calls.filter((c) => c.op === op).length;
+    }
+}
+
+function makeHost(service) {
+    const host = new EventEmitter();
+    host.getClient = () => service;
+    return host;
+}
+
+function subscriber(extra = {}) {
+    const got = [];
+    const statuses = [];
+    const saved = [];
+    return {
+        got,
+        statuses,
+        saved,
+        config: {
+            id: extra.id || 'n1',
+            intervalMs: 60000,
+            deliver: (events) => got.push(...events),
+            status: (s) => statuses.push(s),
+            persist: (s) => saved.push(s),
+            ...extra,
+        },
+    };
+}
+
+describe('events: shared poll loop', function () {
+    const loops = [];
+    afterEach(function () {
+        for (const { loop, subs } of loops.splice(0)) for (const s of subs) s.close();
+    });
+
+    function start(service, ...subs) {
+        const host = makeHost(service);
+        const loop = PollLoop.of(host);
+        const handles = subs.map((s) => loop.subscribe(s.config));
+        loops.push({ loop, subs: handles });
+        return { host, loop, handles };
+    }
+
+    it('one loop per host; "from now" learns the service time with an empty far-future query', async function () {
+        const svc = new FakeService();
+        svc.event(rec(1, 'Queued', T0 - 1000)); // before the start: not emitted
+        const a = subscriber({ id: 'a' });
+        const b = subscriber({ id: 'b', judge: (r) => (r.Status === 'Queued' ? VERDICT.Emit : VERDICT.Skip) });
+        const { host, loop } = start(svc, a, b);
+        assert.strictEqual(PollLoop.of(host), loop);
+        await loop.poll();
+        assert.strictEqual(new Date(svc.calls[0].args.retrieveLaterThan).getTime(), FAR_FUTURE);
+        assert.strictEqual(svc.count('GetOpenMediaRequestsByTime'), 2, 'one bootstrap, one window, for both');
+        assert.deepStrictEqual(a.got, []);
+        svc.event(rec(2, 'Queued', T0));
+        svc.event(rec(2, 'AllocatedToAgent', T0));
+        svc.now += 1000;
+        await loop.poll();
+        assert.strictEqual(svc.count('GetOpenMediaRequestsByTime'), 3);
+        assert.deepStrictEqual(a.got.map((d) => d.record.Status), ['Queued', 'AllocatedToAgent']);
+        assert.deepStrictEqual(b.got.map((d) => d.record.Status), ['Queued']);
+        assert.notStrictEqual(a.got[0].record, b.got[0].record, 'each subscriber gets its own payload object');
+        assert.ok(a.saved.length >= 2 && a.saved.at(-1).tracker.cursor === iso(svc.now));
+    });
+
+    it('coalesces poll requests made while a poll runs into one more poll', async function () {
+        const svc = new FakeService();
+        const a = subscriber();
+        const { loop } = start(svc, a);
+        await loop.poll();
+        const before = svc.count('GetOpenMediaRequestsByTime');
+        const p1 = loop.poll();
+        loop.pollNow();
+        loop.pollNow();
+        const p2 = loop.poll();
+        await Promise.all([p1, p2]);
+        assert.ok(svc.count('GetOpenMediaRequestsByTime') - before <= 2);
+    });
+
+    it('backs off on failures, doubling up to 60 s, keeps the cursor, and recovers', async function () {
+        const svc = new FakeService();
+        const a = subscriber({ intervalMs: 5000 });
+        const { loop, handles } = start(svc, a);
+        await loop.poll();
+        const cursor = handles[0].tracker.cursor;
+        svc.fail = { code: 'ECONNREFUSED' };
+        const delays = [];
+        for (let i = 0; i < 6; i++) {
+            await loop.poll();
+            delays.push(a.statuses.at(-1).retryInMs);
+            assert.strictEqual(a.statuses.at(-1).code, 'ECONNREFUSED');
+        }
+        assert.deepStrictEqual(delays, [5000, 10000, 20000, 40000, MAX_BACKOFF_MS, MAX_BACKOFF_MS]);
+        assert.strictEqual(handles[0].tracker.cursor, cursor, 'cursor kept');
+        svc.fail = null;
+        svc.event(rec(3, 'Queued', T0 + 10));
+        svc.now += 60000;
+        await loop.poll();
+        assert.strictEqual(a.statuses.at(-1).state, 'ok');
+        assert.deepStrictEqual(a.got.map((d) => d.record.ID), [3]);
+    });
+
+    it('restart check: a probe by id; a vanished request of ours gets a Failed with DetectedBy, only once', async function () {
+        const svc = new FakeService();
+        const a = subscriber({ checkEvery: 3 });
+        const { host, loop } = start(svc, a);
+        await loop.poll();
+        for (const id of [10, 11]) {
+            svc.event(rec(id, 'Queued', T0));
+            host.emit('openmedia:added', { OpenMediaID: id, request: { PrivateData: `p${id}` }, correlation: `C${id}`, node: 'x' });
+        }
+        await loop.poll();
+        await loop.poll();
+        await loop.poll(); // third poll: the probe
+        assert.strictEqual(svc.count('GetOpenMediaRequestStatusByID'), 1);
+        assert.strictEqual(svc.count('GetAllOpenMediaRequestStatus'), 0, 'the probe found it: no full check');
+        svc.restart();
+        for (let i = 0; i < 3; i++) await loop.poll();
+        assert.strictEqual(svc.count('GetAllOpenMediaRequestStatus'), 1);
+        const detected = a.got.filter((d) => d.record.DetectedBy === 'om-events');
+        assert.deepStrictEqual(detected.map((d) => [d.record.ID, d.record.Status, d.record.Reason, d.request.correlation]),
+            [[10, 'Failed', 'RequestVanished', 'C10'], [11, 'Failed', 'RequestVanished', 'C11']]);
+        assert.strictEqual(detected[0].record.TimeStamp, iso(svc.now), 'stamped in service time');
+        const probes = svc.count('GetOpenMediaRequestStatusByID');
+        for (let i = 0; i < 6; i++) await loop.poll();
+        assert.strictEqual(a.got.filter((d) => d.record.DetectedBy).length, 2, 'reported once');
+        assert.strictEqual(svc.count('GetOpenMediaRequestStatusByID'), probes, 'nothing open any more: no probe');
+    });
+
+    it('restart check: a terminated status the history never carried is reported as StatusWithoutEvent', async function () {
+        const svc = new FakeService();
+        const a = subscriber({ checkEvery: 1 });
+        const { host, loop } = start(svc, a);
+        await loop.poll();
+        svc.event(rec(20, 'Queued', T0));
+        host.emit('openmedia:added', { OpenMediaID: 20, request: {} });
+        await loop.poll();
+        // the service marks it Failed in place, stamped long ago, without a history record
+        svc.known.set(20, rec(20, 'Failed', T0 - 60000));
+        svc.now += 10000;
+        await loop.poll();
+        const d = a.got.filter((x) => x.record.DetectedBy);
+        assert.deepStrictEqual(d.map((x) => [x.record.ID, x.record.Status, x.record.Reason]), [[20, 'Failed', 'StatusWithoutEvent']]);
+    });
+
+    it('an id handed out again by om-add-request reports the old request (IdReused) and re-checks', async function () {
+        const svc = new FakeService();
+        const a = subscriber();
+        const { host, loop } = start(svc, a);
+        await loop.poll();
+        svc.event(rec(5, 'Queued', T0));
+        host.emit('openmedia:added', { OpenMediaID: 5, request: { PrivateData: 'old' }, correlation: 'OLD' });
+        await loop.poll();
+        host.emit('openmedia:added', { OpenMediaID: 5, request: { PrivateData: 'new' }, correlation: 'NEW' });
+        const d = a.got.filter((x) => x.record.DetectedBy);
+        assert.deepStrictEqual(d.map((x) => [x.record.ID, x.record.Reason, x.request.correlation]), [[5, 'IdReused', 'OLD']]);
+        assert.strictEqual(loop.correlation.requestFor(5).correlation, 'NEW');
+    });
+
+    it('replay: GetAllOpenMediaRequestStatus first, then the whole history, each record once', async function () {
+        const svc = new FakeService();
+        svc.event(rec(1, 'Queued', T0 - 5000));
+        svc.event(rec(1, 'Complete', T0 - 4000));
+        svc.known.set(2, rec(2, 'Queued', T0 - 3000)); // current, but not in the history
+        const a = subscriber({ start: 'replay' });
+        const { loop } = start(svc, a);
+        await loop.poll();
+        assert.strictEqual(svc.calls[0].op, 'GetAllOpenMediaRequestStatus');
+        assert.strictEqual(new Date(svc.calls[1].args.retrieveLaterThan).getTime(), FAR_PAST);
+        assert.deepStrictEqual(a.got.map((d) => `${d.record.ID}:${d.record.Status}`), ['1:Queued', '1:Complete', '2:Queued']);
+        await loop.poll();
+        assert.strictEqual(a.got.length, 3);
+    });
+
+    it('resumes from saved state: what happened meanwhile, nothing twice', async function () {
+        const svc = new FakeService();
+        const a = subscriber();
+        const first = start(svc, a);
+        svc.event(rec(1, 'Queued', T0));
+        await first.loop.poll();
+        svc.event(rec(2, 'Queued', T0));
+        svc.now += 100;
+        await first.loop.poll();
+        const state = JSON.parse(JSON.stringify(first.handles[0].close()));
+        loops.pop();
+        assert.strictEqual(first.loop.isRunning, false, 'the last subscriber left: the loop stopped');
+        svc.event(rec(3, 'Queued', T0 + 50));
+        svc.now += 100000;
+        const b = subscriber({ saved: state });
+        const second = start(svc, b);
+        await second.loop.poll();
+        assert.deepStrictEqual(b.got.map((d) => d.record.ID), [3]);
+    });
+});
