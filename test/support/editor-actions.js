@@ -36,7 +36,8 @@
  *
  *   Import / export
  *   await importExampleFromMenu(editor, module, name)  menu > Import > Examples > module > name > Import;
- *                                          resolves with the ids of the nodes it added
+ *                                          resolves with { ids: the nodes it added, listed: the labels the
+ *                                          Examples tree showed (the folders and the module's examples) }
  *   await exportAllFromMenu(editor)        menu > Export > all flows; resolves with the JSON text shown
  *   await exportableAll(editor)            RED.nodes.createExportableNodeSet of every node, as JSON text
  *
@@ -373,6 +374,8 @@ async function importExampleFromMenu(editor, moduleName, name) {
     await folder.click();
     const file = tab.locator('.red-ui-treeList-label', { hasText: name }).first();
     await file.waitFor({ state: 'visible' });
+    const listed = await tab.locator('.red-ui-treeList-label').evaluateAll((els) => els
+        .filter((e) => e.offsetParent !== null).map((e) => e.textContent.trim()));
     await file.click();
     await page.waitForFunction(() => !$('#red-ui-clipboard-dialog-ok').prop('disabled')
         && !$('#red-ui-clipboard-dialog-ok').hasClass('ui-button-disabled'));
@@ -388,7 +391,7 @@ async function importExampleFromMenu(editor, moduleName, name) {
     await page.mouse.move(chart.x + 60, chart.y + 60);
     await page.mouse.click(chart.x + 60, chart.y + 60);
     await page.waitForFunction(() => !RED.view.state || RED.view.state() === RED.state.DEFAULT);
-    return added.jsonValue();
+    return { ids: await added.jsonValue(), listed };
 }
 
 async function exportAllFromMenu(editor) {

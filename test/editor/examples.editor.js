@@ -1,0 +1,111 @@
+'use strict';
+// An example flow in a real Node-RED 4.1 editor (headless Chromium), as a user meets it: Import > Examples lists
+// the pack's examples, 00-each-node imports, its om-server is pointed (in its dialog) at a simulator this file
+// starts, Deploy, and pressing the inject buttons makes the operation nodes show their status dots in the workspace.
+// One Node-RED, one browser and one simulator (manual clock) for the file.
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const { startEditor } = require('../support/editor');
+const { startTestSimulator } = require('../support/simulator');
+const A = require('../support/editor-actions');
+
+const PACK = require('../../package.json').name;
+const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
+const EXAMPLE = '00-each-node';
+const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, `${EXAMPLE}.json`), 'utf8'));
+const byType = (type) => flow.find((n) => n.type === type);
+// the inject node wired to a node
+const injectFor = (id) => flow.find((n) => n.type === 'inject' && (n.wires || []).some((w) => w.includes(id)));
+
+describe('editor (browser): an example flow imported, deployed against the simulator', function () {
+    this.timeout(120000);
+    let editor;
+    let sim;
+
+    before(async function () {
+        sim = await startTestSimulator({ clock: 'manual' });
+        editor = await startEditor();
+    });
+
+    after(async function () {
+        if (editor) await editor.stop();
+        if (sim) await sim.stop();
+    });
+
+    afterEach(async function () {
+        if (this.currentTest.state === 'failed' && editor) {
+            await editor.screenshot(`examples-failed-${this.currentTest.title.slice(0, 40)}`).catch(() => {});
+        }
+    });
+
+    it(`lists the pack's examples under Import > Examples and imports ${EXAMPLE}`, async function () {
+        const { ids, listed } = await A.importExampleFromMenu(editor, PACK, EXAMPLE);
+        const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+        for (const f of files) assert.ok(listed.includes(f), `Import > Examples does not list ${f}: ${listed}`);
+        assert.ok(listed.includes(PACK), `no ${PACK} folder: ${listed}`);
+        // every node of the file, with its id, in the editor, and none of an unknown type
+        assert.deepStrictEqual(ids.slice().sort(), flow.map((n) => n.id).sort());
+        const unknown = await editor.page.evaluate((list) => list.filter((id) => RED.nodes.node(id).type === 'unknown'), ids);
+        assert.deepStrictEqual(unknown, [], 'imported as unknown types');
+        await editor.screenshot('examples-imported');
+    });
+
+    it('points the example\'s om-server at the simulator in its dialog, and deploys', async function () {
+        const add = byType('om-add-request').id;
+        await editor.openEditDialog(add);
+        await A.openConfigEditor(editor, 'server');
+        await editor.fill('url', sim.url);
+        await A.closeDialog(editor, 'done');
+        await A.closeDialog(editor, 'done');
+        const server = byType('om-server').id;
+        assert.strictEqual((await editor.node(server)).url, sim.url);
+        await editor.deploy();
+        const deployed = (await editor.admin('GET', '/flows')).flows;
+        assert.strictEqual(deployed.find((n) => n.id === server).url, sim.url);
+        assert.strictEqual(deployed.filter((n) => flow.some((f) => f.id === n.id)).length, flow.length);
+        assert.deepStrictEqual(editor.errors, []);
+    });
+
+    it('shows om-add-request\'s status in the workspace after its inject is pressed: a green dot and the new id', async function () {
+        const add = byType('om-add-request').id;
+        const before = sim.receivedCount('AddRequest');
+        await editor.inject(injectFor(add).id);
+        const label = await A.statusLabel(editor, add, { text: /^#\d+$/ });
+        assert.match(await A.statusDot(editor, add), /red-ui-flow-node-status-dot-green/);
+        // one AddRequest reached the simulator, and the id shown is the one it gave
+        assert.strictEqual(sim.receivedCount('AddRequest'), before + 1);
+        assert.strictEqual(sim.state().nextOpenMediaID, Number(label.slice(1)) + 1, `shown: ${label}`);
+        await editor.screenshot('examples-add-request-status');
+    });
+
+    it('shows a status dot on every operation node after its inject is pressed', async function () {
+        // The add first (the others use OpenMediaID 1 from the example's inject payloads), the cancel last.
+        const order = ['om-add-request', 'om-request-status', 'om-request-history', 'om-requests-by-time',
+            'om-all-request-status', 'om-service-group-status', 'om-all-service-group-status', 'om-agents-by-group',
+            'om-modify-request', 'om-set-options', 'om-divert-request', 'om-cancel-request'];
+        const shown = {};
+        for (const type of order) {
+            const node = byType(type);
+            assert.ok(node, `${EXAMPLE} has no ${type}`);
+            const label = await editor.page.evaluate((id) => {
+                const g = document.querySelector(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`);
+                const l = g && g.querySelector('.red-ui-flow-node-status-label');
+                return l ? l.textContent : '';
+            }, node.id);
+            await editor.inject(injectFor(node.id).id);
+            // the answer's status: not "sending", and not the text the node showed before this inject
+            const notBefore = label ? `(?!${label.replace(/[^\w]/g, '\\$&')}$)` : '';
+            const text = await A.statusLabel(editor, node.id, { text: new RegExp(`^(?!sending$)${notBefore}.+`) });
+            shown[type] = { text, dot: await A.statusDot(editor, node.id) };
+        }
+        await editor.screenshot('examples-every-status');
+        const wrong = Object.entries(shown).filter(([, s]) => !/status-(dot|ring)-(green|yellow)/.test(s.dot || ''));
+        assert.deepStrictEqual(wrong, [], 'nodes without a green or yellow dot');
+        assert.match(shown['om-add-request'].text, /^#\d+$/);
+        assert.strictEqual(shown['om-service-group-status'].text, 'ok');
+        assert.strictEqual(shown['om-request-status'].text, 'ok');
+        assert.strictEqual(shown['om-agents-by-group'].text, 'ok');
+        assert.deepStrictEqual(editor.errors, []);
+    });
+});
