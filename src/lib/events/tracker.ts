@@ -45,6 +45,8 @@ interface Bucket {
 const N_MASK = 1023;
 const A_UNIT = 1024;
 const GEN_UNIT = 1048576;
+/** 1023 x GEN_UNIT + 1023 x A_UNIT + 1023 = 2^30 - 1: the largest small integer V8 keeps unboxed. */
+const GEN_WRAP = 1024;
 
 /** What a tracker saves in node context (JSON). */
 export interface TrackerState {
@@ -120,8 +122,14 @@ export class EventTracker {
     const records = answer.OpenMediaRequests ?? [];
     const n = records.length;
     const out: StatusRecord[] = [];
-    this.gen = (this.gen + 1) % 2147483647;
-    const genBase = (this.gen + 1) * GEN_UNIT;
+    // Packed values stay small integers (no heap number per key); the answer number wraps at GEN_WRAP, and then
+    // every remembered key forgets its occurrence count of an older answer.
+    this.gen += 1;
+    if (this.gen >= GEN_WRAP) {
+      this.gen = 1;
+      for (const b of this.buckets.values()) for (const [key, v] of b.keys) b.keys.set(key, v & N_MASK);
+    }
+    const genBase = this.gen * GEN_UNIT;
     const judge = options.judge;
     const markOnly = options.markOnly === true;
     const answerTs = timeOf(answer.TimeStamp);
