@@ -31,9 +31,9 @@
  *   await editor.clickDone() / clickCancel()  closes the top-most dialog (node or config node)
  *
  *   Runtime
- *   await editor.deploy({ confirm })          clicks Deploy and waits for the editor's 'deploy' event; a confirmation
- *                                             dialog (unconfigured/invalid nodes) is accepted when confirm is true,
- *                                             otherwise it is an error carrying the dialog's text
+ *   await editor.deploy({ confirm })          clicks Deploy and waits until the runtime has started the deployed
+ *                                             flows; a confirmation dialog (unconfigured/invalid nodes) is accepted
+ *                                             when confirm is true, otherwise it is an error carrying its text
  *   await editor.nodeStatus(id)               the status the editor shows for a node ({fill, shape, text}) or null
  *   await editor.waitForNodeStatus(id, expected, timeoutMs)   until the shown status has every key of `expected`
  *                                             ({fill, shape, text} compared exactly; {textIncludes: 'abc'} matches
@@ -119,10 +119,15 @@ class Editor {
         await this.page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.version && RED.nodes.version()
             && document.querySelector('#red-ui-palette .red-ui-palette-node')
             && !(document.querySelector('#red-ui-loading-progress') || {}).offsetParent, null, { timeout: LOAD_MS });
-        // Count deploys, so deploy() can wait for the next one.
+        // Count deploys, so deploy() can wait for the next one, and note the revision of the flows the runtime
+        // has started: the deploy request returns before the runtime has started the new flows.
         await this.page.evaluate(() => {
             window.__omDeploys = 0;
+            window.__omStartedRev = null;
             RED.events.on('deploy', () => { window.__omDeploys += 1; });
+            RED.comms.subscribe('notification/runtime-deploy', (topic, msg) => {
+                window.__omStartedRev = msg && msg.revision;
+            });
         });
     }
 
@@ -335,15 +340,17 @@ class Editor {
             if (err && err.offsetParent !== null) return `error: ${err.textContent.trim()}`;
             return null;
         }, before)).jsonValue();
-        if (state === 'deployed') return;
         if (state === 'confirm') {
             const text = await page.locator('.red-ui-editor-dialog, .ui-dialog').last().innerText().catch(() => '');
             if (!confirm) throw new Error(`deploy asked for confirmation: ${text.trim()}`);
             await page.click('#red-ui-deploy-dialog-confirm-deploy-deploy');
             await page.waitForFunction((n) => window.__omDeploys > n, before);
-            return;
+        } else if (state !== 'deployed') {
+            throw new Error(`deploy failed: ${state}`);
         }
-        throw new Error(`deploy failed: ${state}`);
+        await page.waitForFunction(() => window.__omStartedRev === RED.nodes.version()).catch(async () => {
+            throw new Error(`the runtime did not start the deployed flows:\n${this.nodeRed.output().slice(-2000)}`);
+        });
     }
 
     nodeStatus(id) {
