@@ -2,7 +2,8 @@
 /*
  * Browser harness for the editor tests (test/editor/*.editor.js, run by `npm run test:editor`).
  *
- * startEditor(options) starts a real Node-RED 4.1 (the devDependency) in a child process with a fresh temporary
+ * startEditor(options) starts a real Node-RED 4.1 (the devDependency; options.runtime / EDITOR_NODE_RED_PATH and
+ * options.nodeBinary / EDITOR_NODE choose another, e.g. the Node-RED 5 of .nr5/) in a child process with a fresh temporary
  * user directory and this repository loaded as a node pack (scripts/node-red-server.js: settings.nodesDir), on
  * 127.0.0.1 with an ephemeral port, then Debian's Chromium (playwright-core, headless) on its editor, and waits
  * until the editor has loaded its palette and flows. It resolves with an `editor` object:
@@ -62,7 +63,11 @@ const LAUNCH_ARGS = [
 ];
 
 async function startEditor(options = {}) {
-    const { flows, logLevel = 'warn', viewport = { width: 1400, height: 900 } } = options;
+    const {
+        flows, logLevel = 'warn', viewport = { width: 1400, height: 900 },
+        // another Node-RED and the Node to run it (e.g. .nr5/node_modules/node-red, .nr5/.../bin/node)
+        runtime = process.env.EDITOR_NODE_RED_PATH, nodeBinary = process.env.EDITOR_NODE || process.execPath,
+    } = options;
     if (!fs.existsSync(CHROMIUM)) {
         throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
     }
@@ -75,7 +80,7 @@ async function startEditor(options = {}) {
     let nodeRed;
     let browser;
     try {
-        nodeRed = await startNodeRed({ userDir, flows: flowsFile, logLevel });
+        nodeRed = await startNodeRed({ userDir, flows: flowsFile, logLevel, runtime, nodeBinary });
         browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
         const context = await browser.newContext({ viewport });
         const page = await context.newPage();
