@@ -85,16 +85,18 @@ const ADD_ARGS = Object.freeze({
     ServiceGroupID: 106,
 });
 
-/** A keep-alive POST that resolves with the answer's text (nothing parsed): the floor of every SOAP client. */
+/**
+ * A keep-alive POST that resolves with the answer's text (nothing parsed): the floor of every SOAP client. The body
+ * goes as a string, so Node writes head and body in one write (the cheapest way to send it).
+ */
 function rawPost(agent, url, action, body) {
     return new Promise((resolve, reject) => {
-        const buf = Buffer.from(body, 'utf8');
         const req = http.request(url, {
             method: 'POST',
             agent,
             headers: {
                 'Content-Type': 'text/xml; charset=utf-8',
-                'Content-Length': buf.length,
+                'Content-Length': Buffer.byteLength(body, 'utf8'),
                 SOAPAction: `"http://tempuri.org/IOpenMediaService/${action}"`,
             },
         }, (res) => {
@@ -108,7 +110,7 @@ function rawPost(agent, url, action, body) {
             res.on('error', reject);
         });
         req.on('error', reject);
-        req.end(buf);
+        req.end(body, 'utf8');
     });
 }
 

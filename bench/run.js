@@ -8,6 +8,7 @@
  *
  *   --quick   a few seconds, tiny counts, the same code paths (CI runs it so the benchmark cannot rot)
  *   --out     where the JSON goes (default bench/results/<timestamp>.json, git-ignored)
+ *   --only    a comma-separated subset of the parts: percall,memory,simulator,events (for working on one of them)
  *
  * Processes: this one only orchestrates. The simulator runs in a child (bench/sim-child.js), each client variant in
  * a child of its own (bench/worker.js: raw | soap | client | node), each om-events measurement in a child of its own
@@ -25,18 +26,20 @@ const { client, summary } = require('./lib');
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const outArg = argv.indexOf('--out');
+const onlyArg = argv.indexOf('--only');
+const PARTS = new Set(onlyArg >= 0 ? argv[onlyArg + 1].split(',') : ['percall', 'memory', 'simulator', 'events']);
 const root = path.join(__dirname, '..');
 
 const CFG = QUICK
     ? {
-        reps: 2, seq: { warm: 20, iterations: 20 }, par: { warm: 32, iterations: 48 },
-        memory: { first: 50, total: 300 }, simAdds: 300, simFill: 2000, simHttpAdds: 200, queries: 20,
-        eventSizes: [100, 300, 1000], eventReps: 1,
+        reps: 2, seq: { warm: 5, iterations: 10 }, par: { warm: 16, iterations: 32 },
+        memory: { first: 20, total: 100 }, simAdds: 200, simWindows: 1, simFill: 1000, simHttpAdds: 100, queries: 10,
+        eventSizes: [100, 200, 400], eventReps: 1,
     }
     : {
         reps: 5, seq: { warm: 200, iterations: 300 }, par: { warm: 400, iterations: 600 },
         // Calls through the nodes: each iteration is 2 (AddRequest + GetOpenMediaRequestStatusByID).
-        memory: { first: 500, total: 25000 }, simAdds: 5000, simFill: 100000, simHttpAdds: 2000, queries: 200,
+        memory: { first: 500, total: 25000 }, simAdds: 20000, simWindows: 3, simFill: 100000, simHttpAdds: 2000, queries: 200,
         eventSizes: [1000, 10000, 100000], eventReps: 3,
     };
 
@@ -52,8 +55,9 @@ const children = new Set();
 let tmpDir;
 let cleaning = false;
 
+const t0 = Date.now();
 function log(line) {
-    process.stderr.write(`${line}\n`);
+    process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 }
 
 function spawn(script, args, name, execArgv = []) {
@@ -130,7 +134,7 @@ async function main() {
         config: CFG,
     };
 
-    const sim = spawn('sim-child.js', [], 'simulator');
+    const sim = spawn('sim-child.js', [], 'simulator', ['--expose-gc']);
     await sim.ready;
     const { url } = await sim.call('start');
     log(`bench: simulator at ${url}${QUICK ? ' (quick)' : ''}`);
@@ -138,13 +142,18 @@ async function main() {
     // ---------------------------------------------------------------------------------------------------------
     // Per call: four variants, sequential and 16 in flight.
     const workers = {};
-    for (const v of VARIANTS) {
+    const needed = new Set([
+        ...(PARTS.has('percall') ? VARIANTS : []),
+        ...(PARTS.has('memory') ? ['node'] : []),
+        ...(PARTS.has('simulator') || PARTS.has('events') ? ['raw'] : []),
+    ]);
+    await Promise.all(VARIANTS.filter((x) => needed.has(x)).map(async (v) => {
         workers[v] = spawn('worker.js', [v], `worker ${v}`, ['--expose-gc']);
         await workers[v].ready;
         await workers[v].call('setup', { url, tmp: tmpDir });
-    }
+    }));
     result.perCall = {};
-    for (const [mode, concurrency] of [['sequential', 1], ['16 in flight', 16]]) {
+    for (const [mode, concurrency] of PARTS.has('percall') ? [['sequential', 1], ['16 in flight', 16]] : []) {
         const cfg = concurrency === 1 ? CFG.seq : CFG.par;
         log(`bench: per call, ${mode}: warm-up`);
         for (const v of VARIANTS) {
@@ -184,6 +193,8 @@ async function main() {
 
     // ---------------------------------------------------------------------------------------------------------
     // Memory: heap of the Node-RED process after `first` and after `total` iterations through the nodes.
+    if (PARTS.has('memory')) await memoryPart();
+    async function memoryPart() {
     log(`bench: memory, ${CFG.memory.total * 2} calls through the nodes`);
     await sim.call('reset');
     await workers.node.call('run', { iterations: CFG.memory.first, concurrency: 16 });
@@ -198,6 +209,7 @@ async function main() {
         growthMb: (heapTotal.heapUsed - heapFirst.heapUsed) / 2 ** 20,
         rssTotalMb: heapTotal.rss / 2 ** 20,
     };
+    }
     for (const v of ['soap', 'client', 'node']) {
         await stopChild(workers[v]);
         delete workers[v];
@@ -206,38 +218,64 @@ async function main() {
     // ---------------------------------------------------------------------------------------------------------
     // Simulator: adds/s near empty and with `simFill` requests cached (in the model, and over HTTP as the raw client
     // sees it, with the simulator's own CPU per add); query times at `simFill` cached.
-    log('bench: simulator');
     const raw = workers.raw;
+    if (PARTS.has('simulator')) await simulatorPart();
+    async function simulatorPart() {
+    log('bench: simulator');
     const simResult = {};
+    // Model: `simWindows` windows of `simAdds` adds each, near empty, then from `simFill` cached on (median).
+    const windows = async (fresh) => {
+        const out = [];
+        for (let i = 0; i < CFG.simWindows; i++) {
+            if (fresh) await sim.call('reset');
+            out.push(await sim.call('adds', { n: CFG.simAdds }));
+        }
+        const best = (k) => summary(out.map((w) => w[k])).median;
+        return { n: CFG.simAdds, windows: out.length, perSecond: best('perSecond'), cpuPerSecond: best('cpuPerSecond'), cpuMicrosPerAdd: best('cpuMicrosPerAdd') };
+    };
+    // HTTP: the raw client adds, 16 in flight; adds/s of wall time and per second of the simulator's CPU.
+    const httpAdds = async () => {
+        await sim.call('gc');
+        const c0 = await sim.call('cpu');
+        const r = await raw.call('adds', { n: CFG.simHttpAdds, concurrency: 16 });
+        const cpu = (await sim.call('cpu')) - c0;
+        return { ...r, simCpuMicrosPerAdd: cpu / r.n, cpuPerSecond: r.n / (cpu / 1e6) };
+    };
     await sim.call('reset');
     await sim.call('adds', { n: CFG.simAdds }); // warm-up
+    await raw.call('adds', { n: CFG.simHttpAdds, concurrency: 16 });
+    simResult.modelAddsEmpty = await windows(true);
     await sim.call('reset');
-    simResult.modelAddsEmpty = await sim.call('adds', { n: CFG.simAdds });
-    await sim.call('reset');
-    const cpu0 = await sim.call('cpu');
-    simResult.httpAddsEmpty = await raw.call('adds', { n: CFG.simHttpAdds, concurrency: 16 });
-    simResult.httpAddsEmpty.simCpuMicrosPerAdd = ((await sim.call('cpu')) - cpu0) / CFG.simHttpAdds;
+    simResult.httpAddsEmpty = await httpAdds();
     await sim.call('reset');
     await sim.call('fill', { n: CFG.simFill });
     simResult.cached = await sim.call('cached');
-    simResult.modelAddsFull = await sim.call('adds', { n: CFG.simAdds });
-    const cpu1 = await sim.call('cpu');
-    simResult.httpAddsFull = await raw.call('adds', { n: CFG.simHttpAdds, concurrency: 16 });
-    simResult.httpAddsFull.simCpuMicrosPerAdd = ((await sim.call('cpu')) - cpu1) / CFG.simHttpAdds;
+    simResult.modelAddsFull = await windows(false);
+    simResult.httpAddsFull = await httpAdds();
+    await sim.call('fill', { n: 1000 }); // 1 ms apart: the by-time window below holds ~50 records
     simResult.modelQueries = await sim.call('queries', { n: CFG.queries, recent: 50 });
     const now = await sim.call('now');
     simResult.httpQueries = await raw.call('queries', {
         n: CFG.queries, cached: await sim.call('cached'), since: new Date(now - 50).toISOString(),
     });
     simResult.ratios = {
-        modelAddsFullVsEmpty: simResult.modelAddsFull.perSecond / simResult.modelAddsEmpty.perSecond,
-        httpAddsFullVsEmpty: simResult.httpAddsFull.perSecond / simResult.httpAddsEmpty.perSecond,
+        modelAddsFullVsEmpty: simResult.modelAddsFull.cpuPerSecond / simResult.modelAddsEmpty.cpuPerSecond,
+        modelAddsFullVsEmptyWall: simResult.modelAddsFull.perSecond / simResult.modelAddsEmpty.perSecond,
+        httpAddsFullVsEmpty: simResult.httpAddsFull.cpuPerSecond / simResult.httpAddsEmpty.cpuPerSecond,
+        httpAddsFullVsEmptyWall: simResult.httpAddsFull.perSecond / simResult.httpAddsEmpty.perSecond,
     };
     simResult.memoryMb = (await sim.call('memory')).heapUsed / 2 ** 20;
     result.simulator = simResult;
+    }
 
     // ---------------------------------------------------------------------------------------------------------
     // om-events: one poll answer of N records (GetOpenMediaRequestsByTime from the simulator, every record).
+    if (PARTS.has('events')) await eventsPart();
+    else {
+        if (raw) await stopChild(raw);
+        await stopChild(sim);
+    }
+    async function eventsPart() {
     log('bench: om-events answers');
     await sim.call('reset');
     const files = {};
@@ -265,33 +303,49 @@ async function main() {
             bytes: files[n].bytes,
             parseMs: summary(parse.times),
             fullMs: summary(full.times),
+            parseCpuMs: summary(parse.cpu),
+            fullCpuMs: summary(full.cpu),
             parsePeakRssMb: parse.peakRssMb,
             fullPeakRssMb: full.peakRssMb,
-            fullVsParse: summary(full.times).median / summary(parse.times).median,
+            fullVsParse: summary(full.cpu).median / summary(parse.cpu).median,
         };
     }
     const [small, mid, big] = CFG.eventSizes;
     const ev = result.events.sizes;
     result.events.growth = {
-        from: mid, to: big, factor: ev[big].fullMs.median / ev[mid].fullMs.median,
-        parseFactor: ev[big].parseMs.median / ev[mid].parseMs.median,
+        from: mid, to: big, factor: ev[big].fullCpuMs.median / ev[mid].fullCpuMs.median,
+        parseFactor: ev[big].parseCpuMs.median / ev[mid].parseCpuMs.median,
+        factorWall: ev[big].fullMs.median / ev[mid].fullMs.median,
     };
     void small;
+    }
 
     // ---------------------------------------------------------------------------------------------------------
-    const seq = result.perCall.sequential.ratios;
-    const par = result.perCall['16 in flight'].ratios;
-    result.targets = {
-        'node >= 0.9x soap calls/s (sequential)': { value: seq.nodeVsSoapCallsPerSecond, ok: seq.nodeVsSoapCallsPerSecond >= 0.9 },
-        'node >= 0.9x soap calls/s (16 in flight)': { value: par.nodeVsSoapCallsPerSecond, ok: par.nodeVsSoapCallsPerSecond >= 0.9 },
-        'client CPU/call <= 2x raw (sequential)': { value: seq.clientVsRawCpu, ok: seq.clientVsRawCpu <= 2 },
-        'client CPU/call <= 2x raw (16 in flight)': { value: par.clientVsRawCpu, ok: par.clientVsRawCpu <= 2 },
-        [`om-events ${big} <= 11x ${mid}`]: { value: result.events.growth.factor, ok: result.events.growth.factor <= 11 },
-        [`om-events ${mid} records <= 500 ms`]: { value: ev[mid].fullMs.median, ok: ev[mid].fullMs.median <= 500 },
-        'simulator adds/s at full cache >= 0.8x empty (model)': { value: simResult.ratios.modelAddsFullVsEmpty, ok: simResult.ratios.modelAddsFullVsEmpty >= 0.8 },
-        'simulator adds/s at full cache >= 0.8x empty (HTTP)': { value: simResult.ratios.httpAddsFullVsEmpty, ok: simResult.ratios.httpAddsFullVsEmpty >= 0.8 },
-        'node heap growth 1k -> 50k calls < 5 MB': { value: result.memory.growthMb, ok: result.memory.growthMb < 5 },
-    };
+    result.targets = {};
+    const target = (name, value, ok) => { result.targets[name] = { value, ok }; };
+    if (result.perCall.sequential) {
+        const seq = result.perCall.sequential.ratios;
+        const par = result.perCall['16 in flight'].ratios;
+        target('node >= 0.9x soap calls/s (sequential)', seq.nodeVsSoapCallsPerSecond, seq.nodeVsSoapCallsPerSecond >= 0.9);
+        target('node >= 0.9x soap calls/s (16 in flight)', par.nodeVsSoapCallsPerSecond, par.nodeVsSoapCallsPerSecond >= 0.9);
+        target('client CPU/call <= 2x raw (sequential)', seq.clientVsRawCpu, seq.clientVsRawCpu <= 2);
+        target('client CPU/call <= 2x raw (16 in flight)', par.clientVsRawCpu, par.clientVsRawCpu <= 2);
+    }
+    if (result.events) {
+        const [, mid, big] = CFG.eventSizes;
+        const ev = result.events.sizes;
+        target(`om-events ${big} records <= 11x ${mid} (CPU time)`, result.events.growth.factor, result.events.growth.factor <= 11);
+        target(`om-events ${mid} records <= 500 ms (CPU time)`, ev[mid].fullCpuMs.median, ev[mid].fullCpuMs.median <= 500);
+        target(`om-events ${mid} records <= 500 ms (wall time)`, ev[mid].fullMs.median, ev[mid].fullMs.median <= 500);
+    }
+    if (result.simulator) {
+        const r = result.simulator.ratios;
+        target('simulator adds/s at full cache >= 0.8x empty (model)', r.modelAddsFullVsEmpty, r.modelAddsFullVsEmpty >= 0.8);
+        target('simulator adds/s at full cache >= 0.8x empty (HTTP)', r.httpAddsFullVsEmpty, r.httpAddsFullVsEmpty >= 0.8);
+    }
+    if (result.memory) {
+        target(`node heap growth ${result.memory.callsFirst} -> ${result.memory.callsTotal} calls < 5 MB`, result.memory.growthMb, result.memory.growthMb < 5);
+    }
     result.machine.loadavgEnd = os.loadavg().map((x) => +x.toFixed(2));
     result.seconds = (Date.now() - started) / 1000;
 
@@ -307,6 +361,22 @@ function render(r) {
     lines.push(`Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGb} GB, ${r.machine.os}; Node ${r.machine.node}; ` +
         `soap ${r.versions.soap}, Node-RED ${r.versions.nodeRed}; load average ${r.machine.loadavgStart[0]} -> ${r.machine.loadavgEnd[0]}` +
         `${r.quick ? ' (QUICK: tiny counts, figures meaningless)' : ''}`);
+    if (r.perCall.sequential) renderPerCall(r, lines);
+    if (r.events) renderEvents(r, lines);
+    if (r.simulator) renderSimulator(r, lines);
+    if (r.memory) {
+        const mem = r.memory;
+        lines.push('');
+        lines.push(`Memory (Node-RED process, after gc): ${fmt(mem.heapUsedFirstMb, 1)} MB heap after ${mem.callsFirst} calls, ${fmt(mem.heapUsedTotalMb, 1)} MB after ${mem.callsTotal} (growth ${fmt(mem.growthMb, 2)} MB).`);
+    }
+    lines.push('');
+    lines.push('Targets:');
+    for (const [name, t] of Object.entries(r.targets)) lines.push(`  ${t.ok ? 'met   ' : 'MISSED'} ${name}: ${fmt(t.value, 2)}`);
+    lines.push(`(${fmt(r.seconds)} s)`);
+    return lines.join('\n');
+}
+
+function renderPerCall(r, lines) {
     lines.push('');
     lines.push(`Per call (AddRequest, then GetOpenMediaRequestStatusByID of its id; median of ${r.config.reps} interleaved repetitions, ± half the range)`);
     lines.push('');
@@ -325,35 +395,34 @@ function render(r) {
     lines.push(`| 3/2 client / soap | ${fmt(s.ratios.clientVsSoapCallsPerSecond, 2)} | ${fmt(s.ratios.clientVsSoapCpu, 2)} | ${fmt(p.ratios.clientVsSoapCallsPerSecond, 2)} | ${fmt(p.ratios.clientVsSoapCpu, 2)} |`);
     lines.push(`| 2/1 soap / raw | ${fmt(s.ratios.soapVsRawCallsPerSecond, 2)} | ${fmt(s.ratios.soapVsRawCpu, 2)} | ${fmt(p.ratios.soapVsRawCallsPerSecond, 2)} | ${fmt(p.ratios.soapVsRawCpu, 2)} |`);
     lines.push(`| 3/1 client / raw | - | ${fmt(s.ratios.clientVsRawCpu, 2)} | - | ${fmt(p.ratios.clientVsRawCpu, 2)} |`);
+}
+
+function renderEvents(r, lines) {
     lines.push('');
-    lines.push(`om-events, one poll answer (parse = ${r.events.how}; full = parse + dedupe + messages)`);
+    lines.push(`om-events, one poll answer (parse = ${r.events.how}; full = parse + dedupe + messages; median of ${r.config.eventReps})`);
     lines.push('');
-    lines.push('| records | XML MB | parse ms | full ms | full / parse | peak RSS growth parse / full MB |');
-    lines.push('|---:|---:|---:|---:|---:|---:|');
+    lines.push('| records | XML MB | parse CPU ms | full CPU ms | full wall ms | full / parse (CPU) | peak RSS growth parse / full MB |');
+    lines.push('|---:|---:|---:|---:|---:|---:|---:|');
     for (const [n, e] of Object.entries(r.events.sizes)) {
-        lines.push(`| ${n} | ${fmt(e.bytes / 2 ** 20, 1)} | ${fmt(e.parseMs.median, 1)} | ${fmt(e.fullMs.median, 1)} | ${fmt(e.fullVsParse, 2)} | ${fmt(e.parsePeakRssMb)} / ${fmt(e.fullPeakRssMb)} |`);
+        lines.push(`| ${n} | ${fmt(e.bytes / 2 ** 20, 1)} | ${fmt(e.parseCpuMs.median, 1)} | ${fmt(e.fullCpuMs.median, 1)} | ${fmt(e.fullMs.median, 1)} | ${fmt(e.fullVsParse, 2)} | ${fmt(e.parsePeakRssMb)} / ${fmt(e.fullPeakRssMb)} |`);
     }
-    lines.push(`growth ${r.events.growth.from} -> ${r.events.growth.to}: full ${fmt(r.events.growth.factor, 1)}x, parse alone ${fmt(r.events.growth.parseFactor, 1)}x`);
+    lines.push(`growth ${r.events.growth.from} -> ${r.events.growth.to} records (CPU): full ${fmt(r.events.growth.factor, 1)}x, parse alone ${fmt(r.events.growth.parseFactor, 1)}x (wall: ${fmt(r.events.growth.factorWall, 1)}x)`);
+}
+
+function renderSimulator(r, lines) {
     lines.push('');
     const sm = r.simulator;
-    lines.push(`Simulator (its own process; ${sm.cached} requests cached = "full")`);
+    lines.push(`Simulator (its own process; "full" = ${sm.cached} requests cached before the measured adds; ${sm.modelAddsFull.windows} windows of ${sm.modelAddsFull.n} model adds, median)`);
     lines.push('');
     lines.push('| | empty | full | full / empty |');
     lines.push('|---|---:|---:|---:|');
-    lines.push(`| model adds/s (in-process) | ${fmt(sm.modelAddsEmpty.perSecond)} | ${fmt(sm.modelAddsFull.perSecond)} | ${fmt(sm.ratios.modelAddsFullVsEmpty, 2)} |`);
-    lines.push(`| HTTP adds/s (raw client, 16 in flight) | ${fmt(sm.httpAddsEmpty.perSecond)} | ${fmt(sm.httpAddsFull.perSecond)} | ${fmt(sm.ratios.httpAddsFullVsEmpty, 2)} |`);
-    lines.push(`| simulator CPU µs per HTTP add | ${fmt(sm.httpAddsEmpty.simCpuMicrosPerAdd)} | ${fmt(sm.httpAddsFull.simCpuMicrosPerAdd)} | |`);
+    lines.push(`| model adds per CPU-second (in-process, GC included) | ${fmt(sm.modelAddsEmpty.cpuPerSecond)} | ${fmt(sm.modelAddsFull.cpuPerSecond)} | ${fmt(sm.ratios.modelAddsFullVsEmpty, 2)} |`);
+    lines.push(`| model adds/s (wall) | ${fmt(sm.modelAddsEmpty.perSecond)} | ${fmt(sm.modelAddsFull.perSecond)} | ${fmt(sm.ratios.modelAddsFullVsEmptyWall, 2)} |`);
+    lines.push(`| HTTP adds per simulator CPU-second (raw client, 16 in flight) | ${fmt(sm.httpAddsEmpty.cpuPerSecond)} | ${fmt(sm.httpAddsFull.cpuPerSecond)} | ${fmt(sm.ratios.httpAddsFullVsEmpty, 2)} |`);
+    lines.push(`| HTTP adds/s (wall) | ${fmt(sm.httpAddsEmpty.perSecond)} | ${fmt(sm.httpAddsFull.perSecond)} | ${fmt(sm.ratios.httpAddsFullVsEmptyWall, 2)} |`);
     lines.push('');
     lines.push(`At ${sm.modelQueries.cached} cached: status by id ${fmt(sm.modelQueries.status.medianMicros, 1)} µs in the model, ${fmt(sm.httpQueries.status.medianMicros)} µs over HTTP; ` +
         `by time (last 50 ms, ${sm.modelQueries.byTime.records} records) ${fmt(sm.modelQueries.byTime.medianMicros, 1)} µs in the model, ${fmt(sm.httpQueries.byTime.medianMicros)} µs over HTTP (medians).`);
-    lines.push('');
-    const mem = r.memory;
-    lines.push(`Memory (Node-RED process, after gc): ${fmt(mem.heapUsedFirstMb, 1)} MB heap after ${mem.callsFirst} calls, ${fmt(mem.heapUsedTotalMb, 1)} MB after ${mem.callsTotal} (growth ${fmt(mem.growthMb, 2)} MB).`);
-    lines.push('');
-    lines.push('Targets:');
-    for (const [name, t] of Object.entries(r.targets)) lines.push(`  ${t.ok ? 'met   ' : 'MISSED'} ${name}: ${fmt(t.value, 2)}`);
-    lines.push(`(${fmt(r.seconds)} s)`);
-    return lines.join('\n');
 }
 
 main().then(

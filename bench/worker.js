@@ -82,7 +82,8 @@ async function setupRaw(url) {
     const statusXml = soapClient.lastRequest;
     check(addXml.includes('AddRequest') && statusXml.includes('987654321'), 'captured envelopes');
     const [before, after] = statusXml.split('987654321');
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+    // Idle sockets closed after 4 s, as the pack's transport does (the simulator, like Node, drops them after 5 s).
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 16, timeout: 4000 });
     raw = { agent, url, addXml };
     const idRe = /<(?:\w+:)?OpenMediaID>(\d+)</;
     iterate = async () => {
