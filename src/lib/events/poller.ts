@@ -152,7 +152,8 @@ export function detectedFailure(e: CorrelationEntry, now: number, reason: Detect
     ID: e.id,
     LogonID: '',
     QueuePosition: 0,
-    ServiceGroupID: e.group,
+    // The group of its last record; before any record, the group om-add-request asked for.
+    ServiceGroupID: e.group || Number(e.request.ServiceGroupID) || 0,
     Status: 'Failed',
     StatusCode: OPEN_MEDIA_STATUS.Failed,
     TenantID: 0,
