@@ -5,7 +5,7 @@
  * (the devDependency, nothing installed globally) with this pack loaded, its user directory .node-red-demo/ in the
  * project (git-ignored, kept between runs, so flows you deploy survive a restart).
  *
- *   npm run demo                 (builds first)   or   node scripts/demo.js [options]
+ *   npm start                    (builds first)   or   node scripts/demo.js [options]
  *     --port N          simulator port (default 12615)
  *     --nr-port N       Node-RED editor port (default 1880)
  *     --host H          interface for both (default 127.0.0.1)
