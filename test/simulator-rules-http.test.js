@@ -12,6 +12,7 @@ const http = require('http');
 const { OpenMediaClient, OpenMediaError } = require('../lib/client');
 const { NS, OPERATIONS, OPERATION_NAMES, REQUEST_STATUS, OPEN_MEDIA_STATUS, LIMITS } = require('../lib/contract');
 const { parseXml } = require('../simulator/xml');
+const { loadBuiltinScenario } = require('../simulator/scenario');
 const { useSimulator, soapPost, authHeader, controlPost, controlGet } = require('./support/simulator');
 
 const IVR = [{ Label: 'Ticket', Data: 'T-1' }];
@@ -929,6 +930,17 @@ describe('simulator rules over HTTP', function () {
             assert.deepStrictEqual((await t.all()).map((e) => e.ID), [live]);
             await t.advance(24 * 3_600_000);
             assert.strictEqual((await t.status(live)).Status, 'Queued');
+        });
+
+        it('a scenario\'s dataExpirationMinutes sets the expiry (5 minutes here)', async function () {
+            await t.ctl('/reset', { scenario: { ...loadBuiltinScenario('test'), dataExpirationMinutes: 5 } });
+            assert.strictEqual((await t.state()).dataExpirationMinutes, 5);
+            const a = await t.addId({ ServiceGroupID: 106 });
+            await t.call('CancelRequest', { OpenMediaID: a });
+            await t.advance(5 * 60_000 - 1);
+            assert.strictEqual((await t.status(a)).Status, 'Cancelled');
+            await t.advance(1);
+            await fails(t.call('GetOpenMediaRequestStatusByID', { openMediaID: a }), 'InvalidOpenMediaIDFault');
         });
 
         it('status queries need neither licence nor router', async function () {
