@@ -174,31 +174,59 @@ describe('events: om-events node in Node-RED, against the simulator', function (
         assert.ok(queuedC.payload.QueuePosition >= 1);
     });
 
-    it('1,000 concurrent requests: exactly the event log, in order per request', async function () {
-        this.timeout(120000);
+    it('1,000 concurrent requests, every kind of life: exactly the event log, in order per request', async function () {
+        this.timeout(180000);
         await helper.load(NODES, buildFlow(sim));
         const loop = await ready();
         const out = helper.getNode('out');
         watch(out);
-        const ids = await addMany(1000);
-        sim.advance(1000);
-        await loop.poll();
-        // Two agents work through the queue in order; a poll every 100 requests.
-        for (let i = 0; i < ids.length; i++) {
-            sim.answer(ids[i]);
-            sim.advance(10);
-            sim.complete(ids[i]);
-            if (i % 100 === 99) {
-                sim.advance(1000);
-                await loop.poll();
+        const allocated = [];
+        const off = sim.model.onEvent((e) => { if (e.Status === 'AllocatedToAgent') allocated.push(e.ID); });
+        try {
+            const ids = await addMany(1000);
+            sim.advance(1000);
+            await loop.poll();
+            // a tenth cancelled, a tenth diverted to another group, while they wait
+            const client = helper.getNode('srv').getClient();
+            const cancel = ids.filter((_, i) => i % 10 === 3);
+            const divert = ids.filter((_, i) => i % 10 === 5);
+            for (let i = 0; i < cancel.length; i += 25) {
+                await Promise.all(cancel.slice(i, i + 25).map((id) => client.call('CancelRequest',
+                    { OpenMediaID: id, CancelIfAllocated: true, DoNotReport: false })));
+                await Promise.all(divert.slice(i, i + 25).map((id) => client.call('DivertRequest', { OpenMediaID: id, ServiceGroupID: 102 })));
             }
+            sim.advance(1000);
+            await loop.poll();
+            // the agents work through 600 of them (each completion allocates the next); a poll every 100
+            let done = 0;
+            while (allocated.length && done < 600) {
+                const id = allocated.shift();
+                sim.answer(id);
+                sim.advance(5);
+                sim.complete(id);
+                if (++done % 100 === 0) {
+                    sim.advance(1000);
+                    await loop.poll();
+                }
+            }
+            // then the router connection drops: the service fails every request still open
+            sim.disconnectRouter();
+            sim.advance(1000);
+            await loop.poll();
+            sim.reconnectRouter();
+            await loop.poll();
+        } finally {
+            off();
         }
-        await loop.poll();
         const expected = sim.eventLog;
-        assert.strictEqual(expected.length, 4000);
-        const msgs = await take(out, expected.length, 20000);
+        const statuses = new Set(expected.map((x) => x.Status));
+        for (const st of ['Queued', 'AllocatedToAgent', 'AgentProcessing', 'Complete', 'Cancelled', 'Failed']) {
+            assert.ok(statuses.has(st), `the run produced ${st}`);
+        }
+        assert.ok(expected.filter((x) => x.Status === 'Queued' && x.ServiceGroupID === 102).length >= 90, 'diverted ones queued again');
+        const msgs = await take(out, expected.length, 30000);
         assertSameEvents(msgs, expected);
-        assert.strictEqual(msgs.filter((m) => m.request && m.request.correlation).length, 4000);
+        assert.strictEqual(msgs.filter((m) => m.request && /^C-\d+$/.test(m.request.correlation)).length, expected.length);
     });
 
     it('an input message polls at once; status shows the count', async function () {
