@@ -151,6 +151,30 @@ describe('editor (browser): palette and edit dialogs', function () {
         assert.strictEqual((await editor.node(SERVER_ID)).url, 'http://127.0.0.1:12615/OpenMediaService', 'Cancel kept the URL');
     });
 
+    it('styles its dialogs with Node-RED theme variables only, and their hints and labels are readable', async function () {
+        // (the dark theme of Node-RED 5: theme.editor.js)
+        const rules = await A.packStyleRules(editor);
+        const selectors = rules.map((r) => r.selector).join(' ');
+        assert.ok(/\.om-form/.test(selectors) && /\.om-server-form/.test(selectors), `pack rules: ${selectors}`);
+        const decls = await A.packColourDeclarations(editor);
+        assert.ok(decls.length > 0, 'no colour declarations found in the pack\'s rules');
+        const literal = decls.filter((d) => !/^var\(--red-ui-[\w-]+\)$/.test(d.value)
+            && !/^(inherit|currentcolor|transparent|initial|unset|none)$/i.test(d.value));
+        assert.deepStrictEqual(literal, [], 'colours that are not Node-RED theme variables');
+
+        for (const [id, config] of [[opId('om-add-request'), false], [opId('om-set-options'), true]]) {
+            await editor.openEditDialog(id);
+            if (config) await A.openConfigEditor(editor, 'server');
+            const c = await A.dialogColours(editor);
+            assert.strictEqual(c.dark, false);
+            assert.strictEqual(c.hint, c.themeSecondary, 'the hint takes the theme\'s secondary text colour');
+            assert.ok(c.hintContrast >= 3, `hint contrast ${c.hintContrast.toFixed(2)} on ${c.background}`);
+            assert.ok(c.labelContrast >= 4.5, `label contrast ${c.labelContrast.toFixed(2)} on ${c.background}`);
+            if (config) await A.closeDialog(editor, 'cancel');
+            await A.closeDialog(editor, 'cancel');
+        }
+    });
+
     it('flags a 21-character group name typed as a string in om-add-request, and marks the node invalid after Done', async function () {
         const id = opId('om-add-request');
         await editor.openEditDialog(id);

@@ -6,9 +6,11 @@
  * sleeps for a fixed time.
  *
  *   Starting
- *   await startEditorOn({ runtime, nodeBinary, localStorage, flows })  like startEditor, on another Node-RED
+ *   await startEditorOn({ runtime, nodeBinary, localStorage, userSettings, flows })  like startEditor, on another Node-RED
  *                       (runtime: path of a node-red package, nodeBinary: the Node that runs it) and with
- *                       localStorage entries set before the editor's scripts run (e.g. { 'view-dark-theme': 'dark' })
+ *                       localStorage entries set before the editor's scripts run (e.g. { 'view-dark-theme': 'dark' });
+ *                       editor.errorStacks: the stacks of the page errors in editor.errors; userSettings: the
+ *                       editor's user settings to start with (e.g. { editor: { view: { 'view-show-tips': false } } })
  *   nr5()               { runtime, nodeBinary } of the Node-RED 5 that `npm run test:nr5` installs in .nr5/, or null
  *
  *   Palette and sidebar
@@ -43,6 +45,12 @@
  *
  *   Styles
  *   await packStyleRules(editor)           [{ selector, text }] of every CSS rule the pack's node HTML added
+ *   await packColourDeclarations(editor)   [{ selector, prop, value }]: the colour declarations of those rules
+ *   await dialogColours(editor)            computed colours in the open dialog: { dark, hint, themeSecondary,
+ *                                          background, backgroundLuminance, hintContrast, labelContrast } (WCAG
+ *                                          contrast ratios of the first .om-hint and the first label on their
+ *                                          background)
+ *   COLOUR_PROPS                           the CSS properties that carry a colour (RegExp)
  */
 const fs = require('fs');
 const os = require('os');
@@ -69,6 +77,10 @@ async function startEditorOn(options = {}) {
     const { runtime, nodeBinary, flows, logLevel = 'warn', viewport = { width: 1400, height: 900 } } = options;
     const storage = options.localStorage || {};
     const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-editor-'));
+    if (options.userSettings) {
+        // the editor settings of the anonymous user ('_'), where Node-RED keeps them (User settings dialog)
+        fs.writeFileSync(path.join(userDir, '.config.users.json'), JSON.stringify({ _: options.userSettings }));
+    }
     let flowsFile;
     if (flows) {
         flowsFile = path.join(userDir, 'seed-flows.json');
@@ -85,7 +97,11 @@ async function startEditorOn(options = {}) {
         }, storage);
         const page = await context.newPage();
         page.setDefaultTimeout(WAIT_MS);
+        // the stacks of page errors too (editor.errors keeps only the messages), for the report of a failure
+        const stacks = [];
+        page.on('pageerror', (err) => stacks.push(err.stack || err.message));
         const editor = new Editor({ page, browser, nodeRed, userDir });
+        editor.errorStacks = stacks;
         await editor.reload();
         return editor;
     } catch (err) {
@@ -437,6 +453,69 @@ function packStyleRules(editor) {
     });
 }
 
+// CSS properties that carry a colour.
+const COLOUR_PROPS = /^(color|background(-color|-image)?|border(-(top|right|bottom|left))?(-color)?|outline(-color)?|box-shadow|text-shadow|fill|stroke|caret-color|text-decoration(-color)?|column-rule(-color)?)$/;
+
+/** In the page: each colour declaration of the pack's CSS rules, and whether it is a theme variable. */
+async function packColourDeclarations(editor) {
+    const rules = await packStyleRules(editor);
+    return editor.page.evaluate(({ selectors, props }) => {
+        const re = new RegExp(props);
+        const out = [];
+        for (const sheet of document.styleSheets) {
+            if (!sheet.ownerNode || sheet.ownerNode.tagName !== 'STYLE') continue;
+            for (const r of sheet.cssRules) {
+                if (!r.selectorText || !selectors.includes(r.selectorText)) continue;
+                for (let i = 0; i < r.style.length; i++) {
+                    const prop = r.style[i];
+                    if (!re.test(prop)) continue;
+                    out.push({ selector: r.selectorText, prop, value: r.style.getPropertyValue(prop).trim() });
+                }
+            }
+        }
+        return out;
+    }, { selectors: rules.map((r) => r.selector), props: COLOUR_PROPS.source });
+}
+
+/** Colours as the page computes them in the open dialog, and contrast ratios of hint and label text. */
+function dialogColours(editor) {
+    return editor.page.evaluate(() => {
+        const parse = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+        const lum = ([r, g, b]) => {
+            const f = (v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+        };
+        const background = (el) => {
+            for (let e = el; e; e = e.parentElement) {
+                const c = parse(getComputedStyle(e).backgroundColor);
+                if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+            }
+            return [255, 255, 255];
+        };
+        const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+        const top = [...document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray')].pop();
+        const hint = top.querySelector('.om-hint');
+        const label = top.querySelector('.form-row > label');
+        const hintColour = parse(getComputedStyle(hint).color).slice(0, 3);
+        const labelColour = parse(getComputedStyle(label).color).slice(0, 3);
+        const bg = background(hint);
+        const probe = document.createElement('span');
+        probe.style.color = 'var(--red-ui-secondary-text-color)';
+        hint.appendChild(probe);
+        const themeSecondary = getComputedStyle(probe).color;
+        probe.remove();
+        return {
+            dark: document.documentElement.classList.contains('nr-theme-dark'),
+            hint: getComputedStyle(hint).color,
+            themeSecondary,
+            background: `rgb(${bg.join(', ')})`,
+            backgroundLuminance: lum(bg),
+            hintContrast: ratio(hintColour, bg),
+            labelContrast: ratio(labelColour, bg),
+        };
+    });
+}
+
 module.exports = {
     startEditorOn,
     nr5,
@@ -457,4 +536,7 @@ module.exports = {
     exportAllFromMenu,
     exportableAll,
     packStyleRules,
+    packColourDeclarations,
+    dialogColours,
+    COLOUR_PROPS,
 };
