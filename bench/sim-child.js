@@ -26,11 +26,10 @@ function cpuMicros() {
 /**
  * `n` AddRequests straight into the model, the clock moving 1 ms per add: adds per second of wall time and of CPU
  * time (the garbage collector's included: a window must be long enough to hold its share of major collections,
- * hence gc() first and windows of many thousand adds).
+ * hence windows of many thousand adds; run.js collects before a series, not before each window).
  */
 function addDirect(n, group) {
     const args = wireAdd(group);
-    if (global.gc) global.gc();
     const c0 = cpuMicros();
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < n; i++) {
