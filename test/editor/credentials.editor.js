@@ -50,6 +50,17 @@ describe('editor (browser): om-server credentials stay hidden', function () {
         await A.closeDialog(editor, which);
     }
 
+    /** The state the first test leaves (credentials typed and deployed), for a test run on its own. */
+    async function ensureDeployedCredentials() {
+        const creds = await editor.admin('GET', `/credentials/om-server/${SERVER_ID}`);
+        if (creds.logonId === LOGON && creds.has_password) return;
+        await openServerDialog();
+        await editor.fill('logonId', LOGON);
+        await editor.fill('password', PASSWORD);
+        await closeBoth('done');
+        await editor.deploy();
+    }
+
     it('takes the password in an input of type password and keeps it out of the deployed flows', async function () {
         await openServerDialog();
         assert.strictEqual(await editor.page.getAttribute('#node-config-input-password', 'type'), 'password');
@@ -86,6 +97,7 @@ describe('editor (browser): om-server credentials stay hidden', function () {
     });
 
     it('after a reload and reopening, shows a placeholder, not the password', async function () {
+        await ensureDeployedCredentials();
         await editor.reload();
         // the editor itself holds no password for the node, only the flag
         const inEditor = await editor.page.evaluate((id) => JSON.stringify(RED.nodes.node(id).credentials || null), SERVER_ID);
@@ -116,6 +128,7 @@ describe('editor (browser): om-server credentials stay hidden', function () {
     });
 
     it('exports no credentials: the export dialog and RED.nodes.createExportableNodeSet', async function () {
+        await ensureDeployedCredentials();
         // fresh credentials typed in this session (before a deploy the editor does hold them)
         await openServerDialog();
         await editor.fill('password', `${PASSWORD}-new`);

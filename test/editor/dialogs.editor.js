@@ -12,6 +12,7 @@ const CATEGORY = 'MiCC Open Media';
 const SERVER_ID = 'dlg-server-0001';
 const opId = (type) => `dlg-${type}`;
 const EVENTS_ID = 'dlg-om-events';
+const ADD = { name: 'dlg-add-name', priority: 'dlg-add-priority', save: 'dlg-add-save' };
 
 describe('editor (browser): palette and edit dialogs', function () {
     this.timeout(120000);
@@ -27,6 +28,9 @@ describe('editor (browser): palette and edit dialogs', function () {
                 x: 200 + 260 * (i % 3), y: 80 + 60 * Math.floor(i / 3), wires: Array.from({ length: def.outputs }, () => []) });
         });
         nodes.push({ id: EVENTS_ID, type: 'om-events', z: tab, server: SERVER_ID, name: '', x: 200, y: 400, wires: [[]] });
+        // one om-add-request per test that changes one, so no test depends on what another left behind
+        Object.values(ADD).forEach((id, i) => nodes.push({ id, type: 'om-add-request', z: tab, server: SERVER_ID,
+            name: '', x: 460 + 260 * i, y: 400, wires: [[], []] }));
         await A.addNodes(editor, nodes, { withDefaults: true });
     });
 
@@ -176,7 +180,7 @@ describe('editor (browser): palette and edit dialogs', function () {
     });
 
     it('flags a 21-character group name typed as a string in om-add-request, and marks the node invalid after Done', async function () {
-        const id = opId('om-add-request');
+        const id = ADD.name;
         await editor.openEditDialog(id);
         await A.chooseType(editor, 'ServiceGroupName', 'str');
         await A.typeInto(editor, 'ServiceGroupName', 'G'.repeat(20));
@@ -205,7 +209,7 @@ describe('editor (browser): palette and edit dialogs', function () {
     });
 
     it('flags SessionPriority 101 (1 to 100) in om-add-request, and accepts 100', async function () {
-        const id = opId('om-add-request');
+        const id = ADD.priority;
         await editor.openEditDialog(id);
         await A.chooseType(editor, 'SessionPriority', 'num');
         await A.typeInto(editor, 'SessionPriority', '101');
@@ -223,7 +227,7 @@ describe('editor (browser): palette and edit dialogs', function () {
         assert.strictEqual(n.value, '101');
         assert.strictEqual(n.valid, false);
         assert.ok((n.errors || []).some((e) => /Priority/.test(e) && /1 to 100/.test(e)), JSON.stringify(n.errors));
-        // put it right again for the tests after this one
+        // put right, the node is valid again
         await editor.openEditDialog(id);
         await A.typeInto(editor, 'SessionPriority', '100');
         await A.closeDialog(editor, 'done');
@@ -275,7 +279,7 @@ describe('editor (browser): palette and edit dialogs', function () {
     });
 
     it('saves what the dialog holds: Done puts every value and type in the node, Deploy sends them to the runtime', async function () {
-        const id = opId('om-add-request');
+        const id = ADD.save;
         await editor.openEditDialog(id);
         await A.chooseType(editor, 'ServiceGroupID', 'num');
         await A.typeInto(editor, 'ServiceGroupID', '101');
@@ -283,6 +287,8 @@ describe('editor (browser): palette and edit dialogs', function () {
         await editor.setTypedInput('IVRInfo', 'json', '[{"Label":"Ticket","Data":"T-1001"}]');
         await A.chooseType(editor, 'PrivateData', 'str');
         await A.typeInto(editor, 'PrivateData', 'https://tickets.example.test/T-1001');
+        await A.chooseType(editor, 'SessionPriority', 'num');
+        await A.typeInto(editor, 'SessionPriority', '100');
         await A.chooseType(editor, 'ForceToPreferredAgent', 'bool');
         await editor.setTypedInput('ForceToPreferredAgent', 'bool', 'true');
         await A.chooseType(editor, 'TypeOfSession', 'flow');
@@ -290,7 +296,7 @@ describe('editor (browser): palette and edit dialogs', function () {
         await A.chooseType(editor, 'correlation', 'str');
         await A.typeInto(editor, 'correlation', 'T-1001');
         await editor.fill('name', 'queue ticket');
-        for (const f of ['ServiceGroupID', 'IVRInfo', 'PrivateData', 'ForceToPreferredAgent', 'TypeOfSession', 'correlation']) {
+        for (const f of ['ServiceGroupID', 'SessionPriority', 'IVRInfo', 'PrivateData', 'ForceToPreferredAgent', 'TypeOfSession', 'correlation']) {
             assert.strictEqual(await A.fieldError(editor, f), false, `${f} is flagged`);
         }
         await A.closeDialog(editor, 'done');
@@ -319,7 +325,7 @@ describe('editor (browser): palette and edit dialogs', function () {
         assert.deepStrictEqual(await editor.readField('TypeOfSession'), { type: 'flow', value: 'sessionType' });
         await A.closeDialog(editor, 'cancel');
 
-        // om-set-options was left invalid by an earlier test in this file only if it ran; deploy whatever the state
+        // confirm: other tests of this file may have left nodes invalid
         await editor.deploy({ confirm: true });
         const deployed = (await editor.admin('GET', '/flows')).flows.find((n) => n.id === id);
         for (const [k, v] of Object.entries(expected)) assert.strictEqual(deployed[k], v, `runtime: ${k}`);

@@ -33,6 +33,28 @@ describe('editor (browser): an example flow imported, deployed against the simul
         if (sim) await sim.stop();
     });
 
+    // The steps a user takes, in order; each test first makes sure the steps before its own were taken, so it
+    // also runs on its own (--grep).
+    let imported = null;
+    let deployed = false;
+    async function ensureImported() {
+        if (!imported) imported = await A.importExampleFromMenu(editor, PACK, EXAMPLE);
+        return imported;
+    }
+    async function pointServerAtSimulator() {
+        await ensureImported();
+        await editor.openEditDialog(byType('om-add-request').id);
+        await A.openConfigEditor(editor, 'server');
+        await editor.fill('url', sim.url);
+        await A.closeDialog(editor, 'done');
+        await A.closeDialog(editor, 'done');
+        await editor.deploy();
+        deployed = true;
+    }
+    async function ensureDeployed() {
+        if (!deployed) await pointServerAtSimulator();
+    }
+
     afterEach(async function () {
         if (this.currentTest.state === 'failed' && editor) {
             await editor.screenshot(`examples-failed-${this.currentTest.title.slice(0, 40)}`).catch(() => {});
@@ -40,7 +62,8 @@ describe('editor (browser): an example flow imported, deployed against the simul
     });
 
     it(`lists the pack's examples under Import > Examples and imports ${EXAMPLE}`, async function () {
-        const { ids, listed } = await A.importExampleFromMenu(editor, PACK, EXAMPLE);
+        assert.strictEqual(imported, null, 'imported twice');
+        const { ids, listed } = await ensureImported();
         const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
         for (const f of files) assert.ok(listed.includes(f), `Import > Examples does not list ${f}: ${listed}`);
         assert.ok(listed.includes(PACK), `no ${PACK} folder: ${listed}`);
@@ -52,15 +75,9 @@ describe('editor (browser): an example flow imported, deployed against the simul
     });
 
     it('points the example\'s om-server at the simulator in its dialog, and deploys', async function () {
-        const add = byType('om-add-request').id;
-        await editor.openEditDialog(add);
-        await A.openConfigEditor(editor, 'server');
-        await editor.fill('url', sim.url);
-        await A.closeDialog(editor, 'done');
-        await A.closeDialog(editor, 'done');
+        await pointServerAtSimulator();
         const server = byType('om-server').id;
         assert.strictEqual((await editor.node(server)).url, sim.url);
-        await editor.deploy();
         const deployed = (await editor.admin('GET', '/flows')).flows;
         assert.strictEqual(deployed.find((n) => n.id === server).url, sim.url);
         assert.strictEqual(deployed.filter((n) => flow.some((f) => f.id === n.id)).length, flow.length);
@@ -68,6 +85,7 @@ describe('editor (browser): an example flow imported, deployed against the simul
     });
 
     it('shows om-add-request\'s status in the workspace after its inject is pressed: a green dot and the new id', async function () {
+        await ensureDeployed();
         const add = byType('om-add-request').id;
         const before = sim.receivedCount('AddRequest');
         await editor.inject(injectFor(add).id);
@@ -80,10 +98,12 @@ describe('editor (browser): an example flow imported, deployed against the simul
     });
 
     it('shows a status dot on every operation node after its inject is pressed', async function () {
-        // The add first (the others use OpenMediaID 1 from the example's inject payloads), the cancel last.
+        // The add first (the others use OpenMediaID 1 from the example's inject payloads: the simulator's first id),
+        // the cancel last.
         const order = ['om-add-request', 'om-request-status', 'om-request-history', 'om-requests-by-time',
             'om-all-request-status', 'om-service-group-status', 'om-all-service-group-status', 'om-agents-by-group',
             'om-modify-request', 'om-set-options', 'om-divert-request', 'om-cancel-request'];
+        await ensureDeployed();
         const shown = {};
         for (const type of order) {
             const node = byType(type);
