@@ -56,8 +56,13 @@ describe('editor (browser): an example flow imported, deployed against the simul
     }
 
     afterEach(async function () {
-        if (this.currentTest.state === 'failed' && editor) {
+        if (!editor) return;
+        if (this.currentTest.state === 'failed') {
             await editor.screenshot(`examples-failed-${this.currentTest.title.slice(0, 40)}`).catch(() => {});
+        }
+        // a failed test may leave a dialog open: close it, so the next test starts from the workspace
+        for (let i = 0; i < 3 && (await A.editDepth(editor)) > 0; i++) {
+            await A.closeDialog(editor, 'cancel').catch(() => {});
         }
     });
 
