@@ -18,6 +18,21 @@ describe('editor (browser): palette and edit dialogs', function () {
     this.timeout(120000);
     let editor;
 
+    /** Message-catalogue keys shown as text in the open dialog (a label or hint whose translation is missing). */
+    function untranslated() {
+        return editor.page.evaluate(() => {
+            const top = [...document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray')].pop();
+            const out = [];
+            for (const el of top.querySelectorAll('[data-i18n]')) {
+                const text = (el.textContent || el.getAttribute('placeholder') || '').trim();
+                if (/^(om-[\w-]+|node-red:[\w.]+)\.[\w.]+$/.test(text) || (el.offsetParent && text === '' && !el.matches('input'))) {
+                    out.push(`${el.getAttribute('data-i18n')}: "${text}"`);
+                }
+            }
+            return out;
+        });
+    }
+
     before(async function () {
         editor = await startEditor();
         const tab = await editor.page.evaluate(() => RED.workspaces.active());
@@ -114,6 +129,7 @@ describe('editor (browser): palette and edit dialogs', function () {
             assert.strictEqual(ui.hints, def.params.length + (def.options || []).length, `${where}: hints`);
             assert.deepStrictEqual(ui.labels, [...def.params.map((p) => p.label), ...(def.options || []).map((o) => o.label)]);
             assert.deepStrictEqual(ui.errors, [], `${where}: fields flagged on a fresh node`);
+            assert.deepStrictEqual(await untranslated(), [], `${where}: catalogue keys shown instead of text`);
             // the catalogue's text, not its key
             if (!def.params.length) assert.ok(/\s/.test(ui.noParams.trim()) && !ui.noParams.includes('om-operations.'), `${where}: no-parameters text: ${ui.noParams}`);
             if (def.type === 'om-add-request') await editor.screenshot('dialogs-om-add-request');
@@ -130,8 +146,22 @@ describe('editor (browser): palette and edit dialogs', function () {
         assert.ok(server && server.tag === 'select' && server.value === SERVER_ID, `server select: ${JSON.stringify(server)}`);
         assert.ok(fields.some((f) => f.id === 'node-input-name'), 'name field');
         for (const f of fields.filter((x) => x.typed)) assert.ok(f.visible && f.types.length > 0, `${f.id} is not shown`);
+        assert.deepStrictEqual(await untranslated(), [], 'om-events dialog: catalogue keys shown instead of text');
+        // the status filter: one checkbox per request status; a wrong poll interval is flagged
+        const boxes = await editor.page.$$eval('#om-events-statuses input[type=checkbox]', (els) => els.map((e) => e.value));
+        assert.ok(boxes.includes('Complete') && boxes.includes('Queued'), `status boxes: ${boxes}`);
+        await editor.fill('interval', '0');
+        await editor.page.locator('#node-input-interval').press('Tab');
+        assert.strictEqual(await A.fieldError(editor, 'interval'), true, 'interval 0 is flagged');
+        await editor.fill('interval', '5');
+        await editor.page.locator('#node-input-interval').press('Tab');
+        assert.strictEqual(await A.fieldError(editor, 'interval'), false, 'interval 5 is allowed');
+        await editor.page.check('#om-events-status-Complete');
         await editor.screenshot('dialogs-om-events');
-        await A.closeDialog(editor, 'cancel');
+        await A.closeDialog(editor, 'done');
+        const node = await editor.node(EVENTS_ID);
+        assert.deepStrictEqual(node.statuses, ['Complete']);
+        assert.strictEqual(String(node.interval), '5');
         assert.deepStrictEqual(editor.errors, []);
     });
 
@@ -145,6 +175,7 @@ describe('editor (browser): palette and edit dialogs', function () {
         assert.strictEqual(fields.logonId.inputType, 'text');
         assert.strictEqual(fields.wsdlSource.value, 'bundled');
         assert.strictEqual(fields.name.value, 'dialog test server');
+        assert.deepStrictEqual(await untranslated(), [], 'om-server dialog: catalogue keys shown instead of text');
         // the TLS row only for https
         assert.strictEqual(await editor.page.isVisible('#om-server-tls-row'), false);
         await editor.fill('url', 'https://micc.example.test/OpenMediaService');
