@@ -102,6 +102,21 @@ describe('editor (browser): an example flow imported, deployed against the simul
         await editor.screenshot('examples-add-request-status');
     });
 
+    it('shows om-events polling the simulator (a green status) once deployed', async function () {
+        await ensureDeployed();
+        const events = byType('om-events').id;
+        // "starting" first, then green once a poll has answered (the node polls at once when it starts)
+        await A.statusLabel(editor, events, { text: /^(?!starting$).+/, timeout: 30000 });
+        await editor.page.waitForFunction((id) => {
+            const g = document.querySelector(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`);
+            const dot = g && g.querySelector('.red-ui-flow-node-status');
+            return dot && /status-(dot|ring)-green/.test(dot.getAttribute('class'));
+        }, events, { timeout: 30000 }).catch(async () => {
+            throw new Error(`om-events shows no green status: ${await A.statusDot(editor, events)} `
+                + `"${await A.statusLabel(editor, events).catch(() => '')}"`);
+        });
+    });
+
     it('shows a status dot on every operation node after its inject is pressed', async function () {
         // The add first (the others use OpenMediaID 1 from the example's inject payloads: the simulator's first id),
         // the cancel last.
