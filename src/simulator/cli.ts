@@ -99,12 +99,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Simu
     process.exitCode = 1;
     return undefined;
   }
-  const state = sim.model.state() as { name?: unknown };
-  process.stdout.write(
-    `Open Media Service simulator listening (${options.clock} clock, auth ${sim.model.authEnabled ? 'on' : 'off'}`
-    + `${typeof state.name === 'string' ? `, scenario "${state.name}"` : ''})\n`
-    + `  service: ${sim.url}\n  wsdl:    ${sim.wsdlUrl}\n  control: ${sim.controlUrl}\n`,
-  );
+  // Handlers first: stdout to a pipe is written synchronously, so whoever reads the URLs may signal at once.
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -117,6 +112,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Simu
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  const state = sim.model.state() as { name?: unknown };
+  process.stdout.write(
+    `Open Media Service simulator listening (${options.clock} clock, auth ${sim.model.authEnabled ? 'on' : 'off'}`
+    + `${typeof state.name === 'string' ? `, scenario "${state.name}"` : ''})\n`
+    + `  service: ${sim.url}\n  wsdl:    ${sim.wsdlUrl}\n  control: ${sim.controlUrl}\n`,
+  );
   return sim;
 }
 
