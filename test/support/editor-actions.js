@@ -33,7 +33,10 @@
  *                                          ids kept, nothing moved; withDefaults: each property the flow leaves
  *                                          out gets its definition's default, as for a node dropped from the palette
  *   await statusLabel(editor, id, { text, timeout })  text of the node's status label in the workspace (DOM),
- *                                          waiting until it is shown (and equals `text` / matches a RegExp source)
+ *                                          waiting until it is shown (and equals the string `text` / matches the
+ *                                          RegExp `text`)
+ *   await statusDot(editor, id)            the class of the node's status dot in the workspace (e.g. "...
+ *                                          red-ui-flow-node-status-dot-green"), or null
  *   await nodeInvalidMark(editor, id)      true when the workspace shows the node's "invalid" triangle
  *
  *   Import / export
