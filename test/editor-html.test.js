@@ -18,6 +18,7 @@ const root = path.resolve(__dirname, '..');
 const { OPERATION_NODES, TYPED_INPUT_TYPES } = require('../lib/operations');
 const { OPERATIONS, REQUEST_STATUS, OPEN_MEDIA_STATUS, LIMITS } = require('../lib/contract');
 const buildEditor = require('../tools/build-editor');
+const { prepareRequest } = require('../lib/validate');
 
 const read = (rel) => fs.readFileSync(path.join(root, rel), 'utf8');
 const OPS_HTML = 'nodes/om-operations.html';
@@ -282,6 +283,90 @@ describe('editor: nodes/om-operations.html (generated from the operation table)'
       // Without `opt` (the editor's older call form) an invalid value is false, not a message.
       const v = defs['om-add-request'].defaults.ServiceGroupName.validate;
       assert.strictEqual(v.call({ ServiceGroupNameType: 'str' }, 'x'.repeat(21)), false);
+    });
+
+    it('PreferredAgentID 1 or more and tenantID -1 or more, as at runtime', function () {
+      assert.match(check('om-add-request', 'PreferredAgentID', 'num', '0'), /1 or more/);
+      assert.strictEqual(check('om-add-request', 'PreferredAgentID', 'num', '1'), true);
+      assert.match(check('om-all-service-group-status', 'tenantID', 'num', '-2'), /-1 or more/);
+    });
+
+    it('IVR info is required, as at runtime', function () {
+      assert.match(check('om-add-request', 'IVRInfo', 'msg', ''), /required/);
+      assert.match(check('om-modify-request', 'IVRInfo', 'json', ''), /required/);
+    });
+
+    it('agrees with the runtime (lib/validate.js) at and past every limit of every parameter of the table', function () {
+      // A request each operation accepts; one parameter at a time is set to the value under test.
+      const IVR = [{ Label: 'a', Data: 'b' }];
+      const BASE = {
+        AddRequest: { ServiceGroupID: 101, IVRInfo: IVR },
+        CancelRequest: { OpenMediaID: 1, CancelIfAllocated: true, DoNotReport: true },
+        DivertRequest: { OpenMediaID: 1, ServiceGroupID: 102 },
+        ModifyRequest: { OpenMediaID: 1, IVRInfo: IVR },
+        SetOptions: { TypeOfSession: 1, MaxNumberOfSessions: 1 },
+        GetOpenMediaRequestStatusByID: { openMediaID: 1 },
+        GetOpenMediaRequestHistoryByID: { openMediaID: 1 },
+        GetOpenMediaRequestsByTime: {},
+        GetAllOpenMediaRequestStatus: {},
+        GetServiceGroupStatus: { serviceGroupID: 101 },
+        GetAllOpenMediaServiceGroupStatus: { tenantID: 1 },
+        GetOMAgentsByGroup: { serviceGroupID: 101 },
+      };
+      const HOUR = 3600e3;
+      /** [what, editor type, typed-in text, the value the runtime gets, accepted?] for one parameter. */
+      function cases(p) {
+        const out = [];
+        if (p.kind === 'int') {
+          const min = p.min !== undefined ? p.min : LIMITS.intMin;
+          const max = p.max !== undefined ? p.max : LIMITS.intMax;
+          for (const [n, ok] of [[min, true], [max, true], [min - 1, false], [max + 1, false]]) out.push([String(n), 'num', String(n), n, ok]);
+        } else if (p.kind === 'string') {
+          const n = p.maxLength !== undefined ? p.maxLength : 1000;
+          out.push([`${n} characters`, 'str', 'x'.repeat(n), 'x'.repeat(n), true]);
+          if (p.maxLength !== undefined) out.push([`${n + 1} characters`, 'str', 'x'.repeat(n + 1), 'x'.repeat(n + 1), false]);
+        } else if (p.kind === 'ivrinfo') {
+          assert.ok(p.ivr, `${p.wire}: IVR limits in the table`);
+          const { maxItems, labelMax, dataMax } = p.ivr;
+          const items = (n) => Array.from({ length: n }, (_, i) => ({ Label: `L${i}` }));
+          for (const [what, v, ok] of [
+            [`${maxItems} items`, items(maxItems), true], [`${maxItems + 1} items`, items(maxItems + 1), false], ['no items', [], false],
+            [`Label ${labelMax}`, [{ Label: 'l'.repeat(labelMax) }], true], [`Label ${labelMax + 1}`, [{ Label: 'l'.repeat(labelMax + 1) }], false],
+            [`Data ${dataMax}`, [{ Data: 'd'.repeat(dataMax) }], true], [`Data ${dataMax + 1}`, [{ Data: 'd'.repeat(dataMax + 1) }], false],
+            ['an empty item', [{ Label: '', Data: '' }], false],
+          ]) out.push([what, 'json', JSON.stringify(v), v, ok]);
+        } else if (p.kind === 'datetime') {
+          const before = new Date(Date.now() - HOUR).toISOString();
+          const after = new Date(Date.now() + HOUR).toISOString();
+          out.push(['an hour ago', 'str', before, before, true]);
+          out.push(['in an hour', 'str', after, after, !p.past]);
+        }
+        return out;
+      }
+      let checked = 0;
+      let refused = 0;
+      for (const def of OPERATION_NODES) {
+        for (const p of def.params) {
+          for (const [what, type, text, value, ok] of cases(p)) {
+            const where = `${def.type}.${p.wire} = ${what}`;
+            const editor = check(def.type, p.wire, type, text);
+            let runtime = true;
+            try {
+              prepareRequest(def.operation, { ...BASE[def.operation], [p.wire]: value });
+            } catch (err) {
+              assert.strictEqual(err.code, 'INVALID_INPUT', `${where}: ${err.stack}`);
+              assert.ok(err.field === p.wire || err.field.startsWith(`${p.wire}[`), `${where}: runtime blamed ${err.field}`);
+              runtime = err.message;
+            }
+            assert.strictEqual(editor === true, ok, `${where}: editor says ${editor}`);
+            assert.strictEqual(runtime === true, ok, `${where}: runtime says ${runtime}`);
+            checked += 1;
+            if (!ok) refused += 1;
+          }
+        }
+      }
+      // Every int (4 cases), string and date of the twelve nodes went through; a table without limits would fail here.
+      assert.ok(checked > 100 && refused > 40, `${checked} cases, ${refused} refused`);
     });
 
     it('treats ${ENV} references as valid literals', function () {

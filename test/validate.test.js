@@ -145,7 +145,10 @@ describe('validation rules', function () {
         add({ TypeOfSession: 1 });
         invalid(() => add({ TypeOfSession: 0 }), { field: 'TypeOfSession', rule: 'min' });
         add({ PreferredAgentID: 1 });
-        invalid(() => add({ PreferredAgentID: 0 }), { field: 'PreferredAgentID', rule: 'min' });
+        const e = invalid(() => add({ PreferredAgentID: 0 }), { field: 'PreferredAgentID', rule: 'min', value: 0 });
+        assert.strictEqual(e.message, 'AddRequest: PreferredAgentID is 0; it must be at least 1');
+        const p = invalid(() => add({ SessionPriority: 101 }), { field: 'SessionPriority', rule: 'max' });
+        assert.strictEqual(p.message, 'AddRequest: SessionPriority is 101; it must be 1 to 100');
     });
 
     it('QueueStartTime must lie in the past', function () {

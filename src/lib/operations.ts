@@ -2,10 +2,13 @@
  * The table of operation nodes: one row per node, one entry per parameter.
  *
  * This table drives the runtime side (which typedInputs to evaluate, how to coerce them, which wire member they
- * fill), the validation (src/lib/validate.ts reads `kind` and the contract's LIMITS) and the editor side (the
- * generated nodes/om-operations.html: fields, labels, hints). Adding a parameter is one line here.
+ * fill), the validation (src/lib/validate.ts) and the editor side (the generated nodes/om-operations.html: fields,
+ * labels, hints, and the checks of typed-in values). Each parameter's own limits (`min`, `max`, `maxLength`,
+ * `ivr`, `past`) live here, once, with the numbers taken from the contract's LIMITS: the runtime and the editor
+ * both read them, so they cannot drift apart. Rules that involve several parameters stay in validate.ts.
+ * Adding a parameter is one line here.
  */
-import type { OperationName } from './contract';
+import { LIMITS, type OperationName } from './contract';
 
 /** How a parameter's value is coerced and checked. */
 export type ParamKind =
@@ -24,6 +27,12 @@ export const TYPED_INPUT_TYPES: Record<ParamKind, readonly string[]> = {
   ivrinfo: ['msg', 'flow', 'global', 'env', 'json', 'jsonata'],
 };
 
+export interface IvrLimits {
+  maxItems: number;
+  labelMax: number;
+  dataMax: number;
+}
+
 export interface ParamDef {
   /** Member name on the wire (the contract's spelling: `ServiceGroupID`, `openMediaID`, `retrieveLaterThan`). */
   wire: string;
@@ -32,6 +41,20 @@ export interface ParamDef {
   kind: ParamKind;
   /** The operation fails without it (checked before the wire). Cross-field rules live in validate.ts. */
   required?: boolean;
+  /** int: smallest / largest value allowed (absent: the xs:int range, which coercion enforces anyway). */
+  min?: number;
+  max?: number;
+  /** string: most characters allowed. */
+  maxLength?: number;
+  /** ivrinfo: 1 to `maxItems` items, each with a Label or Data, Label and Data at most so many characters. */
+  ivr?: IvrLimits;
+  /** datetime: must lie before now. */
+  past?: boolean;
+  /**
+   * Sent when the user gives no value (a text the kind's coercion reads), for a member the service requires but
+   * the node lets the user leave empty.
+   */
+  whenAbsent?: string;
   /** Short editor label. */
   label: string;
   /** One-line hint shown under the field: the limit or the meaning, in plain words. */
@@ -81,13 +104,23 @@ const openMediaID = (wire: 'OpenMediaID' | 'openMediaID') =>
     key: 'OpenMediaID',
     required: true,
   });
+const serviceGroupID = p('serviceGroupID', 'int', 'Service group ID', 'Record id of an Open Media service group',
+  { key: 'ServiceGroupID', required: true });
 const group = [
   p('ServiceGroupID', 'int', 'Service group ID', 'Record id of the group; used instead of tenant + name when given'),
   p('TenantID', 'int', 'Tenant ID', 'With the group name, when no group id is given'),
-  p('ServiceGroupName', 'string', 'Group name', 'With the tenant id, when no group id is given; at most 20 characters'),
+  p('ServiceGroupName', 'string', 'Group name',
+    `With the tenant id, when no group id is given; at most ${LIMITS.serviceGroupNameMax} characters`,
+    { maxLength: LIMITS.serviceGroupNameMax }),
 ];
-const ivrInfo = p('IVRInfo', 'ivrinfo', 'IVR info', '1 to 3 items of {Label, Data}, each at most 100 characters; or {label: data}');
-const privateData = p('PrivateData', 'string', 'Private data', 'Free text for the agent application, at most 255 characters');
+const ivrInfo = p('IVRInfo', 'ivrinfo', 'IVR info',
+  `1 to ${LIMITS.ivrInfoMaxItems} items of {Label, Data}, each at most ${LIMITS.ivrLabelMax} characters; or {label: data}`, {
+    required: true,
+    ivr: { maxItems: LIMITS.ivrInfoMaxItems, labelMax: LIMITS.ivrLabelMax, dataMax: LIMITS.ivrDataMax },
+  });
+const privateData = p('PrivateData', 'string', 'Private data',
+  `Free text for the agent application, at most ${LIMITS.privateDataMax} characters`, { maxLength: LIMITS.privateDataMax });
+
 const retrieveLaterThan = p('retrieveLaterThan', 'datetime', 'Later than',
   'Only status events after this time (UTC); empty: everything the service still holds', { key: 'RetrieveLaterThan' });
 
@@ -101,12 +134,19 @@ export const OPERATION_NODES: readonly OperationNodeDef[] = [
       ...group,
       ivrInfo,
       privateData,
-      p('PreferredAgentID', 'int', 'Preferred agent ID', 'Record id of the agent who should get it; wins over the logon id'),
+      // A record id is 1 or more. The contract's LIMITS has no entry for it (yet), hence the one literal here.
+      p('PreferredAgentID', 'int', 'Preferred agent ID', 'Record id of the agent who should get it; wins over the logon id',
+        { min: 1 }),
       p('PreferredAgentLogonID', 'string', 'Preferred agent logon', 'Logon id of the agent who should get it'),
       p('ForceToPreferredAgent', 'boolean', 'Force to agent', 'Only that agent may take it; rejected when the agent is logged off or not free in time'),
-      p('TypeOfSession', 'int', 'Type of session', '1 or more; groups sessions for the SetOptions settings (e.g. 1 = chat, 2 = e-mail)'),
-      p('SessionPriority', 'int', 'Priority', '1 (highest) to 100 (lowest)'),
-      p('QueueStartTime', 'datetime', 'Queue start time', 'When the item entered the queue (must be in the past); wins over priority'),
+      p('TypeOfSession', 'int', 'Type of session',
+        `${LIMITS.typeOfSessionMin} or more; groups sessions for the SetOptions settings (e.g. 1 = chat, 2 = e-mail)`,
+        { min: LIMITS.typeOfSessionMin }),
+      p('SessionPriority', 'int', 'Priority',
+        `${LIMITS.sessionPriorityMin} (highest) to ${LIMITS.sessionPriorityMax} (lowest)`,
+        { min: LIMITS.sessionPriorityMin, max: LIMITS.sessionPriorityMax }),
+      p('QueueStartTime', 'datetime', 'Queue start time', 'When the item entered the queue (must be in the past); wins over priority',
+        { past: true }),
     ],
     options: [
       {
@@ -150,12 +190,18 @@ export const OPERATION_NODES: readonly OperationNodeDef[] = [
     paletteLabel: 'set options',
     outputs: 1,
     params: [
-      p('TypeOfSession', 'int', 'Type of session', 'The session type the options apply to; 0 = every type without its own settings'),
-      p('AgentActionOptions', 'int', 'Agent action', '1-4; 2 and 4 need a type of session'),
-      p('CloseTabOptions', 'int', 'Close tab', '1-4; 4 needs a type of session'),
-      p('MaxNumberOfSessions', 'int', 'Max sessions', 'Concurrent Open Media sessions per agent, 1 or more'),
-      p('AllowDifferentTypes', 'int', 'Different types', '1 = do not allow, 2 = allow'),
-      p('SessionLinkOptions', 'int', 'Links open in', '1 = a tab in MiCC Agent, 2 = the default browser'),
+      p('TypeOfSession', 'int', 'Type of session', 'The session type the options apply to; 0 = every type without its own settings',
+        { min: LIMITS.setOptionsTypeOfSessionMin }),
+      p('AgentActionOptions', 'int', 'Agent action', '1-4; 2 and 4 need a type of session',
+        { min: LIMITS.agentActionOptions.min, max: LIMITS.agentActionOptions.max }),
+      p('CloseTabOptions', 'int', 'Close tab', '1-4; 4 needs a type of session',
+        { min: LIMITS.closeTabOptions.min, max: LIMITS.closeTabOptions.max }),
+      p('MaxNumberOfSessions', 'int', 'Max sessions', 'Concurrent Open Media sessions per agent, 1 or more',
+        { min: LIMITS.maxNumberOfSessionsMin }),
+      p('AllowDifferentTypes', 'int', 'Different types', '1 = do not allow, 2 = allow',
+        { min: LIMITS.allowDifferentTypes.min, max: LIMITS.allowDifferentTypes.max }),
+      p('SessionLinkOptions', 'int', 'Links open in', '1 = a tab in MiCC Agent, 2 = the default browser',
+        { min: LIMITS.sessionLinkOptions.min, max: LIMITS.sessionLinkOptions.max }),
       p('ResetAllOptions', 'boolean', 'Reset all', 'Clear every option set for this type of session'),
     ],
   },
@@ -192,24 +238,23 @@ export const OPERATION_NODES: readonly OperationNodeDef[] = [
     operation: 'GetServiceGroupStatus',
     paletteLabel: 'group status',
     outputs: 1,
-    params: [p('serviceGroupID', 'int', 'Service group ID', 'Record id of an Open Media service group',
-      { key: 'ServiceGroupID', required: true })],
+    params: [serviceGroupID],
   },
   {
     type: 'om-all-service-group-status',
     operation: 'GetAllOpenMediaServiceGroupStatus',
     paletteLabel: 'all group status',
     outputs: 1,
-    params: [p('tenantID', 'int', 'Tenant ID', 'The tenant whose groups to list; -1 on a system without tenants',
-      { key: 'TenantID', required: true })],
+    params: [p('tenantID', 'int', 'Tenant ID',
+      `The tenant whose groups to list; ${LIMITS.nonTenantedTenantID} on a system without tenants`,
+      { key: 'TenantID', required: true, min: LIMITS.nonTenantedTenantID })],
   },
   {
     type: 'om-agents-by-group',
     operation: 'GetOMAgentsByGroup',
     paletteLabel: 'agents by group',
     outputs: 1,
-    params: [p('serviceGroupID', 'int', 'Service group ID', 'Record id of an Open Media service group',
-      { key: 'ServiceGroupID', required: true })],
+    params: [serviceGroupID],
   },
 ];
 

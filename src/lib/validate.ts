@@ -2,8 +2,9 @@
  * The documented input rules, checked before anything goes on the wire.
  *
  * Driven by the table of operation nodes (operations.ts: which members an operation takes, their kind, which are
- * required) and the contract's LIMITS; the cross-field rules (group by id or tenant + name, options that need a
- * TypeOfSession ...) are spelled out per operation below. Usable by anyone: the nodes call `prepareRequest`, a
+ * required, and each one's own limits: min, max, maxLength, ivr, past, the same entries the editor's checks are
+ * generated from); the cross-field rules (group by id or tenant + name, options that need a TypeOfSession ...) are
+ * spelled out per operation below. Usable by anyone: the nodes call `prepareRequest`, a
  * function node or another package can call `validateRequest` on arguments it built itself.
  *
  * A broken rule is an OpenMediaError with `code: 'INVALID_INPUT'`, `field` (the wire member), `rule` (a stable
@@ -14,7 +15,7 @@
 import { LIMITS, OPERATIONS, type OperationName } from './contract';
 import { coerce, show, type IVRInformation } from './coerce';
 import { invalidInput, type OpenMediaError } from './errors';
-import { OPERATION_NODES, type ParamDef } from './operations';
+import { OPERATION_NODES, type IvrLimits, type ParamDef } from './operations';
 
 export type RequestArgs = Record<string, unknown>;
 
@@ -47,12 +48,13 @@ function maxLength(op: string, args: RequestArgs, field: string, limit: number):
   }
 }
 
-function range(op: string, args: RequestArgs, field: string, min: number, max?: number): void {
+function range(op: string, args: RequestArgs, field: string, min?: number, max?: number): void {
   const v = args[field];
   if (typeof v !== 'number') return;
-  if (v < min || (max !== undefined && v > max)) {
-    const what = max === undefined ? `at least ${min}` : `${min} to ${max}`;
-    throw err(op, field, v < min ? 'min' : 'max', v, `${field} is ${v}; it must be ${what}`);
+  const low = min !== undefined && v < min;
+  if (low || (max !== undefined && v > max)) {
+    const what = max === undefined ? `at least ${min}` : min === undefined ? `at most ${max}` : `${min} to ${max}`;
+    throw err(op, field, low ? 'min' : 'max', v, `${field} is ${v}; it must be ${what}`);
   }
 }
 
@@ -69,53 +71,52 @@ function requireGroup(op: string, args: RequestArgs): void {
     `the service group is missing: give ServiceGroupID, or TenantID and ServiceGroupName (${field} is not set)`);
 }
 
-function checkIvrInfo(op: string, args: RequestArgs, required: boolean): void {
-  const items = args.IVRInfo as IVRInformation[] | undefined;
-  if (items === undefined || items === null) {
-    if (required) {
-      throw err(op, 'IVRInfo', 'required', undefined, 'IVRInfo is required: at least one item with a Label or Data');
-    }
-    return;
-  }
+function checkIvrInfo(op: string, args: RequestArgs, field: string, limits: IvrLimits): void {
+  const items = args[field] as IVRInformation[] | undefined;
+  if (items === undefined || items === null) return;
   if (items.length < 1) {
-    throw err(op, 'IVRInfo', 'min-items', items, 'IVRInfo has no items; at least one item with a Label or Data is needed', 0);
+    throw err(op, field, 'min-items', items, `${field} has no items; at least one item with a Label or Data is needed`, 0);
   }
-  if (items.length > LIMITS.ivrInfoMaxItems) {
-    throw err(op, 'IVRInfo', 'max-items', items,
-      `IVRInfo has ${items.length} items; the limit is ${LIMITS.ivrInfoMaxItems}`, items.length);
+  if (items.length > limits.maxItems) {
+    throw err(op, field, 'max-items', items, `${field} has ${items.length} items; the limit is ${limits.maxItems}`, items.length);
   }
   items.forEach((item, i) => {
     const label = item.Label ?? '';
     const data = item.Data ?? '';
     if (label === '' && data === '') {
-      throw err(op, `IVRInfo[${i}]`, 'ivr-empty', item, `IVRInfo item ${i + 1} has neither a Label nor Data`);
+      throw err(op, `${field}[${i}]`, 'ivr-empty', item, `${field} item ${i + 1} has neither a Label nor Data`);
     }
-    for (const [part, text, limit] of [['Label', label, LIMITS.ivrLabelMax], ['Data', data, LIMITS.ivrDataMax]] as const) {
+    for (const [part, text, limit] of [['Label', label, limits.labelMax], ['Data', data, limits.dataMax]] as const) {
       if (text.length > limit) {
-        throw err(op, `IVRInfo[${i}].${part}`, 'max-length', text,
-          `IVRInfo item ${i + 1} ${part} is ${text.length} characters; the limit is ${limit} (${show(text)})`, text.length);
+        throw err(op, `${field}[${i}].${part}`, 'max-length', text,
+          `${field} item ${i + 1} ${part} is ${text.length} characters; the limit is ${limit} (${show(text)})`, text.length);
       }
     }
   });
 }
 
+/** The limits the table gives one parameter (the same ones the editor checks typed-in values against). */
+function checkParam(op: OperationName, param: ParamDef, args: RequestArgs, now: number): void {
+  const field = param.wire;
+  if (!given(args, field)) return;
+  if (param.min !== undefined || param.max !== undefined) range(op, args, field, param.min, param.max);
+  if (param.maxLength !== undefined) maxLength(op, args, field, param.maxLength);
+  if (param.ivr) checkIvrInfo(op, args, field, param.ivr);
+  const v = args[field];
+  if (param.past && v instanceof Date && v.getTime() >= now) {
+    throw err(op, field, 'not-in-past', v, `${field} ${v.toISOString()} is not in the past (now ${new Date(now).toISOString()})`);
+  }
+}
+
 const SET_OPTIONS = ['AgentActionOptions', 'CloseTabOptions', 'MaxNumberOfSessions', 'AllowDifferentTypes', 'SessionLinkOptions'];
 
-/** Rules beyond single-member coercion, per operation. `args` are already coerced (wire shape). */
-const RULES: Partial<Record<OperationName, (op: OperationName, args: RequestArgs, now: number) => void>> = {
-  AddRequest(op, args, now) {
+/**
+ * Rules that involve several members, per operation. `args` are already coerced (wire shape) and have passed the
+ * table's per-parameter checks.
+ */
+const RULES: Partial<Record<OperationName, (op: OperationName, args: RequestArgs) => void>> = {
+  AddRequest(op, args) {
     requireGroup(op, args);
-    maxLength(op, args, 'ServiceGroupName', LIMITS.serviceGroupNameMax);
-    checkIvrInfo(op, args, true);
-    maxLength(op, args, 'PrivateData', LIMITS.privateDataMax);
-    range(op, args, 'SessionPriority', LIMITS.sessionPriorityMin, LIMITS.sessionPriorityMax);
-    range(op, args, 'TypeOfSession', LIMITS.typeOfSessionMin);
-    range(op, args, 'PreferredAgentID', 1);
-    const qst = args.QueueStartTime;
-    if (qst instanceof Date && qst.getTime() >= now) {
-      throw err(op, 'QueueStartTime', 'not-in-past', qst,
-        `QueueStartTime ${qst.toISOString()} is not in the past (now ${new Date(now).toISOString()})`);
-    }
     if (args.ForceToPreferredAgent === true && !given(args, 'PreferredAgentID')
       && !(typeof args.PreferredAgentLogonID === 'string' && args.PreferredAgentLogonID !== '')) {
       throw err(op, 'ForceToPreferredAgent', 'needs-preferred-agent', true,
@@ -124,19 +125,8 @@ const RULES: Partial<Record<OperationName, (op: OperationName, args: RequestArgs
   },
   DivertRequest(op, args) {
     requireGroup(op, args);
-    maxLength(op, args, 'ServiceGroupName', LIMITS.serviceGroupNameMax);
-  },
-  ModifyRequest(op, args) {
-    checkIvrInfo(op, args, true);
-    maxLength(op, args, 'PrivateData', LIMITS.privateDataMax);
   },
   SetOptions(op, args) {
-    range(op, args, 'TypeOfSession', LIMITS.setOptionsTypeOfSessionMin);
-    range(op, args, 'AgentActionOptions', LIMITS.agentActionOptions.min, LIMITS.agentActionOptions.max);
-    range(op, args, 'CloseTabOptions', LIMITS.closeTabOptions.min, LIMITS.closeTabOptions.max);
-    range(op, args, 'AllowDifferentTypes', LIMITS.allowDifferentTypes.min, LIMITS.allowDifferentTypes.max);
-    range(op, args, 'SessionLinkOptions', LIMITS.sessionLinkOptions.min, LIMITS.sessionLinkOptions.max);
-    range(op, args, 'MaxNumberOfSessions', LIMITS.maxNumberOfSessionsMin);
     // The service cannot tell an absent xs:int from 0, so "a TypeOfSession is given" means 1 or more.
     const hasType = typeof args.TypeOfSession === 'number' && args.TypeOfSession >= 1;
     const needs: Array<[string, readonly number[]]> = [
@@ -154,32 +144,33 @@ const RULES: Partial<Record<OperationName, (op: OperationName, args: RequestArgs
         'nothing to set: give at least one option (AgentActionOptions, CloseTabOptions, MaxNumberOfSessions, AllowDifferentTypes, SessionLinkOptions) or ResetAllOptions');
     }
   },
-  GetAllOpenMediaServiceGroupStatus(op, args) {
-    range(op, args, 'tenantID', LIMITS.nonTenantedTenantID);
-  },
 };
 
 /** Checks arguments that are already in wire shape (numbers, booleans, Dates, IVRInfo arrays). Throws INVALID_INPUT. */
 export function validateRequest(operation: OperationName, args: RequestArgs, options: ValidateOptions = {}): void {
   if (!OPERATIONS[operation]) throw new TypeError(`unknown operation ${operation}`);
-  for (const param of paramsOf(operation)) {
+  const params = paramsOf(operation);
+  for (const param of params) {
     if (param.required && !given(args, param.wire)) {
       throw err(operation, param.wire, 'required', undefined, `${param.wire} is required`);
     }
   }
-  RULES[operation]?.(operation, args, options.now ?? Date.now());
+  const now = options.now ?? Date.now();
+  for (const param of params) checkParam(operation, param, args, now);
+  RULES[operation]?.(operation, args);
 }
 
 /**
  * Coerces raw values (keyed by wire member name, as the nodes evaluate them) by the table's kinds, drops what was
- * not given, validates, and returns the arguments for `client.call(operation, args)`. Keys the operation does not
- * take are ignored.
+ * not given (or puts in the table's `whenAbsent` value for a member the service requires), validates, and returns
+ * the arguments for `client.call(operation, args)`. Keys the operation does not take are ignored.
  */
 export function prepareRequest(operation: OperationName, raw: RequestArgs, options: ValidateOptions = {}): RequestArgs {
   const args: RequestArgs = {};
   for (const param of paramsOf(operation)) {
-    if (!Object.prototype.hasOwnProperty.call(raw, param.wire)) continue;
-    const value = coerce(param.kind, param.wire, raw[param.wire], operation);
+    const has = Object.prototype.hasOwnProperty.call(raw, param.wire);
+    let value = has ? coerce(param.kind, param.wire, raw[param.wire], operation) : undefined;
+    if (value === undefined && param.whenAbsent !== undefined) value = coerce(param.kind, param.wire, param.whenAbsent, operation);
     if (value !== undefined) args[param.wire] = value;
   }
   validateRequest(operation, args, options);

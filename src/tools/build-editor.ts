@@ -6,17 +6,19 @@
  * Writes nodes/om-operations.html (one literal `RED.nodes.registerType` per operation node, with inline defaults,
  * because the flow library's scorecard reads them with a parser and cannot follow a loop) and copies the pack's
  * icon from icons/ to nodes/icons/, the one folder Node-RED 4 and 5 search for the icons of an installed module
- * (beside the node files). Both outputs are build products and git-ignored.
+ * (beside the node files). Both are build products, committed so that a clone loads before a build; a build of an
+ * unchanged table leaves them byte for byte as they are.
  *
  * The behaviour shared by the twelve dialogs (typedInput set-up, the literal-value checks, the hints) is written
  * once, in a helper object at the top of the generated script; each registerType only names its parameters.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { LIMITS, type OperationName } from '../lib/contract';
+import { LIMITS } from '../lib/contract';
 import {
   OPERATION_NODES,
   TYPED_INPUT_TYPES,
+  type IvrLimits,
   type NodeOptionDef,
   type OperationNodeDef,
   type ParamDef,
@@ -29,7 +31,10 @@ export const COLOR = '#C7E9C0';
 export const ICON = 'openmedia.svg';
 export const OUTPUT_LABELS_TWO: readonly [string, string] = ['accepted', 'not accepted'];
 
-/** Checks the editor applies to a value typed into the node (a literal); msg/flow/global values are checked at runtime. */
+/**
+ * Checks the editor applies to a value typed into the node (a literal); msg/flow/global values are checked at
+ * runtime. Read from the table's ParamDef, the entries validate.ts checks at runtime: one source for both.
+ */
 export interface LiteralRule {
   /** Whole numbers, within [min, max] (num type). */
   min?: number;
@@ -37,38 +42,30 @@ export interface LiteralRule {
   /** Characters (str type). */
   maxLength?: number;
   /** IVRInfo as JSON: 1..maxItems items, Label/Data lengths. */
-  ivr?: { maxItems: number; labelMax: number; dataMax: number };
+  ivr?: IvrLimits;
   /** A date that must lie in the past (QueueStartTime). */
   past?: boolean;
 }
 
-/** The documented limit of one parameter of one operation, from the contract's LIMITS. */
-export function literalRule(operation: OperationName, param: ParamDef): LiteralRule {
+/** The editor's check of one parameter: the table's limits, plus the xs:int range for a number without its own. */
+export function literalRule(param: ParamDef): LiteralRule {
   const rule: LiteralRule = {};
-  const kind: ParamKind = param.kind;
-  if (kind === 'int') {
-    rule.min = LIMITS.intMin;
-    rule.max = LIMITS.intMax;
-    const range = (min: number, max: number = LIMITS.intMax) => { rule.min = min; rule.max = max; };
-    switch (param.wire) {
-      case 'SessionPriority': range(LIMITS.sessionPriorityMin, LIMITS.sessionPriorityMax); break;
-      case 'TypeOfSession':
-        range(operation === 'SetOptions' ? LIMITS.setOptionsTypeOfSessionMin : LIMITS.typeOfSessionMin);
-        break;
-      case 'AgentActionOptions': range(LIMITS.agentActionOptions.min, LIMITS.agentActionOptions.max); break;
-      case 'CloseTabOptions': range(LIMITS.closeTabOptions.min, LIMITS.closeTabOptions.max); break;
-      case 'AllowDifferentTypes': range(LIMITS.allowDifferentTypes.min, LIMITS.allowDifferentTypes.max); break;
-      case 'SessionLinkOptions': range(LIMITS.sessionLinkOptions.min, LIMITS.sessionLinkOptions.max); break;
-      case 'MaxNumberOfSessions': range(LIMITS.maxNumberOfSessionsMin); break;
-      default: break;
-    }
-  } else if (kind === 'string') {
-    if (param.wire === 'ServiceGroupName') rule.maxLength = LIMITS.serviceGroupNameMax;
-    if (param.wire === 'PrivateData') rule.maxLength = LIMITS.privateDataMax;
-  } else if (kind === 'ivrinfo') {
-    rule.ivr = { maxItems: LIMITS.ivrInfoMaxItems, labelMax: LIMITS.ivrLabelMax, dataMax: LIMITS.ivrDataMax };
-  } else if (kind === 'datetime') {
-    if (param.wire === 'QueueStartTime') rule.past = true;
+  switch (param.kind) {
+    case 'int':
+      rule.min = param.min ?? LIMITS.intMin;
+      rule.max = param.max ?? LIMITS.intMax;
+      break;
+    case 'string':
+      if (param.maxLength !== undefined) rule.maxLength = param.maxLength;
+      break;
+    case 'ivrinfo':
+      if (param.ivr) rule.ivr = { ...param.ivr };
+      break;
+    case 'datetime':
+      if (param.past) rule.past = true;
+      break;
+    default:
+      break;
   }
   return rule;
 }
@@ -90,7 +87,7 @@ interface EditorField {
   rule: LiteralRule;
 }
 
-function paramField(node: OperationNodeDef, p: ParamDef): EditorField {
+function paramField(p: ParamDef): EditorField {
   return {
     wire: p.wire,
     kind: p.kind,
@@ -100,7 +97,7 @@ function paramField(node: OperationNodeDef, p: ParamDef): EditorField {
     types: TYPED_INPUT_TYPES[p.kind],
     defaultType: 'msg',
     defaultValue: `payload.${p.key}`,
-    rule: literalRule(node.operation, p),
+    rule: literalRule(p),
   };
 }
 
@@ -120,7 +117,7 @@ function optionField(o: NodeOptionDef): EditorField {
 
 /** Every field of a node, in dialog order. */
 export function editorFields(node: OperationNodeDef): EditorField[] {
-  return [...node.params.map((p) => paramField(node, p)), ...(node.options ?? []).map(optionField)];
+  return [...node.params.map(paramField), ...(node.options ?? []).map(optionField)];
 }
 
 function escapeHtml(s: string): string {
@@ -194,7 +191,7 @@ const SHARED_SCRIPT = String.raw`
         } else if (param.kind === "datetime" && (type === "str" || type === "num")) {
             var t = type === "num" ? Number(s) : Date.parse(s);
             if (!isFinite(t)) { return type === "num" ? "must be milliseconds since 1970" : "not a date (use ISO 8601, e.g. 2026-01-31T09:30:00Z)"; }
-            if (rule.past && t > Date.now()) { return "must be in the past"; }
+            if (rule.past && t >= Date.now()) { return "must be in the past"; }
         }
         return "";
     };
