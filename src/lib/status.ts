@@ -36,6 +36,11 @@ export function shortStatus(code: string): string {
   return code.length < 20 ? code : `${code.slice(0, 18)}.`;
 }
 
+/** What tells two statuses apart, cheaply (set() runs for every message, twice). */
+function statusKey(status: NodeStatus): string {
+  return `${status.fill ?? ''}|${status.shape ?? ''}|${status.text ?? ''}`;
+}
+
 /** Shows a status at most every `interval` ms, and only when it changes; the last one asked for always shows. */
 export class StatusThrottle {
   private last = '';
@@ -48,11 +53,11 @@ export class StatusThrottle {
 
   set(status: NodeStatus): void {
     if (this.closed) return;
-    const key = JSON.stringify(status);
     if (this.timer) {
       this.pending = status;
       return;
     }
+    const key = statusKey(status);
     if (key === this.last) return;
     const wait = this.lastAt + this.interval - Date.now();
     if (wait <= 0) {
@@ -64,7 +69,9 @@ export class StatusThrottle {
       this.timer = undefined;
       const next = this.pending;
       this.pending = undefined;
-      if (next && JSON.stringify(next) !== this.last) this.show(next, JSON.stringify(next));
+      if (!next) return;
+      const nextKey = statusKey(next);
+      if (nextKey !== this.last) this.show(next, nextKey);
     }, wait);
   }
 
