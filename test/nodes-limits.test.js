@@ -202,3 +202,58 @@ describe('operation nodes: what they send validates against the reference XSDs',
         });
     }
 });
+
+describe('operation nodes: retrieveLaterThan, required by the service, always goes out', function () {
+    const ctx = useSimulator();
+    const { EARLIEST_RETRIEVE_LATER_THAN } = require('../lib/operations');
+    const EARLY = new Date(EARLIEST_RETRIEVE_LATER_THAN).toISOString();
+    let id;
+
+    beforeEach(async function () {
+        ctx.sim.reset();
+        ctx.sim.clearFaults();
+        const client = new OpenMediaClient({ endpoint: ctx.sim.url });
+        try {
+            id = (await client.call('AddRequest', { ServiceGroupID: 106, IVRInfo: IVR })).OpenMediaID;
+        } finally {
+            await client.close();
+        }
+        ctx.sim.clearReceived();
+    });
+    afterEach(async function () {
+        await helper.unload();
+    });
+
+    /** The retrieveLaterThan element of the last request the simulator received, or null when there was none. */
+    const sentLaterThan = () => {
+        const m = /<(?:\w+:)?retrieveLaterThan>([^<]*)<\/(?:\w+:)?retrieveLaterThan>/.exec(ctx.sim.lastRequestXml || '');
+        return m ? m[1] : null;
+    };
+
+    for (const [type, what, payload] of [
+        ['om-request-history', 'no RetrieveLaterThan', () => ({ OpenMediaID: id })],
+        ['om-requests-by-time', 'no RetrieveLaterThan', () => ({})],
+        ['om-requests-by-time', 'an empty RetrieveLaterThan', () => ({ RetrieveLaterThan: '' })],
+    ]) {
+        it(`${type}, ${what}: sends ${EARLIEST_RETRIEVE_LATER_THAN}`, async function () {
+            const flow = await loadOperation(type, { url: ctx.sim.url });
+            const r = await send(flow, { payload: payload() });
+            assert.strictEqual(r.output, 0, r.msg.error && r.msg.error.message);
+            assert.strictEqual(ctx.sim.receivedCount(), 1);
+            const sent = sentLaterThan();
+            assert.ok(sent, `no retrieveLaterThan in what the service received:\n${ctx.sim.lastRequestXml}`);
+            assert.strictEqual(new Date(sent).toISOString(), EARLY, sent);
+            assert.strictEqual(r.msg.openMedia.request.retrieveLaterThan, EARLY);
+            // Earlier than anything the service holds: the request added above is in the answer.
+            assert.ok(r.msg.payload.OpenMediaRequests.some((x) => x.ID === id), JSON.stringify(r.msg.payload));
+        });
+    }
+
+    it('om-requests-by-time: a time that is given is sent as it is', async function () {
+        const flow = await loadOperation('om-requests-by-time', { url: ctx.sim.url });
+        const t = new Date(Date.now() - 60000).toISOString();
+        const r = await send(flow, { payload: { RetrieveLaterThan: t } });
+        assert.strictEqual(r.output, 0, r.msg.error && r.msg.error.message);
+        assert.strictEqual(new Date(sentLaterThan()).toISOString(), t);
+    });
+});

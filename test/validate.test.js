@@ -6,6 +6,7 @@ const { prepareRequest, validateRequest, requestForMessage, paramsOf } = require
 const { coerceInt, coerceBoolean, coerceDate, coerceIvrInfo, coerceString } = require('../lib/coerce');
 const { OpenMediaError } = require('../lib/errors');
 const { OPERATION_NAMES } = require('../lib/contract');
+const { EARLIEST_RETRIEVE_LATER_THAN } = require('../lib/operations');
 
 const IVR = [{ Label: 'Subject', Data: 'Hello' }];
 const NOW = Date.parse('2026-06-01T12:00:00Z');
@@ -218,7 +219,12 @@ describe('validation rules', function () {
         invalid(() => prepareRequest('GetAllOpenMediaServiceGroupStatus', { tenantID: -2 }), { field: 'tenantID', rule: 'min' });
         invalid(() => prepareRequest('GetAllOpenMediaServiceGroupStatus', {}), { field: 'tenantID', rule: 'required' });
         assert.deepStrictEqual(prepareRequest('GetAllOpenMediaRequestStatus', {}), {});
-        assert.deepStrictEqual(prepareRequest('GetOpenMediaRequestsByTime', {}), {});
+        // retrieveLaterThan is required by the service: the nodes send an early time when none is given.
+        const early = new Date(EARLIEST_RETRIEVE_LATER_THAN);
+        assert.strictEqual(early.toISOString(), '2000-01-01T00:00:00.000Z');
+        assert.deepStrictEqual(prepareRequest('GetOpenMediaRequestsByTime', {}), { retrieveLaterThan: early });
+        assert.deepStrictEqual(prepareRequest('GetOpenMediaRequestsByTime', { retrieveLaterThan: '' }), { retrieveLaterThan: early });
+        assert.deepStrictEqual(prepareRequest('GetOpenMediaRequestHistoryByID', { openMediaID: 3 }), { openMediaID: 3, retrieveLaterThan: early });
         const t = prepareRequest('GetOpenMediaRequestsByTime', { retrieveLaterThan: '2026-01-01T00:00:00Z' }).retrieveLaterThan;
         assert.ok(t instanceof Date);
     });

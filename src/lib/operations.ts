@@ -121,8 +121,16 @@ const ivrInfo = p('IVRInfo', 'ivrinfo', 'IVR info',
 const privateData = p('PrivateData', 'string', 'Private data',
   `Free text for the agent application, at most ${LIMITS.privateDataMax} characters`, { maxLength: LIMITS.privateDataMax });
 
+/**
+ * What om-request-history and om-requests-by-time send as retrieveLaterThan when the user gives none. The service
+ * declares the member required, so it always goes out. Not DateTime.MinValue (0001-01-01): a WCF service that turns
+ * it into local time on a server west of UTC falls below the smallest DateTime and fails; 2000-01-01 is far older
+ * than anything the service keeps (terminated requests leave its cache after minutes) and safe in every time zone.
+ */
+export const EARLIEST_RETRIEVE_LATER_THAN = '2000-01-01T00:00:00Z';
 const retrieveLaterThan = p('retrieveLaterThan', 'datetime', 'Later than',
-  'Only status events after this time (UTC); empty: everything the service still holds', { key: 'RetrieveLaterThan' });
+  `Only status events after this time (UTC); empty: ${EARLIEST_RETRIEVE_LATER_THAN} is sent, i.e. everything the service still holds`,
+  { key: 'RetrieveLaterThan', whenAbsent: EARLIEST_RETRIEVE_LATER_THAN });
 
 export const OPERATION_NODES: readonly OperationNodeDef[] = [
   {
