@@ -378,7 +378,7 @@ describe('operation nodes against the simulator', function () {
             const a = await addDirect(101);
             const b = await addDirect(106);
             const byTime = await run('om-requests-by-time', {});
-            assert.deepStrictEqual(byTime.msg.openMedia.request, {});
+            assert.deepStrictEqual(byTime.msg.openMedia.request, { retrieveLaterThan: '2000-01-01T00:00:00.000Z' });
             assert.ok(byTime.msg.payload.OpenMediaRequests.length >= 3);
             await helper.unload();
             const all = await run('om-all-request-status', {});

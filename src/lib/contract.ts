@@ -321,6 +321,8 @@ export const LIMITS = {
   sessionLinkOptions: { min: 1, max: 2 },
   /** MaxNumberOfSessions per agent: the document gives no upper bound; it must be at least 1. */
   maxNumberOfSessionsMin: 1,
+  /** Record ids (PreferredAgentID) start at 1; 0 is what a .NET client sends for "none". */
+  recordIdMin: 1,
   /** xs:int range of every integer on the wire. */
   intMin: -2147483648,
   intMax: 2147483647,

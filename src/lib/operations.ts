@@ -142,9 +142,8 @@ export const OPERATION_NODES: readonly OperationNodeDef[] = [
       ...group,
       ivrInfo,
       privateData,
-      // A record id is 1 or more. The contract's LIMITS has no entry for it (yet), hence the one literal here.
       p('PreferredAgentID', 'int', 'Preferred agent ID', 'Record id of the agent who should get it; wins over the logon id',
-        { min: 1 }),
+        { min: LIMITS.recordIdMin }),
       p('PreferredAgentLogonID', 'string', 'Preferred agent logon', 'Logon id of the agent who should get it'),
       p('ForceToPreferredAgent', 'boolean', 'Force to agent', 'Only that agent may take it; rejected when the agent is logged off or not free in time'),
       p('TypeOfSession', 'int', 'Type of session',
