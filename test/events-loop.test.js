@@ -5,7 +5,7 @@
  */
 const assert = require('assert');
 const { EventEmitter } = require('events');
-const { PollLoop, FAR_FUTURE, FAR_PAST, MAX_BACKOFF_MS, VERDICT } = require('../lib/events');
+const { PollLoop, FAR_FUTURE, FAR_PAST, MAX_BACKOFF_MS, VERDICT, ADDED_EVENT } = require('../lib/events');
 
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
 const iso = (ms) => new Date(ms).toISOString();
@@ -57,11 +57,15 @@ class FakeService {
     }
 }
 
-function makeHost(service) {
+function makeHost(service, extra = {}) {
     const host = new EventEmitter();
     host.getClient = () => service;
+    Object.assign(host, extra);
     return host;
 }
+
+/** "Only requests added here": what om-events' judge does with onlyOwn. */
+const onlyOwn = (r, ours) => (ours ? VERDICT.Emit : VERDICT.Defer);
 
 function subscriber(extra = {}) {
     const got = [];
@@ -89,7 +93,7 @@ describe('events: shared poll loop', function () {
     });
 
     function start(service, ...subs) {
-        const host = makeHost(service);
+        const host = service.host || makeHost(service);
         const loop = PollLoop.of(host);
         const handles = subs.map((s) => loop.subscribe(s.config));
         loops.push({ loop, subs: handles });
@@ -245,5 +249,229 @@ describe('events: shared poll loop', function () {
         const second = start(svc, b);
         await second.loop.poll();
         assert.deepStrictEqual(b.got.map((d) => d.record.ID), [3]);
+    });
+    it('an unclonable correlation value on one request loses no event of it or of the others', async function () {
+        const svc = new FakeService();
+        const a = subscriber();
+        const { host, loop } = start(svc, a);
+        await loop.poll();
+        const bad = { ticket: 'T-1', callback() { return 'x'; } };
+        host.emit(ADDED_EVENT, { OpenMediaID: 1, request: { PrivateData: 'one' }, correlation: bad });
+        host.emit(ADDED_EVENT, { OpenMediaID: 2, request: { PrivateData: 'two' }, correlation: 'T-2' });
+        svc.event(rec(1, 'Queued', T0));
+        svc.event(rec(2, 'Queued', T0));
+        svc.event(rec(1, 'AllocatedToAgent', T0 + 1));
+        svc.now += 1000;
+        await loop.poll();
+        assert.strictEqual(a.statuses.at(-1).state, 'ok', 'the cycle did not fail');
+        assert.deepStrictEqual(a.got.map((d) => [d.record.ID, d.record.Status, d.request && d.request.correlation]),
+            [[1, 'Queued', { ticket: 'T-1' }], [2, 'Queued', 'T-2'], [1, 'AllocatedToAgent', { ticket: 'T-1' }]]);
+        assert.strictEqual(a.got[0].request.PrivateData, 'one');
+        // the add's own objects changed afterwards: the events still report what was sent
+        bad.ticket = 'changed';
+        svc.event(rec(1, 'Complete', T0 + 2000));
+        svc.now += 1000;
+        await loop.poll();
+        assert.deepStrictEqual(a.got.at(-1).request.correlation, { ticket: 'T-1' });
+    });
+
+    it('the unclonable value is reported once, to the host\'s log', async function () {
+        const svc = new FakeService();
+        const warnings = [];
+        svc.host = makeHost(svc, { warn: (t) => warnings.push(t) });
+        const a = subscriber();
+        const { host, loop } = start(svc, a);
+        await loop.poll();
+        host.emit(ADDED_EVENT, { OpenMediaID: 1, request: {}, correlation: () => 1 });
+        host.emit(ADDED_EVENT, { OpenMediaID: 2, request: {}, correlation: () => 2 });
+        assert.strictEqual(warnings.length, 1);
+        assert.match(warnings[0], /#1 .*correlation/);
+    });
+
+    it('a subscriber whose delivery throws loses nothing for the others, and the loop goes on', async function () {
+        const svc = new FakeService();
+        const warnings = [];
+        const a = subscriber({ id: 'a', deliver: () => { throw new Error('boom'); }, warn: (t) => warnings.push(t) });
+        const b = subscriber({ id: 'b' });
+        const { loop } = start(svc, a, b);
+        await loop.poll();
+        svc.event(rec(1, 'Queued', T0));
+        svc.event(rec(2, 'Queued', T0));
+        svc.now += 1000;
+        await loop.poll();
+        assert.deepStrictEqual(b.got.map((d) => d.record.ID), [1, 2]);
+        assert.strictEqual(b.statuses.at(-1).state, 'ok');
+        assert.match(warnings[0], /could not deliver 2 event\(s\): boom/);
+        svc.event(rec(3, 'Queued', T0 + 1000));
+        svc.now += 1000;
+        await loop.poll();
+        assert.deepStrictEqual(b.got.map((d) => d.record.ID), [1, 2, 3]);
+    });
+
+    it('keeps recording adds while no subscriber runs; a subscriber coming back knows them as its own', async function () {
+        const svc = new FakeService();
+        const a = subscriber({ judge: onlyOwn });
+        const first = start(svc, a);
+        await first.loop.poll();
+        const state = first.handles[0].close();
+        loops.pop();
+        assert.strictEqual(first.loop.isRunning, false, 'polling stopped with the last subscriber');
+        const polls = svc.calls.length;
+        // the gap: om-add-request adds, the service moves on
+        first.host.emit(ADDED_EVENT, { OpenMediaID: 7, request: { PrivateData: 'gap' }, correlation: 'GAP' });
+        svc.event(rec(7, 'Queued', T0 + 10));
+        svc.now += 1000;
+        assert.strictEqual(svc.calls.length, polls, 'nothing polled while nobody listens');
+        assert.strictEqual(PollLoop.peek(first.host), first.loop, 'the same loop, with its map');
+        const b = subscriber({ judge: onlyOwn, saved: JSON.parse(JSON.stringify(state)) });
+        svc.host = first.host; // the om-server node lives on
+        const second = start(svc, b);
+        assert.strictEqual(second.loop, first.loop);
+        await second.loop.poll();
+        assert.deepStrictEqual(b.got.map((d) => [d.record.ID, d.record.Status, d.request.correlation]), [[7, 'Queued', 'GAP']]);
+    });
+
+    it('a state saved from the loop that is still alive does not bring back entries it has forgotten', async function () {
+        const svc = new FakeService();
+        const a = subscriber({ dataExpirationMs: 60000, checkEvery: 1 });
+        const first = start(svc, a);
+        await first.loop.poll();
+        first.host.emit(ADDED_EVENT, { OpenMediaID: 8, request: {} });
+        svc.event(rec(8, 'Queued', T0));
+        await first.loop.poll();
+        const old = JSON.parse(JSON.stringify(first.handles[0].state())); // 8 open
+        svc.event(rec(8, 'Complete', T0 + 1000));
+        svc.now += 2000;
+        await first.loop.poll();
+        svc.now += 120000; // past DataExpiration: 8 is forgotten (the service forgets it too)
+        await first.loop.poll();
+        assert.strictEqual(first.loop.correlation.has(8), false);
+        first.handles[0].close();
+        loops.pop();
+        svc.known.delete(8);
+        const b = subscriber({ saved: old, checkEvery: 1 });
+        svc.host = first.host;
+        const second = start(svc, b);
+        assert.strictEqual(second.loop, first.loop);
+        await second.loop.poll();
+        await second.loop.poll();
+        assert.strictEqual(second.loop.correlation.has(8), false, 'not merged back');
+        assert.deepStrictEqual(b.got.filter((d) => d.record.DetectedBy), [], 'no false RequestVanished');
+        // a new loop (another process, another om-server) does take a saved map in
+        const c = subscriber({ saved: old });
+        const third = start(new FakeService(), c);
+        assert.ok(third.loop !== second.loop && third.loop.correlation.has(8));
+    });
+
+    it('saves only when something changed, serialising the correlation map once per cycle', async function () {
+        const svc = new FakeService();
+        const a = subscriber({ id: 'a' });
+        const b = subscriber({ id: 'b' });
+        const { host, loop } = start(svc, a, b);
+        await loop.poll();
+        assert.strictEqual(a.saved.length, 1, 'the first cycle sets the cursor');
+        let serialised = 0;
+        const toJSON = loop.correlation.toJSON.bind(loop.correlation);
+        loop.correlation.toJSON = () => { serialised++; return toJSON(); };
+        for (let i = 0; i < 3; i++) {
+            svc.now += 1000;
+            await loop.poll();
+        }
+        assert.strictEqual(a.saved.length + b.saved.length, 2, 'quiet polls: no save');
+        assert.strictEqual(serialised, 0);
+        host.emit(ADDED_EVENT, { OpenMediaID: 4, request: {} });
+        svc.event(rec(4, 'Queued', svc.now));
+        svc.now += 1000;
+        await loop.poll();
+        assert.strictEqual(a.saved.length, 2);
+        assert.strictEqual(b.saved.length, 2);
+        assert.strictEqual(serialised, 1, 'one serialisation for both subscribers');
+        assert.strictEqual(a.saved[1].correlation, b.saved[1].correlation);
+        assert.strictEqual(a.saved[1].tracker.cursor, iso(svc.now));
+        svc.now += 1000;
+        await loop.poll();
+        assert.strictEqual(a.saved.length, 2, 'the same record again in the overlap: no save');
+    });
+
+    it('"only ours": an event whose add answer comes later than the overlap is held, then sent with msg.request', async function () {
+        const svc = new FakeService();
+        const a = subscriber({ judge: onlyOwn, intervalMs: 1000 });
+        svc.host = makeHost(svc, { timeoutMs: 30000 });
+        const { host, loop, handles } = start(svc, a);
+        await loop.poll();
+        svc.event(rec(5, 'Queued', T0)); // stamped while its AddRequest answer is still on the way
+        svc.event(rec(6, 'Queued', T0)); // added by someone else: never ours
+        svc.now += 1000;
+        await loop.poll();
+        svc.now += 20000; // far past the 5 s overlap
+        await loop.poll();
+        assert.deepStrictEqual(a.got, []);
+        assert.deepStrictEqual(handles[0].pending.map((r) => r.ID), [5, 6]);
+        assert.deepStrictEqual(a.saved.at(-1).pending.map(([r]) => r.ID), [5, 6], 'held records are saved');
+        host.emit(ADDED_EVENT, { OpenMediaID: 5, request: { PrivateData: 'late' }, correlation: 'L' });
+        assert.deepStrictEqual(a.got.map((d) => [d.record.ID, d.record.Status, d.request.correlation]), [[5, 'Queued', 'L']],
+            'sent at once');
+        svc.event(rec(5, 'AllocatedToAgent', svc.now));
+        svc.now += 1000;
+        await loop.poll();
+        assert.deepStrictEqual(a.got.map((d) => `${d.record.ID}:${d.record.Status}`), ['5:Queued', '5:AllocatedToAgent']);
+        // 6 never becomes ours: dropped once older than timeout + interval + overlap (30 + 1 + 5 s, service time)
+        svc.now = T0 + 36000;
+        await loop.poll();
+        assert.deepStrictEqual(handles[0].pending.map((r) => r.ID), [6]);
+        svc.now = T0 + 36001;
+        await loop.poll();
+        assert.deepStrictEqual(handles[0].pending, []);
+        host.emit(ADDED_EVENT, { OpenMediaID: 6, request: {} });
+        assert.strictEqual(a.got.length, 2, 'an expired record stays dropped');
+    });
+
+    it('held records survive a restart of the subscriber and go out once their add is known', async function () {
+        const svc = new FakeService();
+        const a = subscriber({ judge: onlyOwn });
+        const first = start(svc, a);
+        await first.loop.poll();
+        svc.event(rec(9, 'Queued', T0));
+        svc.now += 1000;
+        await first.loop.poll();
+        const state = JSON.parse(JSON.stringify(first.handles[0].close()));
+        loops.pop();
+        first.host.emit(ADDED_EVENT, { OpenMediaID: 9, request: {}, correlation: 'NINE' }); // while it is down
+        svc.now += 20000;
+        const b = subscriber({ judge: onlyOwn, saved: state });
+        svc.host = first.host;
+        const second = start(svc, b);
+        await second.loop.poll();
+        assert.deepStrictEqual(b.got.map((d) => [d.record.ID, d.record.Status, d.request.correlation]), [[9, 'Queued', 'NINE']]);
+        await second.loop.poll();
+        assert.strictEqual(b.got.length, 1);
+    });
+
+    it('an id handed out again before the loop knows the service time is reported with the next answer\'s time', async function () {
+        const svc = new FakeService();
+        const a = subscriber({ saved: undefined });
+        const host = makeHost(svc);
+        const loop = PollLoop.of(host);
+        // a saved map from an earlier run holds 5 as open; the loop has had no answer yet
+        loop.correlation.merge([[5, { PrivateData: 'old' }, 'OLD', null, true, 'Queued', 101, T0 - 5000, null]]);
+        host.emit(ADDED_EVENT, { OpenMediaID: 5, request: { PrivateData: 'new' }, correlation: 'NEW' });
+        svc.event(rec(5, 'Queued', T0)); // the new request
+        svc.host = host;
+        const { loop: same } = start(svc, a);
+        assert.strictEqual(same, loop);
+        await loop.poll();
+        const d = a.got.filter((x) => x.record.DetectedBy);
+        assert.deepStrictEqual(d.map((x) => [x.record.ID, x.record.Reason, x.request.correlation, x.record.TimeStamp]),
+            [[5, 'IdReused', 'OLD', iso(svc.now)]]);
+    });
+
+    it('peek() looks without creating a loop', function () {
+        const host = makeHost(new FakeService());
+        assert.strictEqual(PollLoop.peek(host), undefined);
+        assert.strictEqual(host.listenerCount(ADDED_EVENT), 0);
+        const loop = PollLoop.of(host);
+        assert.strictEqual(PollLoop.peek(host), loop);
+        assert.strictEqual(host.listenerCount(ADDED_EVENT), 1, 'the loop listens from its creation on');
+        assert.strictEqual(ADDED_EVENT, require('../lib/red').ADDED_EVENT);
     });
 });

@@ -68,11 +68,11 @@ async function take(node, count, timeoutMs = 5000) {
 
 async function ready(srvId = 'srv', subscribers = 1) {
     const srv = helper.getNode(srvId);
-    await waitFor(() => {
-        const loop = PollLoop.of(srv);
-        return loop.subscriberCount >= subscribers && loop.stats.cycles + loop.stats.failures >= 1;
+    return waitFor(() => {
+        // peek: looking must not create a loop (nor its listener) on the server
+        const loop = PollLoop.peek(srv);
+        return loop && loop.subscriberCount >= subscribers && loop.stats.cycles + loop.stats.failures >= 1 && loop;
     }, 5000, 'the om-events loop to run its first cycle');
-    return PollLoop.of(srv);
 }
 
 async function addRequest(payload, correlation) {
@@ -278,6 +278,133 @@ describe('events: om-events node in Node-RED, against the simulator', function (
         assertSameEvents(msgs, expected);
         assert.ok(sim.eventLog.some((x) => x.ID === foreign.OpenMediaID));
         assert.strictEqual(msgs[0].request.correlation, 'T-9');
+    });
+
+    it('a correlation value that cannot be cloned loses no event; later changes of the add\'s msg do not show', async function () {
+        await helper.load(NODES, buildFlow(sim));
+        const loop = await ready();
+        const out = helper.getNode('out');
+        watch(out);
+        const add = helper.getNode('add');
+        const addOne = async (data, correlation) => {
+            const answered = waitForMessage(helper.getNode('added'), 5000);
+            add.receive({ payload: { ServiceGroupID: 101, PrivateData: data, IVRInfo: [{ Label: 'Subject', Data: data }] }, correlation });
+            return answered;
+        };
+        const first = await addOne('one', { ticket: 'T-1', notify() { return 'a function'; } });
+        const second = await addOne('two', 'T-2');
+        // a downstream function edits what the add node sent out
+        first.openMedia.request.PrivateData = 'edited';
+        first.openMedia.request.IVRInfo[0].Data = 'edited';
+        first.correlation.ticket = 'edited';
+        second.openMedia.request.PrivateData = 'edited';
+        sim.advance(1000);
+        await loop.poll();
+        sim.answer(first.payload.OpenMediaID);
+        sim.answer(second.payload.OpenMediaID);
+        await loop.poll();
+        const expected = sim.eventLog;
+        const msgs = await take(out, expected.length);
+        assertSameEvents(msgs, expected);
+        for (const m of msgs) {
+            const one = m.payload.ID === first.payload.OpenMediaID;
+            assert.strictEqual(m.request.PrivateData, one ? 'one' : 'two');
+            assert.deepStrictEqual(m.request.correlation, one ? { ticket: 'T-1' } : 'T-2');
+            if (one) assert.deepStrictEqual(m.request.IVRInfo, [{ Label: 'Subject', Data: 'one' }]);
+        }
+        assert.ok(msgs.some((m) => m.payload.ID === first.payload.OpenMediaID && m.payload.Status === 'AgentProcessing'));
+    });
+
+    it('"only own": an AddRequest answer held back past the overlap: its Queued still goes out, with msg.request', async function () {
+        await helper.load(NODES, buildFlow(sim, { onlyOwn: true }));
+        const loop = await ready();
+        const out = helper.getNode('out');
+        watch(out);
+        sim.injectFault({ kind: 'hold', phase: 'after', operation: 'AddRequest' });
+        const answered = waitForMessage(helper.getNode('added'), 5000);
+        helper.getNode('add').receive({ payload: { ServiceGroupID: 101, PrivateData: 'late', IVRInfo: [{ Label: 'a', Data: 'b' }] }, correlation: 'LATE' });
+        await waitFor(() => sim.heldCount === 1, 5000, 'the AddRequest answer to be held');
+        const stamped = sim.eventLog.slice();
+        assert.ok(stamped.length >= 1 && stamped[0].Status === 'Queued', 'the service stamped Queued before answering');
+        // om-events sees those records before the answer, then its window moves past them (overlap 5 s)
+        sim.advance(1000);
+        await loop.poll();
+        sim.advance(20000);
+        await loop.poll();
+        sim.advance(1000);
+        await loop.poll();
+        await flush();
+        assert.strictEqual(watch(out).queue.length, 0, 'not known as ours yet');
+        assert.strictEqual(sim.releaseHeld(), 1);
+        const id = (await answered).payload.OpenMediaID;
+        const msgs = await take(out, stamped.length);
+        assertSameEvents(msgs, stamped);
+        assert.ok(msgs.every((m) => m.payload.ID === id && m.request.correlation === 'LATE'));
+        // and the rest of its life as usual, nothing twice
+        sim.answer(id);
+        sim.complete(id);
+        await loop.poll();
+        const rest = await take(out, sim.eventLog.length - stamped.length);
+        assertSameEvents([...msgs, ...rest], sim.eventLog);
+    });
+
+    it('"only own": a request added by others is held only until it can no longer be ours, then dropped', async function () {
+        await helper.load(NODES, buildFlow(sim, { onlyOwn: true, interval: 1 }));
+        const loop = await ready();
+        const out = helper.getNode('out');
+        watch(out);
+        const foreign = await helper.getNode('srv').getClient().call('AddRequest', { ServiceGroupID: 101, PrivateData: 'elsewhere', IVRInfo: [{ Label: 'a', Data: 'b' }] });
+        await loop.poll();
+        const [sub] = loop.subscriptions;
+        assert.ok(sub.pending.some((r) => r.ID === foreign.OpenMediaID), 'held');
+        sim.advance(10000 + 1000 + 5000 + 1); // the server timeout + the interval + the overlap, in service time
+        await loop.poll();
+        assert.deepStrictEqual(sub.pending, []);
+        await flush();
+        assert.strictEqual(watch(out).queue.length, 0);
+    });
+
+    it('om-events restarted alone ("modified nodes" deploy) while a request is added: it is still ours, nothing lost or twice', async function () {
+        const flow = buildFlow(sim, {}, [
+            { id: 'ev2', type: 'om-events', name: 'own', server: 'srv', start: 'now', onlyOwn: true, interval: 60, statuses: [], groups: '', wires: [['out2']] },
+            { id: 'out2', type: 'helper' },
+        ]);
+        await helper.load(NODES, flow);
+        const srv = helper.getNode('srv');
+        let loop = await ready('srv', 2);
+        const out = helper.getNode('out');
+        const out2 = helper.getNode('out2');
+        watch(out);
+        watch(out2);
+        const a = await addRequest({ PrivateData: 'a' }, 'A');
+        sim.advance(1000);
+        await loop.poll();
+        const seen = await take(out, sim.eventLog.length);
+        const seen2 = await take(out2, sim.eventLog.length);
+
+        // only the two om-events nodes change; while they are stopped, om-add-request adds a request
+        let gap;
+        let gapError;
+        helper.getNode('ev').on('close', (_removed, done) => {
+            addRequest({ PrivateData: 'gap' }, 'GAP').then((id) => { gap = id; }, (e) => { gapError = e; }).finally(done);
+        });
+        const changed = flow.map((n) => (n.type === 'om-events' ? { ...n, name: `${n.name} v2` } : n));
+        await helper.setFlows(changed, 'nodes');
+        assert.ifError(gapError);
+        assert.ok(gap, 'the add completed while om-events was stopped');
+        assert.strictEqual(helper.getNode('srv'), srv, 'the om-server node was not restarted');
+        assert.strictEqual(helper.getNode('out'), out, 'nor the outputs');
+        loop = await waitFor(() => { const l = PollLoop.peek(srv); return l && l.subscriberCount === 2 && l; }, 5000, 'both om-events nodes back');
+        sim.answer(gap);
+        sim.advance(1000);
+        await loop.poll();
+        const expected = sim.eventLog;
+        const rest = await take(out, expected.length - seen.length);
+        assertSameEvents([...seen, ...rest], expected);
+        const rest2 = await take(out2, expected.length - seen2.length);
+        assertSameEvents([...seen2, ...rest2], expected, 'only own');
+        for (const m of [...rest, ...rest2]) assert.strictEqual(m.request.correlation, m.payload.ID === a ? 'A' : 'GAP');
+        assert.ok(rest2.some((m) => m.payload.ID === gap && m.payload.Status === 'Queued'));
     });
 
     it('start "replay": emits what the service still holds, then goes on', async function () {
@@ -605,7 +732,7 @@ describe('events: examples/on-complete.json', function () {
         });
         const ev = ex.node('completed items', 'om-events');
         const srv = helper.getNode(ex.flow.find((n) => n.type === 'om-server').id);
-        await waitFor(() => PollLoop.of(srv).stats.cycles >= 1, 5000, 'first poll');
+        await waitFor(() => PollLoop.peek(srv) && PollLoop.peek(srv).stats.cycles >= 1, 5000, 'first poll');
         const probe = ex.node('ticket update', 'debug');
         watch(probe);
         const added = waitForMessage(helper.getNode('addedProbe'), 5000);
@@ -623,7 +750,7 @@ describe('events: examples/on-complete.json', function () {
         assert.strictEqual(msg.payload.status, 'solved');
         assert.strictEqual(msg.payload.openMediaId, id);
         assert.strictEqual(msg.payload.solvedBy, sim.eventLog.find((x) => x.ID === id && x.Status === 'Complete').LogonID);
-        await PollLoop.of(srv).poll();
+        await PollLoop.peek(srv).poll();
         await flush();
         assert.strictEqual(watch(probe).queue.length, 0, 'one update per completion');
     });

@@ -125,6 +125,24 @@ describe('events: tracker', function () {
         assert.deepStrictEqual(t.ingest(answer([a, b], back + 1000)), []);
     });
 
+    it('counts a change only when a saved copy would differ in more than a cursor that moved on', function () {
+        const t = new EventTracker(5000);
+        const v0 = t.version;
+        t.ingest(answer([], T0));
+        const v1 = t.version;
+        assert.ok(v1 > v0, 'the first cursor is a change');
+        t.ingest(answer([], T0 + 1000));
+        assert.strictEqual(t.version, v1, 'an empty answer only moves the cursor');
+        const a = rec(1, 'Queued', T0 + 1500);
+        t.ingest(answer([a], T0 + 2000));
+        const v2 = t.version;
+        assert.ok(v2 > v1, 'a record handled');
+        t.ingest(answer([a], T0 + 3000));
+        assert.strictEqual(t.version, v2, 'the same record again (overlap)');
+        t.ingest(answer([a], T0 + 2500));
+        assert.ok(t.version > v2, 'the service clock went back');
+    });
+
     it('keyOf is ID + Status + TimeStamp', function () {
         assert.strictEqual(keyOf(rec(5, 'Complete', T0)), `5|Complete|${iso(T0)}`);
     });
@@ -153,6 +171,60 @@ describe('events: correlation map', function () {
         const displaced = m.add({ OpenMediaID: 9, request: { PrivateData: 'new' } });
         assert.ok(displaced && displaced.id === 9);
         assert.strictEqual(m.requestFor(9).PrivateData, 'new');
+    });
+
+    it('copies what it is given once: later changes of the add node\'s objects do not reach msg.request', function () {
+        const m = new CorrelationMap();
+        const request = { PrivateData: 'p', IVRInfo: [{ Label: 'a', Data: 'b' }] };
+        const correlation = { ticket: 'T-1', tags: ['x'] };
+        m.add({ OpenMediaID: 3, request, correlation });
+        request.PrivateData = 'changed';
+        request.IVRInfo[0].Data = 'changed';
+        correlation.ticket = 'changed';
+        correlation.tags.push('y');
+        assert.deepStrictEqual(m.requestFor(3),
+            { PrivateData: 'p', IVRInfo: [{ Label: 'a', Data: 'b' }], correlation: { ticket: 'T-1', tags: ['x'] } });
+    });
+
+    it('a value that cannot be cloned: copied without the parts that cannot, reported, requestFor never throws', function () {
+        const m = new CorrelationMap();
+        const lossy = [];
+        // a function: structuredClone refuses it, the JSON round trip drops it
+        m.add({ OpenMediaID: 1, request: { PrivateData: 'a' }, correlation: { ticket: 'T-1', fn() { return 1; } } },
+            (part) => lossy.push([1, part]));
+        assert.deepStrictEqual(m.requestFor(1), { PrivateData: 'a', correlation: { ticket: 'T-1' } });
+        // a function beside a BigInt and a cycle: neither copy works whole, the parts that can be cloned are kept
+        const cyclic = { name: 'c', fn: () => 2, n: 10n };
+        cyclic.self = cyclic;
+        m.add({ OpenMediaID: 2, request: { PrivateData: 'b', extra: cyclic } }, (part) => lossy.push([2, part]));
+        const r2 = m.requestFor(2);
+        assert.strictEqual(r2.PrivateData, 'b');
+        assert.strictEqual(r2.extra.name, 'c');
+        assert.strictEqual(r2.extra.n, 10n);
+        assert.strictEqual(r2.extra.fn, undefined);
+        // a correlation value that is a function itself is left out
+        m.add({ OpenMediaID: 3, request: {}, correlation: () => 3 }, (part) => lossy.push([3, part]));
+        assert.deepStrictEqual(m.requestFor(3), {});
+        assert.deepStrictEqual(lossy, [[1, 'correlation'], [2, 'request'], [3, 'correlation']]);
+        // a plain value is not reported
+        m.add({ OpenMediaID: 4, request: { PrivateData: 'd' }, correlation: 'T-4' }, (part) => lossy.push([4, part]));
+        assert.strictEqual(lossy.length, 3);
+        for (const id of [1, 2, 3, 4]) assert.doesNotThrow(() => m.requestFor(id));
+    });
+
+    it('counts its changes (nothing new observed: same version)', function () {
+        const m = new CorrelationMap();
+        const v0 = m.version;
+        m.add({ OpenMediaID: 1, request: {} });
+        const v1 = m.version;
+        assert.ok(v1 > v0);
+        m.observe([rec(1, 'Queued', T0)]);
+        const v2 = m.version;
+        assert.ok(v2 > v1);
+        m.observe([rec(1, 'Queued', T0), rec(7, 'Queued', T0)]);
+        assert.strictEqual(m.version, v2, 'the same record again, and one not ours: no change');
+        assert.strictEqual(m.expire(T0 + 1000, 60000), 0);
+        assert.strictEqual(m.version, v2);
     });
 
     it('saves and merges (live entries win)', function () {

@@ -74,6 +74,7 @@ export interface OmAddedEvent {
   node: string;
 }
 
+/** The event om-add-request emits on its om-server after an accepted AddRequest (defined here only). */
 export const ADDED_EVENT = 'openmedia:added';
 
 export interface OmServerConfig extends NodeDef {

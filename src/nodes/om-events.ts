@@ -39,7 +39,7 @@ import {
 } from '../lib/events/poller';
 import { VERDICT, type Verdict } from '../lib/events/types';
 import type { StatusRecord } from '../lib/normalize';
-import type { DoneFn, NodeAPI, NodeDef, NodeMessage, OmServerNode, RedNode, SendFn } from '../lib/red';
+import type { DoneFn, NodeAPI, NodeDef, NodeMessage, NodeStatus, OmServerNode, RedNode, SendFn } from '../lib/red';
 import { StatusThrottle, shortStatus } from '../lib/status';
 
 /** Key of the node's state in its context. */
@@ -151,22 +151,32 @@ module.exports = function register(RED: NodeAPI): void {
       return VERDICT.Emit;
     };
 
+    const okStatus = (): NodeStatus => (count > 0
+      ? { fill: 'green', shape: 'dot', text: `${count} event${count === 1 ? '' : 's'}` }
+      : { fill: 'green', shape: 'ring', text: 'polling' });
+
     const deliver = (events: Delivery[]): void => {
       if (closed) return;
       for (const { record, request } of events) {
-        const msg = buildMessage(record, request) as unknown as NodeMessage;
-        if (perStatus) {
-          const i = outputIndex.get(record.Status);
-          if (i === undefined) continue;
-          const out: Array<NodeMessage | null> = new Array(outputStatuses.length).fill(null);
-          out[i] = msg;
-          node.send(out);
-        } else {
-          node.send(msg);
+        // Each message on its own: the records are already counted as handled, one that fails must not take the
+        // others with it.
+        try {
+          const msg = buildMessage(record, request) as unknown as NodeMessage;
+          if (perStatus) {
+            const i = outputIndex.get(record.Status);
+            if (i === undefined) continue;
+            const out: Array<NodeMessage | null> = new Array(outputStatuses.length).fill(null);
+            out[i] = msg;
+            node.send(out);
+          } else {
+            node.send(msg);
+          }
+          count++;
+        } catch (err) {
+          node.warn(`om-events: could not send the event ${record.ID}/${record.Status}: ${(err as Error)?.message ?? String(err)}`);
         }
       }
-      count += events.length;
-      if (!failing) status.set({ fill: 'green', shape: 'dot', text: `${count} event${count === 1 ? '' : 's'}` });
+      if (!failing) status.set(okStatus());
     };
 
     const showStatus = (s: LoopStatus): void => {
@@ -176,9 +186,7 @@ module.exports = function register(RED: NodeAPI): void {
         status.set({ fill: 'red', shape: 'ring', text: failureText(s.code ?? 'ERROR', s.retryInMs ?? 0) });
       } else {
         failing = false;
-        status.set(count > 0
-          ? { fill: 'green', shape: 'dot', text: `${count} event${count === 1 ? '' : 's'}` }
-          : { fill: 'green', shape: 'ring', text: 'polling' });
+        status.set(okStatus());
       }
     };
 

@@ -155,6 +155,7 @@ function setup(RED: NodeAPI, node: OperationNode, config: OperationConfig, def: 
         const event: OmAddedEvent = { OpenMediaID: answer.OpenMediaID as number, request, node: node.id };
         if (extra.correlation !== undefined) event.correlation = extra.correlation;
         // Each listener on its own: one that throws neither stops the others nor fails the add, which succeeded.
+        // om-events' own listener never throws, but any code holding the server node may listen too.
         for (const listener of server.rawListeners(ADDED_EVENT)) {
           try {
             listener.call(server, event);

@@ -18,8 +18,11 @@
  *       request: Record<string, unknown>,        what was sent, wire member names, dates as ISO strings
  *       correlation?: unknown,                   the user's correlation value, when the node had one
  *       node: string }                           id of the om-add-request node
- *   Listeners are added with server.on('openmedia:added', fn) and MUST be removed by their owner on its 'close'.
- *   The types and the event name (ADDED_EVENT) are in lib/red.ts.
+ *   The listener is om-events' poll loop of this server (lib/events/poller.ts): added when the first om-events
+ *   node subscribes and kept while this node lives, so adds made while om-events nodes restart are still known.
+ *   This node removes every listener of the event when it closes: that is the one place they are removed.
+ *   Listeners must not throw (om-add-request still guards the emit). The types and the event name (ADDED_EVENT)
+ *   are in lib/red.ts.
  *   On close (redeploy, shutdown) the client is closed: calls in flight end with CLIENT_CLOSED, sockets are freed.
  */
 import { OpenMediaClient, type ClientOptions } from '../lib/client';
@@ -99,6 +102,7 @@ module.exports = function register(RED: NodeAPI): void {
       closed = true;
       const c = client;
       client = undefined;
+      // The one place the 'openmedia:added' listeners go (see above): the poll loop keeps its own for our lifetime.
       node.removeAllListeners(ADDED_EVENT);
       if (!c) {
         done();

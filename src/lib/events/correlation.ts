@@ -48,9 +48,75 @@ export function isTerminal(status: string): boolean {
   return TERMINAL.has(status);
 }
 
+/**
+ * A deep copy of `value` that shares nothing with it and can itself be cloned (structuredClone) again, so the copies
+ * made from it for each event cannot throw. structuredClone first; a value it refuses (a function somewhere inside)
+ * goes through a JSON round trip (functions and undefined members dropped, Dates become ISO strings); a value JSON
+ * refuses too (a BigInt or a cycle beside the function) is walked, keeping every part that can be cloned and
+ * dropping the rest. `lossy` says whether anything was left out or changed on the way.
+ */
+export function detachedCopy(value: unknown): { copy: unknown; lossy: boolean } {
+  try {
+    return { copy: structuredClone(value), lossy: false };
+  } catch {
+    // not cloneable as a whole: below
+  }
+  try {
+    const text = JSON.stringify(value);
+    if (text !== undefined) return { copy: JSON.parse(text) as unknown, lossy: true };
+  } catch {
+    // not JSON either: below
+  }
+  return { copy: walkCopy(value, new WeakSet()), lossy: true };
+}
+
+/** The parts of `value` that can be cloned; objects that cannot be cloned whole are copied member by member. */
+function walkCopy(value: unknown, path: WeakSet<object>): unknown {
+  if (typeof value === 'function' || typeof value === 'symbol') return undefined;
+  if (typeof value !== 'object' || value === null) return value;
+  try {
+    return structuredClone(value);
+  } catch {
+    // copied member by member below
+  }
+  if (path.has(value)) return undefined; // a cycle through a part that cannot be cloned: cut here
+  path.add(value);
+  let out: unknown;
+  if (Array.isArray(value)) {
+    out = value.map((item) => {
+      const c = walkCopy(item, path);
+      return c === undefined ? null : c;
+    });
+  } else {
+    const obj: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const c = walkCopy(v, path);
+      if (c !== undefined) obj[k] = c;
+    }
+    out = obj;
+  }
+  path.delete(value);
+  return out;
+}
+
+/** A fresh copy of a value that detachedCopy made (so structuredClone cannot fail; the fallback is for safety). */
+function cloneOf<T>(value: T): T {
+  try {
+    return structuredClone(value);
+  } catch {
+    return detachedCopy(value).copy as T;
+  }
+}
+
 export class CorrelationMap {
   private readonly map = new Map<number, CorrelationEntry>();
   private seq = 0;
+  private changes = 0;
+
+  /** Bumped by every change of what toJSON() returns (so unchanged state need not be saved again). */
+  get version(): number {
+    return this.changes;
+  }
 
   get size(): number {
     return this.map.size;
@@ -72,14 +138,24 @@ export class CorrelationMap {
   /**
    * Remembers a request om-add-request added. Returns the entry it replaced when that one was still open (the
    * service gave out the id again: it must have restarted), so the caller can report it.
+   *
+   * The request and the correlation value are copied here, once (see detachedCopy): what om-add-request passes is
+   * the very object of its msg.openMedia.request, which the flow may change afterwards, and every later copy (one per
+   * event) must not be able to fail. `lossy` is called when a part could not be copied as it was.
    */
-  add(info: AddedInfo): CorrelationEntry | undefined {
+  add(info: AddedInfo, lossy?: (part: 'request' | 'correlation') => void): CorrelationEntry | undefined {
     const id = Number(info.OpenMediaID);
     if (!Number.isInteger(id) || id <= 0) return undefined;
     const previous = this.map.get(id);
+    let request: Record<string, unknown> = {};
+    if (info.request && typeof info.request === 'object') {
+      const r = detachedCopy(info.request);
+      if (r.lossy) lossy?.('request');
+      if (r.copy && typeof r.copy === 'object' && !Array.isArray(r.copy)) request = r.copy as Record<string, unknown>;
+    }
     const entry: CorrelationEntry = {
       id,
-      request: info.request && typeof info.request === 'object' ? info.request : {},
+      request,
       seq: this.seq++,
       open: true,
       status: '',
@@ -87,10 +163,15 @@ export class CorrelationMap {
       lastTs: NaN,
       endTs: NaN,
     };
-    if (info.correlation !== undefined) entry.correlation = info.correlation;
-    if (info.node !== undefined) entry.node = info.node;
+    if (info.correlation !== undefined) {
+      const c = detachedCopy(info.correlation);
+      if (c.lossy) lossy?.('correlation');
+      if (c.copy !== undefined) entry.correlation = c.copy;
+    }
+    if (info.node !== undefined) entry.node = String(info.node);
     if (previous) this.map.delete(id); // re-insert so iteration stays in registration order
     this.map.set(id, entry);
+    this.changes++;
     return previous && previous.open ? previous : undefined;
   }
 
@@ -102,6 +183,8 @@ export class CorrelationMap {
       if (e === undefined) continue;
       const ts = timeOf(r.TimeStamp);
       if (!Number.isNaN(e.lastTs) && ts < e.lastTs) continue;
+      if (ts === e.lastTs && r.Status === e.status && (!r.ServiceGroupID || r.ServiceGroupID === e.group)) continue;
+      this.changes++;
       e.lastTs = ts;
       e.status = r.Status;
       if (r.ServiceGroupID) e.group = r.ServiceGroupID;
@@ -120,6 +203,7 @@ export class CorrelationMap {
   close(id: number, status: string, ts: number): void {
     const e = this.map.get(id);
     if (!e) return;
+    this.changes++;
     e.open = false;
     e.status = status;
     e.lastTs = ts;
@@ -136,7 +220,21 @@ export class CorrelationMap {
         dropped++;
       }
     }
+    if (dropped) this.changes++;
     return dropped;
+  }
+
+  /** Forgets the oldest registered entries beyond `max` (a bound for when nobody follows the statuses). */
+  trim(max: number): number {
+    let over = this.map.size - max;
+    if (over <= 0) return 0;
+    const n = over;
+    for (const id of this.map.keys()) {
+      if (over-- <= 0) break;
+      this.map.delete(id);
+    }
+    this.changes++;
+    return n;
   }
 
   /** Open entries registered before `beforeSeq` (default: all), oldest first. */
@@ -146,12 +244,15 @@ export class CorrelationMap {
     return out;
   }
 
-  /** The `msg.request` of an event: what was sent, with the correlation value. A fresh copy each time. */
+  /**
+   * The `msg.request` of an event: what was sent, with the correlation value. A fresh copy each time (every message
+   * is the flow's to change); it cannot throw, as add() stored only cloneable copies.
+   */
   requestFor(id: number): Record<string, unknown> | undefined {
     const e = this.map.get(id);
     if (!e) return undefined;
-    const out: Record<string, unknown> = structuredClone(e.request);
-    if (e.correlation !== undefined) out.correlation = structuredClone(e.correlation);
+    const out: Record<string, unknown> = cloneOf(e.request);
+    if (e.correlation !== undefined) out.correlation = cloneOf(e.correlation);
     return out;
   }
 
@@ -187,6 +288,7 @@ export class CorrelationMap {
       this.map.set(id, e);
       added++;
     }
+    if (added) this.changes++;
     return added;
   }
 }

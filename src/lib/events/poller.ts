@@ -10,10 +10,28 @@
  *     cost of an empty answer; the window starts an overlap before it.
  *  2. One GetOpenMediaRequestsByTime(retrieveLaterThan = start). Each subscriber's tracker picks what is new for it
  *     (its own filter, its own dedupe) and the node emits it; a subscriber starting "from now" marks the answer as
- *     seen instead.
+ *     seen instead. A record the filter cannot decide yet ("only ours" before the AddRequest answer arrived) is
+ *     counted as handled by the tracker and held in the subscriber's pending list (below).
  *  3. The correlation map follows our requests' statuses; every `checkEvery` polls (and at start, after a failure,
  *     when the service clock went back, when an id comes back from om-add-request) the restart check runs (below).
- *  4. Terminated requests older than DataExpiration (service time) leave the map; every subscriber saves its state.
+ *  4. Terminated requests older than DataExpiration (service time) leave the map; each subscriber whose state
+ *     changed saves it (the correlation map is serialised once for all of them).
+ *
+ * Delivery: the tracker counts a record as handled before its message goes out, so nothing between the two may
+ * throw: the messages are built from copies made when the request was added (CorrelationMap.add), a subscriber's
+ * callback that throws is caught and reported to it, and the node sends each message on its own.
+ *
+ * Pending records ("only ours"): the service stamps Queued while AddRequest is still on its way back, so the first
+ * records of our own request can arrive before we know the id is ours. They wait in the subscriber's pending list
+ * (saved with its state) and go out the moment om-add-request reports the id ('openmedia:added'), in order and
+ * before any later record of that request. A record still undecided once it is older (service time) than the
+ * server's call timeout + the poll interval + the overlap can no longer become ours (the AddRequest answer would
+ * have timed out) and is dropped, as the filter asks for; so are the oldest beyond MAX_PENDING.
+ *
+ * Life: the loop (with its 'openmedia:added' listener and its correlation map) lives as long as its om-server node,
+ * from the first om-events subscription on; om-server removes the listener when it closes. Polling stops when the
+ * last subscriber leaves, but adds keep being recorded, so an om-events node restarted alone (a "modified nodes"
+ * deploy) still knows the requests added meanwhile.
  *
  * Restart check (a restarted service clears its cache; the flow must hear about the requests it lost):
  *  - nothing to do unless requests this Node-RED added are still open;
@@ -28,14 +46,17 @@
  * Failures: a failed cycle keeps every cursor, backs off (interval x 2^(failures-1), at most 60 s), reports the code
  * to the subscribers, and the next successful cycle catches up from the kept cursors.
  */
+import { randomUUID } from 'crypto';
 import type { EventEmitter } from 'events';
 import { OPEN_MEDIA_STATUS, type OperationName } from '../contract';
 import type { StatusRecord } from '../normalize';
+import { ADDED_EVENT } from '../red';
 import { CorrelationMap, isTerminal, type AddedInfo, type CorrelationEntry, type SavedEntry } from './correlation';
 import { DEFAULT_OVERLAP_MS, EventTracker, keyOf, timeOf, type TrackerState } from './tracker';
 import { VERDICT, type DetectedReason, type EventRecord, type StatusAnswer, type Verdict } from './types';
 
-export const ADDED_EVENT = 'openmedia:added';
+// The one definition is in lib/red.ts (om-server, om-add-request and the loop share it); re-exported for tools.
+export { ADDED_EVENT };
 /** Bounds of the poll interval and the backoff, ms. */
 export const MIN_INTERVAL_MS = 1000;
 export const DEFAULT_INTERVAL_MS = 5000;
@@ -45,6 +66,12 @@ export const DEFAULT_DATA_EXPIRATION_MS = 30 * 60 * 1000;
 /** retrieveLaterThan used to learn the service's time (an empty answer) and to replay everything. */
 export const FAR_FUTURE = Date.UTC(9000, 0, 1);
 export const FAR_PAST = Date.UTC(2000, 0, 1);
+/** The call timeout assumed when the host does not say (om-server's default). */
+export const DEFAULT_CALL_TIMEOUT_MS = 10000;
+/** Most records one subscriber holds back waiting for an AddRequest answer. */
+export const MAX_PENDING = 10000;
+/** Most requests the correlation map keeps while no om-events node runs (nothing follows their statuses then). */
+export const MAX_IDLE_ENTRIES = 50000;
 
 export interface EventsClientLike {
   call(operation: OperationName, args?: Record<string, unknown>): Promise<unknown>;
@@ -54,7 +81,10 @@ export interface EventsClientLike {
 export interface LoopHost {
   getClient(): EventsClientLike;
   on: EventEmitter['on'];
-  removeListener: EventEmitter['removeListener'];
+  /** The client's call timeout, ms: how late an AddRequest answer can be (pending records wait that long). */
+  timeoutMs?: number;
+  /** Where to report what concerns no subscriber in particular (om-server: its node log). */
+  warn?(text: string): void;
 }
 
 /** One record for a subscriber, with what om-add-request sent for it (when it was ours). */
@@ -77,6 +107,10 @@ export interface SavedSubscriberState {
   v: 1;
   tracker: TrackerState;
   correlation: SavedEntry[];
+  /** Records held back for "only ours", with the service time (ms) each counts its age from. */
+  pending?: Array<[StatusRecord, number]>;
+  /** Id of the loop whose correlation map this is (a loop that is still alive does not merge its own copy back). */
+  loop?: string;
 }
 
 export interface SubscriberConfig {
@@ -96,10 +130,21 @@ export interface SubscriberConfig {
   warn?(text: string): void;
 }
 
+function isRecordLike(value: unknown): value is StatusRecord {
+  const r = value as Partial<StatusRecord> | null;
+  return !!r && typeof r === 'object' && typeof r.ID === 'number' && typeof r.Status === 'string';
+}
+
 export class Subscription {
   readonly tracker: EventTracker;
   phase: 'fresh' | 'replay' | 'live';
   closed = false;
+  /** Records its filter could not decide yet, oldest first, each with the service time its age counts from. */
+  private held: Array<[StatusRecord, number]> = [];
+  private heldChanges = 0;
+  private overflowWarned = false;
+  /** Versions of tracker, correlation map and pending list last saved (undefined: nothing saved yet). */
+  private savedAt: [number, number, number] | undefined;
 
   constructor(readonly loop: PollLoop, readonly config: SubscriberConfig) {
     const overlap = config.overlapMs ?? DEFAULT_OVERLAP_MS;
@@ -107,6 +152,17 @@ export class Subscription {
     this.tracker = EventTracker.restore(saved?.tracker, overlap);
     if (this.tracker.cursor !== null) this.phase = 'live';
     else this.phase = config.start === 'replay' ? 'replay' : 'fresh';
+    if (saved && Array.isArray(saved.pending)) {
+      for (const item of saved.pending) {
+        if (Array.isArray(item) && isRecordLike(item[0]) && typeof item[1] === 'number') this.held.push([item[0], item[1]]);
+      }
+      if (this.held.length > MAX_PENDING) this.held.splice(0, this.held.length - MAX_PENDING);
+    }
+  }
+
+  /** Records waiting for their filter to decide (for tests and status). */
+  get pending(): readonly StatusRecord[] {
+    return this.held.map(([r]) => r);
   }
 
   /** An immediate poll (coalesced with one already running). */
@@ -114,8 +170,22 @@ export class Subscription {
     if (!this.closed) this.loop.pollNow();
   }
 
-  state(): SavedSubscriberState {
-    return { v: 1, tracker: this.tracker.toJSON(), correlation: this.loop.correlation.toJSON() };
+  /** The state to save; `correlation` is the loop's map already serialised (once per cycle for all subscribers). */
+  state(correlation: SavedEntry[] = this.loop.correlation.toJSON()): SavedSubscriberState {
+    const out: SavedSubscriberState = { v: 1, tracker: this.tracker.toJSON(), correlation, loop: this.loop.id };
+    if (this.held.length) out.pending = this.held.map(([r, at]) => [r, at]);
+    return out;
+  }
+
+  /** Whether something changed since the last save. */
+  needsSave(correlationVersion: number): boolean {
+    const s = this.savedAt;
+    return !s || s[0] !== this.tracker.version || s[1] !== correlationVersion || s[2] !== this.heldChanges;
+  }
+
+  /** Records that the current state was handed to `persist`. */
+  saved(correlationVersion: number): void {
+    this.savedAt = [this.tracker.version, correlationVersion, this.heldChanges];
   }
 
   /** Leaves the loop; returns the state to save. */
@@ -129,6 +199,55 @@ export class Subscription {
   judge(record: StatusRecord): Verdict {
     const j = this.config.judge;
     return j ? j(record, this.loop.correlation.has(record.ID)) : VERDICT.Emit;
+  }
+
+  /**
+   * The verdict the tracker gets: a record the filter cannot decide yet is held here and counted as handled there
+   * (so a later window does not hold it twice, and its fate no longer depends on staying inside the overlap).
+   */
+  decide(record: StatusRecord, at: number): Verdict {
+    const v = this.judge(record);
+    if (v !== VERDICT.Defer) return v;
+    this.hold(record, at);
+    return VERDICT.Skip;
+  }
+
+  private hold(record: StatusRecord, at: number): void {
+    const ts = timeOf(record.TimeStamp);
+    this.held.push([record, Number.isNaN(ts) ? at : ts]);
+    this.heldChanges++;
+    if (this.held.length > MAX_PENDING) {
+      this.held.shift();
+      if (!this.overflowWarned) {
+        this.overflowWarned = true;
+        this.config.warn?.(`more than ${MAX_PENDING} events wait for their add request's answer: the oldest are dropped`);
+      }
+    }
+  }
+
+  /**
+   * Takes the held records that can be decided now (of one request, or all), in order, and returns those to emit.
+   * Held records that are still undecided and stamped before `expireBefore` (service ms) are dropped.
+   */
+  release(expireBefore: number, onlyId?: number): StatusRecord[] {
+    if (this.held.length === 0) return [];
+    const out: StatusRecord[] = [];
+    const keep: Array<[StatusRecord, number]> = [];
+    for (const item of this.held) {
+      const [r, at] = item;
+      if (onlyId !== undefined && r.ID !== onlyId) {
+        keep.push(item);
+        continue;
+      }
+      const v = this.judge(r);
+      if (v === VERDICT.Emit) out.push(r);
+      else if (v === VERDICT.Defer && !(at < expireBefore)) keep.push(item);
+    }
+    if (keep.length !== this.held.length) {
+      this.held = keep;
+      this.heldChanges++;
+    }
+    return out;
   }
 }
 
@@ -145,7 +264,7 @@ function asAnswer(value: unknown, operation: string): StatusAnswer {
   return { OpenMediaRequests: v.OpenMediaRequests, TimeStamp: typeof v.TimeStamp === 'string' ? v.TimeStamp : null };
 }
 
-/** A Failed record the node makes up for one of our requests the service lost. */
+/** A Failed record the node makes up for one of our requests the service lost; `now` is service time (ms). */
 export function detectedFailure(e: CorrelationEntry, now: number, reason: DetectedReason): EventRecord {
   return {
     AgentID: 0,
@@ -157,7 +276,7 @@ export function detectedFailure(e: CorrelationEntry, now: number, reason: Detect
     Status: 'Failed',
     StatusCode: OPEN_MEDIA_STATUS.Failed,
     TenantID: 0,
-    TimeStamp: new Date(Number.isFinite(now) ? now : Date.now()).toISOString(),
+    TimeStamp: new Date(now).toISOString(),
     DetectedBy: 'om-events',
     Reason: reason,
   };
@@ -175,7 +294,7 @@ const loops = new WeakMap<object, PollLoop>();
 export const stoppedStates = new Map<string, SavedSubscriberState & { url?: string }>();
 
 export class PollLoop {
-  /** The loop of a host (om-server node), created on first use. */
+  /** The loop of a host (om-server node), created on first use (it then listens to the host's adds). */
   static of(host: LoopHost): PollLoop {
     let loop = loops.get(host);
     if (!loop) {
@@ -185,6 +304,13 @@ export class PollLoop {
     return loop;
   }
 
+  /** The loop of a host if it has one; never creates one (for tests and tools that only look). */
+  static peek(host: object): PollLoop | undefined {
+    return loops.get(host);
+  }
+
+  /** This loop's identity, saved with the subscribers' states (see SavedSubscriberState.loop). */
+  readonly id = randomUUID();
   readonly correlation = new CorrelationMap();
   private readonly subs = new Set<Subscription>();
   private timer: NodeJS.Timeout | undefined;
@@ -202,11 +328,25 @@ export class PollLoop {
   private runsStarted = 0;
   private runsFinished = 0;
   private waiters: Array<{ target: number; resolve: () => void }> = [];
+  /** Open requests whose id om-add-request got again, not reported yet (no subscriber, or no service time yet). */
+  private reused: Array<{ entry: CorrelationEntry; request?: Record<string, unknown> }> = [];
+  private warned = new Set<string>();
 
-  constructor(readonly host: LoopHost) {}
+  /**
+   * Listens to the host's adds from now on, for the host's whole life: the host (om-server) removes the listener
+   * when it closes. Only PollLoop.of creates loops.
+   */
+  private constructor(readonly host: LoopHost) {
+    host.on(ADDED_EVENT, this.onAdded);
+  }
 
   get subscriberCount(): number {
     return this.subs.size;
+  }
+
+  /** The current subscriptions (for tests and tools). */
+  get subscriptions(): Subscription[] {
+    return [...this.subs];
   }
 
   get isRunning(): boolean {
@@ -215,12 +355,14 @@ export class PollLoop {
 
   subscribe(config: SubscriberConfig): Subscription {
     const sub = new Subscription(this, config);
-    if (config.saved) this.correlation.merge(config.saved.correlation);
+    // A state saved from this very loop holds nothing the live map lacks: an entry missing here was forgotten on
+    // purpose (expired), and merging it back would bring back a request the service no longer knows. A state from
+    // an earlier loop (Node-RED restart, om-server redeployed) adds what the live map does not hold; live entries win.
+    if (config.saved && config.saved.loop !== this.id) this.correlation.merge(config.saved.correlation);
     this.subs.add(sub);
     if (!this.started) {
       this.started = true;
       this.checkDue = true;
-      this.host.on(ADDED_EVENT, this.onAdded);
     }
     // Deferred to the next turn, so that nodes started together share the first poll.
     this.pollSoon();
@@ -232,14 +374,40 @@ export class PollLoop {
     if (this.subs.size === 0) this.stop();
   }
 
+  /** Stops polling; the listener and the correlation map stay (see the file comment). */
   private stop(): void {
     this.started = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.again = false;
-    this.host.removeListener(ADDED_EVENT, this.onAdded);
-    if (loops.get(this.host) === this) loops.delete(this.host);
     this.settle(true);
+  }
+
+  /** How long a held record may wait for its AddRequest answer (service ms). */
+  private pendingMaxAgeMs(sub: Subscription): number {
+    const timeout = Number(this.host.timeoutMs);
+    return (Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_CALL_TIMEOUT_MS) + this.intervalMs + sub.tracker.overlapMs;
+  }
+
+  /** A warning once per loop and topic: to the host when it can log, else to the subscribers. */
+  private warnOnce(topic: string, text: string): void {
+    if (this.warned.has(topic)) return;
+    this.warned.add(topic);
+    if (typeof this.host.warn === 'function') {
+      try {
+        this.host.warn(`om-events: ${text}`);
+        return;
+      } catch {
+        // fall through to the subscribers
+      }
+    }
+    for (const s of this.subs) {
+      try {
+        s.config.warn?.(text);
+      } catch {
+        // nothing else to tell
+      }
+    }
   }
 
   private get intervalMs(): number {
@@ -369,22 +537,42 @@ export class PollLoop {
     }
   }
 
+  /** Hands records to a subscriber: never throws (see "Delivery" in the file comment). */
   private deliver(sub: Subscription, records: readonly StatusRecord[]): void {
     if (records.length === 0 || sub.closed) return;
     const out: Delivery[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = { ...records[i] } as EventRecord;
-      const request = this.correlation.requestFor(record.ID);
+      let request: Record<string, unknown> | undefined;
+      try {
+        request = this.correlation.requestFor(record.ID);
+      } catch (err) {
+        // Cannot happen with the copies add() stores; if it did, the event still goes out, without msg.request.
+        this.warnOnce('request-copy', `msg.request left out: ${(err as Error)?.message ?? String(err)}`);
+      }
       out[i] = request === undefined ? { record } : { record, request };
     }
-    sub.config.deliver(out);
+    try {
+      sub.config.deliver(out);
+    } catch (err) {
+      try {
+        sub.config.warn?.(`could not deliver ${out.length} event(s): ${(err as Error)?.message ?? String(err)}`);
+      } catch {
+        // nothing else to tell
+      }
+    }
   }
 
+  /** Saves the state of each subscriber for which something changed, serialising the correlation map once. */
   private persist(): void {
+    const version = this.correlation.version;
+    let correlation: SavedEntry[] | undefined;
     for (const s of this.subs) {
-      if (s.closed || !s.config.persist) continue;
+      if (s.closed || !s.config.persist || !s.needsSave(version)) continue;
+      correlation ??= this.correlation.toJSON();
       try {
-        s.config.persist(s.state());
+        s.config.persist(s.state(correlation));
+        s.saved(version);
       } catch (err) {
         s.config.warn?.(`could not save state: ${(err as Error)?.message ?? String(err)}`);
       }
@@ -420,19 +608,22 @@ export class PollLoop {
     const answerTs = timeOf(answer.TimeStamp);
     if (answerTs < this.lastServiceTime) this.checkDue = true; // the service clock went back: restarted?
     if (!Number.isNaN(answerTs)) this.lastServiceTime = answerTs;
+    if (this.reused.length && !Number.isNaN(answerTs)) this.reportReused(answerTs);
 
     for (const sub of subs) {
       if (sub.closed) continue;
       const phase = sub.phase;
-      const judge = (r: StatusRecord): Verdict => sub.judge(r);
-      const emitted = sub.tracker.ingest(answer, { markOnly: phase === 'fresh', judge });
+      // Held records first: they are older than anything this answer brings for the same request.
+      const emitted = sub.release(answerTs - this.pendingMaxAgeMs(sub));
+      const judge = (r: StatusRecord): Verdict => sub.decide(r, answerTs);
+      emitted.push(...sub.tracker.ingest(answer, { markOnly: phase === 'fresh', judge }));
       if (phase === 'replay' && all) {
         // What the service reports as current but its history did not carry (a service without history).
         const inHistory = new Set(answer.OpenMediaRequests.map(keyOf));
         for (const r of all.OpenMediaRequests) {
           if (inHistory.has(keyOf(r)) || sub.tracker.handled(r)) continue;
           sub.tracker.mark(r);
-          if (sub.judge(r) === VERDICT.Emit) emitted.push(r);
+          if (sub.decide(r, answerTs) === VERDICT.Emit) emitted.push(r);
         }
       }
       sub.phase = 'live';
@@ -474,7 +665,10 @@ export class PollLoop {
       this.stats.fullChecks++;
       const all = asAnswer(await client.call('GetAllOpenMediaRequestStatus', {}), 'GetAllOpenMediaRequestStatus');
       if (!this.started) return;
-      const now = timeOf(all.TimeStamp);
+      // Made-up records are stamped in service time only; without any (never seen here), the check waits a cycle.
+      let now = timeOf(all.TimeStamp);
+      if (Number.isNaN(now)) now = this.lastServiceTime;
+      if (Number.isNaN(now)) return;
       const byId = new Map<number, StatusRecord>();
       for (const r of all.OpenMediaRequests) if (r) byId.set(r.ID, r);
       const detected: EventRecord[] = [];
@@ -505,19 +699,62 @@ export class PollLoop {
     this.persist();
   }
 
+  /** om-add-request's 'openmedia:added'. Never throws: it runs inside the add node's message handling. */
   private added(ev: AddedInfo): void {
+    try {
+      this.record(ev);
+    } catch (err) {
+      this.warnOnce('added', `could not record an added request: ${(err as Error)?.message ?? String(err)}`);
+    }
+  }
+
+  private record(ev: AddedInfo): void {
     if (!ev || typeof ev !== 'object') return;
-    const previous = this.correlation.get(Number(ev.OpenMediaID));
+    const id = Number(ev.OpenMediaID);
+    const previous = this.correlation.get(id);
     const displaced = previous && previous.open ? { ...previous } : undefined;
     const request = displaced ? this.correlation.requestFor(displaced.id) : undefined;
-    this.correlation.add(ev);
-    if (!displaced) return;
-    // The service handed out an id we still hold as open: it restarted. Report the old request, then look for others.
-    const record = detectedFailure(displaced, this.lastServiceTime, 'IdReused');
-    for (const sub of this.subs) {
-      if (sub.closed || sub.judge(record) !== VERDICT.Emit) continue;
-      sub.config.deliver([request === undefined ? { record: { ...record } } : { record: { ...record }, request: structuredClone(request) }]);
+    this.correlation.add(ev, (part) => this.warnOnce('lossy', `what add request #${id} was given (its ${part}) `
+      + 'holds something that cannot be copied (a function, a BigInt, a cycle ...): its events carry msg.request '
+      + 'without those parts. Not reported again for other requests.'));
+    if (!this.started && this.correlation.size > MAX_IDLE_ENTRIES) {
+      this.correlation.trim(MAX_IDLE_ENTRIES);
+      this.warnOnce('idle-trim', `no om-events node has run for ${MAX_IDLE_ENTRIES} adds: the oldest are forgotten`);
     }
-    this.checkDue = true;
+    if (displaced) {
+      // The service handed out an id we still hold as open: it restarted. Report the old request, look for others.
+      this.reused.push(request === undefined ? { entry: displaced } : { entry: displaced, request });
+      this.checkDue = true;
+      if (this.started && !Number.isNaN(this.lastServiceTime)) this.reportReused(this.lastServiceTime);
+    }
+    // Records of this request held back for "only ours" go out now, before any later record of it.
+    let released = false;
+    for (const sub of this.subs) {
+      if (sub.closed) continue;
+      const out = sub.release(NaN, id);
+      if (out.length) {
+        released = true;
+        this.deliver(sub, out);
+      }
+    }
+    if (released) this.persist();
+  }
+
+  /** Reports the open requests whose id was handed out again, stamped `now` (service time). */
+  private reportReused(now: number): void {
+    const list = this.reused;
+    this.reused = [];
+    for (const { entry, request } of list) {
+      const record = detectedFailure(entry, now, 'IdReused');
+      for (const sub of this.subs) {
+        if (sub.closed || sub.judge(record) !== VERDICT.Emit) continue;
+        const d: Delivery = request === undefined ? { record: { ...record } } : { record: { ...record }, request: structuredClone(request) };
+        try {
+          sub.config.deliver([d]);
+        } catch (err) {
+          sub.config.warn?.(`could not deliver an event: ${(err as Error)?.message ?? String(err)}`);
+        }
+      }
+    }
   }
 }

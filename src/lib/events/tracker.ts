@@ -97,6 +97,7 @@ export class EventTracker {
   newest = -Infinity;
   private readonly buckets = new Map<string, Bucket>();
   private gen = 0;
+  private changes = 0;
 
   constructor(readonly overlapMs: number = DEFAULT_OVERLAP_MS) {
     if (!(overlapMs >= 0)) throw new RangeError('overlapMs must be >= 0');
@@ -105,6 +106,15 @@ export class EventTracker {
   /** retrieveLaterThan for this subscriber's next query (epoch ms), or null when it has no cursor yet. */
   queryStart(): number | null {
     return this.cursor === null ? null : this.cursor - this.overlapMs;
+  }
+
+  /**
+   * Bumped whenever the state changed in a way a saved copy must know: a record handled, the first cursor, a cursor
+   * that went back. The cursor merely moving on is not counted: a state saved before it resumes from its older
+   * cursor, and the wider window it then asks for holds only records that state already counts as handled.
+   */
+  get version(): number {
+    return this.changes;
   }
 
   /** Keys currently remembered (the dedupe memory). */
@@ -163,6 +173,7 @@ export class EventTracker {
     }
     let newest = this.newest;
     const floor = this.floor;
+    let committed = false;
     let bucketIso: string | null | undefined;
     let bucket: Bucket | undefined;
     for (let j = 0; j < n; j++) {
@@ -192,12 +203,14 @@ export class EventTracker {
       }
       const verdict = markOnly ? VERDICT.Skip : judge ? judge(r) : VERDICT.Emit;
       if (verdict !== VERDICT.Defer) {
+        committed = true;
         v = v - handledCount + Math.min(seenNow, N_MASK);
         if (verdict === VERDICT.Emit) out.push(r);
       }
       bucket.keys.set(key, v);
     }
     this.newest = newest;
+    if (committed) this.changes++;
     this.advance(answerTs);
     return out;
   }
@@ -208,6 +221,7 @@ export class EventTracker {
    */
   advance(answerTs: number): void {
     if (Number.isNaN(answerTs)) return;
+    if (this.cursor === null || answerTs < this.cursor) this.changes++;
     this.cursor = answerTs;
     const windowStart = answerTs - this.overlapMs;
     if (windowStart > this.floor) this.floor = windowStart;
@@ -243,6 +257,8 @@ export class EventTracker {
     const v = b.keys.get(key);
     if (v === undefined) b.keys.set(key, 1);
     else if ((v & N_MASK) === 0) b.keys.set(key, v + 1);
+    else return;
+    this.changes++;
     if (ts > this.newest) this.newest = ts;
   }
 

@@ -37,7 +37,11 @@ export const VERDICT = {
   Emit: 0,
   /** Not for this subscriber: counted as handled, never looked at again. */
   Skip: 1,
-  /** Not decidable yet (e.g. "only ours" and the id is not known yet): look at it again in the next answer. */
+  /**
+   * Not decidable yet (e.g. "only ours" and the id is not known yet). The tracker leaves such a record unhandled (a
+   * later answer holding it asks again); the poll loop instead holds it in the subscriber's pending list until the
+   * id becomes known or the record is too old (see poller.ts).
+   */
   Defer: 2,
 } as const;
 export type Verdict = (typeof VERDICT)[keyof typeof VERDICT];
