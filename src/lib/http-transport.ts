@@ -74,10 +74,14 @@ export class HttpTransport {
   constructor(readonly secure: boolean, options: TransportOptions) {
     this.timeoutMs = options.timeoutMs;
     this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
+    const maxSockets = options.maxSockets ?? 16;
     const common = {
       keepAlive: true,
-      maxSockets: options.maxSockets ?? 16,
-      maxFreeSockets: 4,
+      maxSockets,
+      // As many idle sockets as busy ones: with fewer, every burst of calls in flight closes the extra sockets when
+      // it ends and opens them again for the next (a TCP connect + close per call beyond the limit). Idle ones still
+      // close after idleSocketMs.
+      maxFreeSockets: maxSockets,
       scheduling: 'lifo' as const,
       // The agent applies this to free sockets (and destroys them when it fires); our own timer bounds every call.
       timeout: options.idleSocketMs ?? 4000,
@@ -127,6 +131,27 @@ export class HttpTransport {
   }
 
   /**
+   * A SOAP POST of `body` with the given SOAPAction (quoted), the way OpenMediaClient calls without soap. Calls back
+   * exactly once, like request().
+   */
+  post(url: string, body: string, soapAction: string, callback: Callback): void {
+    this.send(url, body, callback, { SOAPAction: soapAction }, Date.now() + this.timeoutMs, true);
+  }
+
+  /** The endpoint's URL, parsed once (every call of a client goes to the same one). */
+  private target(url: string): URL {
+    if (url !== this.lastUrl || !this.lastTarget) {
+      const parsed = new URL(url);
+      this.lastTarget = parsed;
+      this.lastUrl = url;
+    }
+    return this.lastTarget;
+  }
+
+  private lastUrl?: string;
+  private lastTarget?: URL;
+
+  /**
    * A read (GET, or a SOAP operation named Get...) that fails with a reset on a re-used keep-alive socket before
    * any answer came is sent once more on a fresh socket: the server most likely closed the idle connection just as
    * we wrote. Operations that change something are never re-sent (the server may have acted on the first one).
@@ -157,16 +182,17 @@ export class HttpTransport {
     }
     let target: URL;
     try {
-      target = new URL(url);
+      target = this.target(url);
     } catch {
       finish(new TransportError('invalid URL', 'INVALID_INPUT'));
       return;
     }
-    const body = data == null ? undefined : Buffer.from(data, 'utf8');
+    // The body stays a string: Node then writes the head and the body with one write instead of two.
+    const body = data == null ? undefined : data;
     const headers: http.OutgoingHttpHeaders = { Accept: 'text/xml, application/xml;q=0.9, */*;q=0.1' };
-    if (body) {
+    if (body !== undefined) {
       headers['Content-Type'] = 'text/xml; charset=utf-8';
-      headers['Content-Length'] = body.length;
+      headers['Content-Length'] = Buffer.byteLength(body, 'utf8');
     }
     if (exheaders) {
       for (const name of Object.keys(exheaders)) {
@@ -176,7 +202,7 @@ export class HttpTransport {
       }
     }
     const send = this.secure ? https.request : http.request;
-    const req = send(target, { method: body ? 'POST' : 'GET', headers, agent: this.agent });
+    const req = send(target, { method: body !== undefined ? 'POST' : 'GET', headers, agent: this.agent });
     this.pending.add(req);
     req.once('socket', (socket) => this.track(socket));
     // One deadline per call, a re-sent read included.
@@ -230,7 +256,7 @@ export class HttpTransport {
         const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
         const response: TransportResponse = { status, headers: res.headers, data: text };
         const isEnvelope = ENVELOPE_RE.test(text);
-        if (body) {
+        if (body !== undefined) {
           // A SOAP exchange: a fault comes as an envelope with HTTP 500; anything else non-2xx is the HTTP layer.
           if (!isEnvelope) {
             if (status < 200 || status >= 300) {
@@ -247,7 +273,8 @@ export class HttpTransport {
         finish(null, response, text);
       });
     });
-    req.end(body);
+    if (body === undefined) req.end();
+    else req.end(body, 'utf8');
   }
 
   /**
