@@ -8,6 +8,7 @@
  */
 import * as soap from 'soap';
 import {
+  BINDING_NAME,
   DATA_TYPES,
   NS,
   OPERATIONS,
@@ -19,8 +20,8 @@ import {
 } from './contract';
 import * as wsdl from './wsdl';
 import { HttpTransport, type TlsOptions } from './http-transport';
-import { OpenMediaError, invalidInput, toOpenMediaError } from './errors';
-import { normalizeResult, type Json } from './normalize';
+import { OpenMediaError, invalidInput, scrub, toOpenMediaError } from './errors';
+import { ResponseFault, ResponseXmlError, normalizeResult, readResponseXml, type Json } from './normalize';
 
 export { OpenMediaError } from './errors';
 export { normalizeResult, normalizeStatusRecord } from './normalize';
@@ -158,6 +159,101 @@ export function buildRequestArgs(operation: OperationName, args: Record<string, 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Wire objects -> the request envelope, written straight from the contract.
+//
+// soap's own serialisation (objectToXML) looks every element up in the WSDL's schema on every call; the contract
+// already knows each type's members in schema order and namespace, so the envelope is written here in one pass.
+// The prefixes are declared once, on the Envelope: `a` the data contracts, `b` the Serialization/Arrays namespace,
+// `xsi` XML Schema instance; the operation wrapper and its own children are in the service namespace
+// (default namespace), as a WCF client writes them.
+
+const PREFIX: Record<string, string> = { [NS.dataContracts]: 'a:', [NS.arrays]: 'b:' };
+const ENVELOPE_OPEN =
+  `<s:Envelope xmlns:s="${NS.soapEnvelope}" xmlns:a="${NS.dataContracts}" xmlns:b="${NS.arrays}" xmlns:xsi="${NS.xsi}">`;
+const ENVELOPE_CLOSE = '</s:Body></s:Envelope>';
+const TEXT_SPECIALS = /[&<>]/;
+
+function xmlText(text: string): string {
+  return TEXT_SPECIALS.test(text) ? text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') : text;
+}
+
+/** One element of type `type` named `qname`, holding `value` (a wire value from buildRequestArgs). */
+function writeElement(qname: string, type: string, value: unknown): string {
+  if (value === null || value === undefined) return `<${qname} xsi:nil="true"/>`;
+  switch (type) {
+    case 'xs:int':
+    case 'xs:boolean':
+      return `<${qname}>${String(value)}</${qname}>`;
+    case 'xs:string':
+    case 'xs:dateTime':
+      return `<${qname}>${xmlText(String(value))}</${qname}>`;
+    default:
+      break;
+  }
+  if (isEnumType(type)) return `<${qname}>${xmlText(String(value))}</${qname}>`;
+  const def = DATA_TYPES[type as DataTypeName];
+  let inner = '';
+  if (def.kind === 'array') {
+    const items = (value as Record<string, unknown>)[def.itemName];
+    const itemQname = PREFIX[def.ns] + def.itemName;
+    if (Array.isArray(items)) for (const item of items) inner += writeElement(itemQname, def.itemType, item);
+  } else {
+    inner = writeMembers(def.members, PREFIX[def.ns], value as Record<string, unknown>);
+  }
+  return inner === '' ? `<${qname}/>` : `<${qname}>${inner}</${qname}>`;
+}
+
+function writeMembers(members: readonly MemberDef[], prefix: string, values: Record<string, unknown>): string {
+  let out = '';
+  for (const member of members) {
+    if (!Object.prototype.hasOwnProperty.call(values, member.name)) continue;
+    out += writeElement(prefix + member.name, member.type, values[member.name]);
+  }
+  return out;
+}
+
+/** The Body's content for `operation`: its wrapper element (service namespace) and the wire values inside it. */
+export function writeRequestBody(operation: OperationName, wireArgs: Record<string, unknown>): string {
+  const def = OPERATIONS[operation];
+  return `<${operation} xmlns="${NS.tempuri}">${writeMembers(def.input, '', wireArgs)}</${operation}>`;
+}
+
+/** What the fast path needs per operation, read from the soap client's WSDL. */
+interface WirePlan {
+  /** SOAPAction header value per operation (quoted, as SOAP 1.1 wants it). */
+  actions: Record<OperationName, string>;
+}
+
+/**
+ * The plan for writing and reading messages without soap, when the WSDL soap built says what the contract says
+ * (document/literal, wrappers named after the operation in the service namespace); undefined otherwise, and every
+ * call then goes through soap's own serialisation and parser.
+ */
+function wirePlanOf(client: soap.Client): WirePlan | undefined {
+  try {
+    const definitions = (client as unknown as { wsdl: { definitions: WsdlDefinitions } }).wsdl.definitions;
+    const binding = definitions.bindings[BINDING_NAME];
+    if (!binding) return undefined;
+    const actions = {} as Record<OperationName, string>;
+    for (const name of Object.keys(OPERATIONS) as OperationName[]) {
+      const method = binding.methods[name];
+      if (!method || method.style !== 'document' || typeof method.soapAction !== 'string') return undefined;
+      if (method.input?.$name !== name || method.input.targetNamespace !== NS.tempuri) return undefined;
+      if (method.output?.$name !== `${name}Response` || method.output.targetNamespace !== NS.tempuri) return undefined;
+      actions[name] = `"${method.soapAction}"`;
+    }
+    return { actions };
+  } catch {
+    return undefined;
+  }
+}
+
+interface WsdlDefinitions {
+  bindings: Record<string, { methods: Record<string, { style?: string; soapAction?: string;
+    input?: { $name?: string; targetNamespace?: string }; output?: { $name?: string; targetNamespace?: string } }> }>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 
 export class OpenMediaClient {
   readonly endpoint: string;
@@ -167,7 +263,11 @@ export class OpenMediaClient {
   private readonly transport: HttpTransport;
   private readonly secrets: string[];
   private readonly headerXml?: string;
+  /** The envelope up to the Body's content (with the authentication header when there is one). */
+  private readonly envelopeHead: string;
   private soapClient?: soap.Client;
+  /** Set with soapClient when its WSDL matches the contract: calls skip soap's serialiser and parser. */
+  private plan?: WirePlan;
   private building?: Promise<soap.Client>;
   private closed = false;
   /** How many times a soap client was built (tests check that concurrent first calls share one build). */
@@ -209,6 +309,7 @@ export class OpenMediaClient {
         `<h:LogonID xmlns:h="${NS.authHeaders}">${escapeXml(options.logonId)}</h:LogonID>` +
         `<h:Password xmlns:h="${NS.authHeaders}">${escapeXml(options.password ?? '')}</h:Password>`;
     }
+    this.envelopeHead = ENVELOPE_OPEN + (this.headerXml ? `<s:Header>${this.headerXml}</s:Header>` : '') + '<s:Body>';
   }
 
   /** The keep-alive agent (tests look at its sockets). */
@@ -235,6 +336,7 @@ export class OpenMediaClient {
           this.building = undefined;
           if (this.closed) throw this.closedError();
           this.soapClient = client;
+          this.plan = wirePlanOf(client);
           return client;
         },
         (err: unknown) => {
@@ -314,6 +416,7 @@ export class OpenMediaClient {
         throw toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets });
       }
     }
+    if (this.plan) return this.callDirect(operation, wireArgs, this.plan);
     const method = (client as unknown as Record<string, SoapMethod>)[operation];
     const raw = await new Promise<unknown>((resolve, reject) => {
       const fail = (err: unknown): void => reject(toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets }));
@@ -331,6 +434,48 @@ export class OpenMediaClient {
     }
   }
 
+  /** One exchange without soap: the envelope written from the contract, the answer read by normalize.ts. */
+  private callDirect(operation: OperationName, wireArgs: Record<string, unknown>, plan: WirePlan): Promise<Json> {
+    const xml = this.envelopeHead + writeRequestBody(operation, wireArgs) + ENVELOPE_CLOSE;
+    return new Promise<Json>((resolve, reject) => {
+      this.transport.post(this.endpoint, xml, plan.actions[operation], (err, res) => {
+        if (err || !res) {
+          reject(toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets }));
+          return;
+        }
+        try {
+          resolve(this.answerOf(operation, res.status, res.data));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+  }
+
+  private answerOf(operation: OperationName, status: number, xml: string): Json {
+    let value: unknown;
+    try {
+      value = readResponseXml(operation, xml);
+    } catch (err) {
+      if (err instanceof ResponseFault) throw toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets });
+      if (err instanceof ResponseXmlError) {
+        throw new OpenMediaError(`${operation} failed on ${this.host}: unexpected answer, ${scrub(err.message, this.secrets)}`, {
+          code: 'BAD_RESPONSE', operation, host: this.host, statusCode: status,
+        });
+      }
+      throw toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets });
+    }
+    if (status < 200 || status >= 300) {
+      // An envelope without a Fault on an HTTP error status: the HTTP status is what happened.
+      throw new OpenMediaError(`${operation} failed on ${this.host}: HTTP ${status}`, { code: `HTTP_${status}`, operation, host: this.host, statusCode: status });
+    }
+    try {
+      return normalizeResult(operation, { [OPERATIONS[operation].result.name]: value });
+    } catch (err) {
+      throw toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets });
+    }
+  }
+
   /** Ends every call in flight with CLIENT_CLOSED and closes the keep-alive sockets. Later calls fail the same way. */
   async close(): Promise<void> {
     this.closed = true;
@@ -341,4 +486,22 @@ export class OpenMediaClient {
   get isClosed(): boolean {
     return this.closed;
   }
+}
+
+/**
+ * The normalised answer of `operation` read from a SOAP answer's XML, the way a call reads it (no soap involved).
+ * A SOAP Fault is thrown as its OpenMediaError, anything that is not the expected answer as BAD_RESPONSE. For the
+ * benchmark and for anyone holding an answer's XML.
+ */
+export function parseResponse(operation: OperationName, xml: string): Json {
+  let value: unknown;
+  try {
+    value = readResponseXml(operation, xml);
+  } catch (err) {
+    if (err instanceof ResponseXmlError) {
+      throw new OpenMediaError(`${operation}: unexpected answer, ${err.message}`, { code: 'BAD_RESPONSE', operation });
+    }
+    throw toOpenMediaError(err, { operation });
+  }
+  return normalizeResult(operation, { [OPERATIONS[operation].result.name]: value });
 }
