@@ -426,6 +426,17 @@ describe('events: shared poll loop', function () {
         assert.strictEqual(a.got.length, 2, 'an expired record stays dropped');
     });
 
+    it('"only ours": a record already too old to wait for its add answer (replay, catch-up) is not held', async function () {
+        const svc = new FakeService();
+        svc.event(rec(1, 'Queued', T0 - 120000)); // long before: someone else's
+        svc.event(rec(2, 'Queued', T0 - 1000)); // recent: its add answer may still come
+        const a = subscriber({ judge: onlyOwn, start: 'replay' });
+        const { loop, handles } = start(svc, a);
+        await loop.poll();
+        assert.deepStrictEqual(handles[0].pending.map((r) => r.ID), [2]);
+        assert.deepStrictEqual(a.got, []);
+    });
+
     it('held records survive a restart of the subscriber and go out once their add is known', async function () {
         const svc = new FakeService();
         const a = subscriber({ judge: onlyOwn });

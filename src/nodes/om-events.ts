@@ -3,7 +3,8 @@
  *
  * The polling itself is in src/lib/events (one loop per om-server, shared by every om-events node on it); this file
  * is the Node-RED side: configuration, filters, the messages, the status dot, and saving the node's state (cursor,
- * recent keys, correlation map) in its context, in the store the user picked.
+ * recent keys, correlation map, records held for "only own") in its context, in the store the user picked. The
+ * loop saves after delivering and only when that state changed.
  *
  * Node properties (the editor's defaults):
  *   name            ''

@@ -205,16 +205,18 @@ export class Subscription {
    * The verdict the tracker gets: a record the filter cannot decide yet is held here and counted as handled there
    * (so a later window does not hold it twice, and its fate no longer depends on staying inside the overlap).
    */
-  decide(record: StatusRecord, at: number): Verdict {
+  decide(record: StatusRecord, at: number, expireBefore: number): Verdict {
     const v = this.judge(record);
     if (v !== VERDICT.Defer) return v;
-    this.hold(record, at);
+    const ts = timeOf(record.TimeStamp);
+    const since = Number.isNaN(ts) ? at : ts;
+    // Already too old to wait for an answer (a replay, a catch-up after downtime): dropped at once.
+    if (!(since < expireBefore)) this.hold(record, since);
     return VERDICT.Skip;
   }
 
-  private hold(record: StatusRecord, at: number): void {
-    const ts = timeOf(record.TimeStamp);
-    this.held.push([record, Number.isNaN(ts) ? at : ts]);
+  private hold(record: StatusRecord, since: number): void {
+    this.held.push([record, since]);
     this.heldChanges++;
     if (this.held.length > MAX_PENDING) {
       this.held.shift();
@@ -614,8 +616,9 @@ export class PollLoop {
       if (sub.closed) continue;
       const phase = sub.phase;
       // Held records first: they are older than anything this answer brings for the same request.
-      const emitted = sub.release(answerTs - this.pendingMaxAgeMs(sub));
-      const judge = (r: StatusRecord): Verdict => sub.decide(r, answerTs);
+      const expireBefore = answerTs - this.pendingMaxAgeMs(sub);
+      const emitted = sub.release(expireBefore);
+      const judge = (r: StatusRecord): Verdict => sub.decide(r, answerTs, expireBefore);
       emitted.push(...sub.tracker.ingest(answer, { markOnly: phase === 'fresh', judge }));
       if (phase === 'replay' && all) {
         // What the service reports as current but its history did not carry (a service without history).
@@ -623,7 +626,7 @@ export class PollLoop {
         for (const r of all.OpenMediaRequests) {
           if (inHistory.has(keyOf(r)) || sub.tracker.handled(r)) continue;
           sub.tracker.mark(r);
-          if (sub.decide(r, answerTs) === VERDICT.Emit) emitted.push(r);
+          if (sub.decide(r, answerTs, expireBefore) === VERDICT.Emit) emitted.push(r);
         }
       }
       sub.phase = 'live';
