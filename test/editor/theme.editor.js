@@ -9,6 +9,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
+const { startEditor } = require('../support/editor');
 const A = require('../support/editor-actions');
 
 const NODES = path.join(__dirname, '..', '..', 'nodes');
@@ -68,11 +69,9 @@ describe('editor (browser): the pack\'s dialogs follow the editor theme', functi
                 console.log('      (skipped: Node-RED 5 is not installed in .nr5/; `npm run test:nr5` installs it)');
                 this.skip();
             }
-            // Tips off: Node-RED 5.0's info-sidebar tip timer can fire before its tip box exists on a slow load
-            // ("Cannot read properties of undefined (reading 'html')" in red.min.js), an editor bug, not the pack's.
-            editor = await A.startEditorOn({ runtime: runtime.runtime, nodeBinary: runtime.nodeBinary,
-                localStorage: { 'view-dark-theme': 'dark' },
-                userSettings: { editor: { view: { 'view-show-tips': false } } } });
+            // (startEditor turns the editor's tips off: Node-RED 5.0's tip timer can fail on a slow load)
+            editor = await startEditor({ runtime: runtime.runtime, nodeBinary: runtime.nodeBinary,
+                localStorage: { 'view-dark-theme': 'dark' } });
             await A.addNodes(editor, [SERVER, ADD], { withDefaults: true });
         });
         after(async function () {

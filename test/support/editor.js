@@ -10,6 +10,11 @@
  *
  *   editor.page, editor.browser, editor.url, editor.nodeRed ({ url, port, userDir, output() })
  *   editor.errors                 page errors and console errors seen so far (assert it stays empty)
+ *   editor.errorStacks            the stacks of those page errors (for the message of a failed assertion)
+ *
+ *   options: flows (seed flows), logLevel, viewport, runtime / nodeBinary (above), localStorage (entries set before
+ *   the editor's scripts run, e.g. Node-RED 5's { 'view-dark-theme': 'dark' }), userSettings (the editor's user
+ *   settings to start with; default: tips off), startTimeoutMs (Node-RED start, default 90 s)
  *   await editor.stop()           closes the browser, stops Node-RED, removes the user directory (always call it)
  *   await editor.reload()         reloads the page and waits until the editor is ready again
  *
@@ -67,11 +72,20 @@ async function startEditor(options = {}) {
         flows, logLevel = 'warn', viewport = { width: 1400, height: 900 },
         // another Node-RED and the Node to run it (e.g. .nr5/node_modules/node-red, .nr5/.../bin/node)
         runtime = process.env.EDITOR_NODE_RED_PATH, nodeBinary = process.env.EDITOR_NODE || process.execPath,
+        // localStorage entries set before the editor's scripts run (e.g. Node-RED 5: { 'view-dark-theme': 'dark' })
+        localStorage: storage = {},
+        // The editor's user settings to start with. Default: tips off. Node-RED 5.0's info-sidebar tip timer can
+        // fire before its tip box exists on a slow load (a page error "reading 'html'" in red.min.js), and the tips
+        // only clutter the screenshots.
+        userSettings = { editor: { view: { 'view-show-tips': false } } },
+        startTimeoutMs = 90000,
     } = options;
     if (!fs.existsSync(CHROMIUM)) {
         throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
     }
     const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-editor-'));
+    // where Node-RED keeps the editor settings of the anonymous user ('_')
+    if (userSettings) fs.writeFileSync(path.join(userDir, '.config.users.json'), JSON.stringify({ _: userSettings }));
     let flowsFile;
     if (flows) {
         flowsFile = path.join(userDir, 'seed-flows.json');
@@ -80,9 +94,14 @@ async function startEditor(options = {}) {
     let nodeRed;
     let browser;
     try {
-        nodeRed = await startNodeRed({ userDir, flows: flowsFile, logLevel, runtime, nodeBinary });
+        nodeRed = await startNodeRed({ userDir, flows: flowsFile, logLevel, runtime, nodeBinary, startTimeoutMs });
         browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
         const context = await browser.newContext({ viewport });
+        if (Object.keys(storage).length) {
+            await context.addInitScript((entries) => {
+                for (const [k, v] of Object.entries(entries)) window.localStorage.setItem(k, v);
+            }, storage);
+        }
         const page = await context.newPage();
         page.setDefaultTimeout(WAIT_MS);
         const editor = new Editor({ page, browser, nodeRed, userDir });
@@ -107,7 +126,11 @@ class Editor {
         this.userDir = userDir;
         this.url = nodeRed.url;
         this.errors = [];
-        page.on('pageerror', (err) => this.errors.push(`pageerror: ${err.message}`));
+        this.errorStacks = [];
+        page.on('pageerror', (err) => {
+            this.errors.push(`pageerror: ${err.message}`);
+            this.errorStacks.push(err.stack || err.message);
+        });
         page.on('console', (m) => {
             if (m.type() === 'error') this.errors.push(`console: ${m.text()}`);
         });
