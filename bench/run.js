@@ -224,12 +224,12 @@ async function main() {
     log('bench: simulator');
     const simResult = {};
     // Model: `simWindows` windows of `simAdds` adds each, near empty, then from `simFill` cached on (median).
-    const windows = async (fresh) => {
+    const windows = async (fresh, s = sim) => {
         const out = [];
         for (let i = 0; i < CFG.simWindows; i++) {
-            if (fresh) await sim.call('reset');
-            if (fresh || i === 0) await sim.call('gc');
-            out.push(await sim.call('adds', { n: CFG.simAdds }));
+            if (fresh) await s.call('reset');
+            if (fresh || i === 0) await s.call('gc');
+            out.push(await s.call('adds', { n: CFG.simAdds }));
         }
         // Totals over the windows (not a median): a major GC falls in some windows only, and its cost is part of an add's.
         const n = out.reduce((a, w) => a + w.n, 0);
@@ -262,6 +262,18 @@ async function main() {
     simResult.httpQueries = await raw.call('queries', {
         n: CFG.queries, cached: await sim.call('cached'), since: new Date(now - 50).toISOString(),
     });
+    // The same model measurement in a simulator whose V8 young generation is larger (64 MB semi-spaces): shows how
+    // much of the slow-down with a full cache is the garbage collector's (every cached request survives).
+    const sim2 = spawn('sim-child.js', [], 'simulator (semi-space 64 MB)', ['--expose-gc', '--max-semi-space-size=64']);
+    await sim2.ready;
+    await sim2.call('start');
+    await sim2.call('adds', { n: CFG.simAdds }); // warm-up
+    simResult.semiSpace64 = { modelAddsEmpty: await windows(true, sim2) };
+    await sim2.call('reset');
+    await sim2.call('fill', { n: CFG.simFill });
+    simResult.semiSpace64.modelAddsFull = await windows(false, sim2);
+    simResult.semiSpace64.ratio = simResult.semiSpace64.modelAddsFull.cpuPerSecond / simResult.semiSpace64.modelAddsEmpty.cpuPerSecond;
+    await stopChild(sim2);
     simResult.ratios = {
         modelAddsFullVsEmpty: simResult.modelAddsFull.cpuPerSecond / simResult.modelAddsEmpty.cpuPerSecond,
         modelAddsFullVsEmptyWall: simResult.modelAddsFull.perSecond / simResult.modelAddsEmpty.perSecond,
@@ -346,6 +358,8 @@ async function main() {
         const r = result.simulator.ratios;
         target('simulator adds/s at full cache >= 0.8x empty (model)', r.modelAddsFullVsEmpty, r.modelAddsFullVsEmpty >= 0.8);
         target('simulator adds/s at full cache >= 0.8x empty (HTTP)', r.httpAddsFullVsEmpty, r.httpAddsFullVsEmpty >= 0.8);
+        const x = result.simulator.semiSpace64;
+        target('simulator adds/s at full cache >= 0.8x empty (model, --max-semi-space-size=64)', x.ratio, x.ratio >= 0.8);
     }
     if (result.memory) {
         target(`node heap growth ${result.memory.callsFirst} -> ${result.memory.callsTotal} calls < 5 MB`, result.memory.growthMb, result.memory.growthMb < 5);
@@ -422,6 +436,10 @@ function renderSimulator(r, lines) {
     lines.push('|---|---:|---:|---:|');
     lines.push(`| model adds per CPU-second (in-process, GC included) | ${fmt(sm.modelAddsEmpty.cpuPerSecond)} | ${fmt(sm.modelAddsFull.cpuPerSecond)} | ${fmt(sm.ratios.modelAddsFullVsEmpty, 2)} |`);
     lines.push(`| model adds/s (wall) | ${fmt(sm.modelAddsEmpty.perSecond)} | ${fmt(sm.modelAddsFull.perSecond)} | ${fmt(sm.ratios.modelAddsFullVsEmptyWall, 2)} |`);
+    if (sm.semiSpace64) {
+        const x = sm.semiSpace64;
+        lines.push(`| model adds per CPU-second, node --max-semi-space-size=64 | ${fmt(x.modelAddsEmpty.cpuPerSecond)} | ${fmt(x.modelAddsFull.cpuPerSecond)} | ${fmt(x.ratio, 2)} |`);
+    }
     lines.push(`| HTTP adds per simulator CPU-second (raw client, 16 in flight) | ${fmt(sm.httpAddsEmpty.cpuPerSecond)} | ${fmt(sm.httpAddsFull.cpuPerSecond)} | ${fmt(sm.ratios.httpAddsFullVsEmpty, 2)} |`);
     lines.push(`| HTTP adds/s (wall) | ${fmt(sm.httpAddsEmpty.perSecond)} | ${fmt(sm.httpAddsFull.perSecond)} | ${fmt(sm.ratios.httpAddsFullVsEmptyWall, 2)} |`);
     lines.push('');
