@@ -12,7 +12,7 @@ const CATEGORY = 'MiCC Open Media';
 const SERVER_ID = 'dlg-server-0001';
 const opId = (type) => `dlg-${type}`;
 const EVENTS_ID = 'dlg-om-events';
-const ADD = { name: 'dlg-add-name', priority: 'dlg-add-priority', save: 'dlg-add-save' };
+const ADD = { name: 'dlg-add-name', priority: 'dlg-add-priority', save: 'dlg-add-save', other: 'dlg-add-other' };
 
 describe('editor (browser): palette and edit dialogs', function () {
     this.timeout(120000);
@@ -261,6 +261,28 @@ describe('editor (browser): palette and edit dialogs', function () {
         // put right, the node is valid again
         await editor.openEditDialog(id);
         await A.typeInto(editor, 'SessionPriority', '100');
+        await A.closeDialog(editor, 'done');
+        assert.strictEqual(await editor.page.evaluate((nodeId) => RED.nodes.node(nodeId).valid, id), true);
+    });
+
+    it('flags the other literal rules in om-add-request: IVR info JSON (1-3 items) and a queue start time in the future', async function () {
+        const id = ADD.other;
+        await editor.openEditDialog(id);
+        await A.chooseType(editor, 'IVRInfo', 'json');
+        const four = JSON.stringify([1, 2, 3, 4].map((i) => ({ Label: `L${i}`, Data: `D${i}` })));
+        await editor.setTypedInput('IVRInfo', 'json', four);
+        await editor.page.locator('#node-input-IVRInfo').dispatchEvent('change');
+        assert.strictEqual(await A.fieldError(editor, 'IVRInfo'), true, '4 IVR items are flagged');
+        await editor.setTypedInput('IVRInfo', 'json', '{"Ticket":"T-1","Customer":"Jane"}');
+        await editor.page.locator('#node-input-IVRInfo').dispatchEvent('change');
+        assert.strictEqual(await A.fieldError(editor, 'IVRInfo'), false, 'an object {label: data} is allowed');
+        await A.chooseType(editor, 'QueueStartTime', 'str');
+        await A.typeInto(editor, 'QueueStartTime', new Date(Date.now() + 86400000).toISOString());
+        assert.strictEqual(await A.fieldError(editor, 'QueueStartTime'), true, 'a time in the future is flagged');
+        await A.typeInto(editor, 'QueueStartTime', 'yesterday-ish');
+        assert.strictEqual(await A.fieldError(editor, 'QueueStartTime'), true, 'not a date is flagged');
+        await A.typeInto(editor, 'QueueStartTime', '2026-01-31T09:30:00Z');
+        assert.strictEqual(await A.fieldError(editor, 'QueueStartTime'), false, 'a past ISO time is allowed');
         await A.closeDialog(editor, 'done');
         assert.strictEqual(await editor.page.evaluate((nodeId) => RED.nodes.node(nodeId).valid, id), true);
     });
