@@ -320,6 +320,18 @@ describe('client layer (own servers)', function () {
       }
     });
 
+    it('the client converts input by the same rules as the nodes: a zone is needed, ints are decimal xs:int', function () {
+      for (const [args, field] of [
+        [{ QueueStartTime: '2026-01-01T10:00:00' }, 'QueueStartTime'],
+        [{ ServiceGroupID: '0x10' }, 'ServiceGroupID'],
+        [{ ServiceGroupID: 2 ** 40 }, 'ServiceGroupID'],
+        [{ ForceToPreferredAgent: 'yes' }, 'ForceToPreferredAgent'],
+      ]) {
+        assert.throws(() => buildRequestArgs('AddRequest', args), (e) => e.code === 'INVALID_INPUT' && e.field === field, JSON.stringify(args));
+      }
+      assert.deepStrictEqual(buildRequestArgs('AddRequest', { ServiceGroupID: '' }), { request: {} }, 'an empty string is "not given"');
+    });
+
     it('input that cannot be put on the wire is INVALID_INPUT before anything is sent', async function () {
       server = await startServer(cannedHandler);
       client = new OpenMediaClient({ endpoint: server.url });
@@ -401,6 +413,21 @@ describe('client layer (own servers)', function () {
         assert.ok(err.message.includes('AddRequest') && err.message.includes(`127.0.0.1:${server.port}`), err.message);
       });
     }
+
+    it('an answer without its result (absent or nil) is BAD_RESPONSE, not an all-defaults answer', async function () {
+      const empty = '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+        + '<AddRequestResponse xmlns="http://tempuri.org/"/></s:Body></s:Envelope>';
+      const nil = '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+        + '<AddRequestResponse xmlns="http://tempuri.org/"><AddRequestResult i:nil="true" '
+        + 'xmlns:i="http://www.w3.org/2001/XMLSchema-instance"/></AddRequestResponse></s:Body></s:Envelope>';
+      const answers = [empty, nil];
+      server = await startServer(() => ({ body: answers.shift() }));
+      client = new OpenMediaClient({ endpoint: server.url });
+      for (let i = 0; i < 2; i++) {
+        const err = await expectError(client.call('AddRequest', { ServiceGroupID: 5 }), 'BAD_RESPONSE');
+        assert.match(err.message, /AddRequestResult/);
+      }
+    });
 
     it('an unknown detail or no detail -> SOAP_FAULT keeping the faultstring', async function () {
       const answers = [fault('SomethingNewFault', contract.NS.faults, 'new thing'), fault(null, null, 'The server was unable to process the request')];

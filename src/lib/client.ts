@@ -20,6 +20,7 @@ import {
 } from './contract';
 import * as wsdl from './wsdl';
 import { HttpTransport, type TlsOptions } from './http-transport';
+import { coerceBoolean, coerceDate, coerceInt } from './coerce';
 import { OpenMediaError, invalidInput, scrub, toOpenMediaError } from './errors';
 import { ResponseFault, ResponseXmlError, normalizeResult, readResponseXml, type Json } from './normalize';
 
@@ -66,33 +67,10 @@ function escapeXml(text: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Arguments -> wire objects in schema order.
 
-function toWireInt(value: unknown, field: string, operation: OperationName): number {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n)) {
-    throw invalidInput(field, 'integer', value, `${field} must be an integer`, operation);
-  }
-  return n;
-}
-
-function toWireBool(value: unknown, field: string, operation: OperationName): boolean {
-  if (typeof value === 'boolean') return value;
-  if (value === 'true' || value === 1 || value === '1') return true;
-  if (value === 'false' || value === 0 || value === '0') return false;
-  throw invalidInput(field, 'boolean', value, `${field} must be true or false`, operation);
-}
-
-function toWireDate(value: unknown, field: string, operation: OperationName): string {
-  let d: Date | undefined;
-  if (value instanceof Date) d = value;
-  else if (typeof value === 'number') d = new Date(value);
-  else if (typeof value === 'string' && value.trim() !== '') {
-    const text = value.trim();
-    d = /^-?\d+$/.test(text) ? new Date(Number(text)) : new Date(text);
-  }
-  if (!d || Number.isNaN(d.getTime())) {
-    throw invalidInput(field, 'dateTime', value, `${field} must be a date (Date, ISO-8601 string or epoch ms)`, operation);
-  }
-  return d.toISOString();
+// The same conversions as the nodes' (coerce.ts), so a direct caller of the client meets the same rules: dates
+// need a zone, ints are decimal within xs:int. An empty string means "not given" (undefined: the member is left out).
+function toWireDate(value: unknown, field: string, operation: OperationName): string | undefined {
+  return coerceDate(field, value, operation)?.toISOString();
 }
 
 function wireValue(member: MemberDef, value: unknown, field: string, operation: OperationName): unknown {
@@ -100,9 +78,9 @@ function wireValue(member: MemberDef, value: unknown, field: string, operation: 
   const type = member.type;
   switch (type) {
     case 'xs:int':
-      return toWireInt(value, field, operation);
+      return coerceInt(field, value, operation);
     case 'xs:boolean':
-      return toWireBool(value, field, operation);
+      return coerceBoolean(field, value, operation);
     case 'xs:dateTime':
       return toWireDate(value, field, operation);
     case 'xs:string':
@@ -138,7 +116,8 @@ function wireObject(members: readonly MemberDef[], src: Record<string, unknown>,
     // Absent: left out, the server applies its default. null: xsi:nil on a nillable member, left out otherwise.
     if (value === undefined) continue;
     if (value === null && !member.nillable) continue;
-    out[member.name] = wireValue(member, value, path ? `${path}.${member.name}` : member.name, operation);
+    const wire = wireValue(member, value, path ? `${path}.${member.name}` : member.name, operation);
+    if (wire !== undefined) out[member.name] = wire;
   }
   return out;
 }
@@ -277,14 +256,16 @@ export class OpenMediaClient {
     if (!options || typeof options.endpoint !== 'string' || options.endpoint.trim() === '') {
       throw invalidInput('endpoint', 'required', options?.endpoint, 'an endpoint URL is required');
     }
+    // A URL that holds user:password@ must not be echoed back in the error.
+    const shown = options.endpoint.includes('@') ? '(hidden)' : options.endpoint;
     let url: URL;
     try {
       url = new URL(options.endpoint.trim());
     } catch {
-      throw invalidInput('endpoint', 'url', options.endpoint, 'the endpoint is not a valid URL');
+      throw invalidInput('endpoint', 'url', shown, 'the endpoint is not a valid URL');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw invalidInput('endpoint', 'url', options.endpoint, 'the endpoint must be an http:// or https:// URL');
+      throw invalidInput('endpoint', 'url', shown, 'the endpoint must be an http:// or https:// URL');
     }
     if (url.username || url.password) {
       // Never keep credentials in a URL that ends up in messages.

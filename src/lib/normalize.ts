@@ -672,6 +672,9 @@ export function readResponseXml(operation: OperationName, xml: string): unknown 
   }
   if (!sawBody) throw new ResponseXmlError('the envelope has no Body');
   if (fault) throw fault;
+  // A WCF service always writes the result; without one, defaults would read as an answer (an AddRequest would look
+  // accepted with OpenMediaID 0), so an absent or nil result is a bad answer, not a default one.
+  if (result === undefined || result === null) throw new ResponseXmlError(`the answer has no ${def.result.name}`);
   return result;
 }
 
