@@ -21,6 +21,7 @@ import {
 import * as wsdl from './wsdl';
 import { HttpTransport, type TlsOptions } from './http-transport';
 import { coerceBoolean, coerceDate, coerceInt } from './coerce';
+import { escapeXml } from './xml-escape';
 import { OpenMediaError, invalidInput, scrub, toOpenMediaError } from './errors';
 import { ResponseFault, ResponseXmlError, normalizeResult, readResponseXml, type Json } from './normalize';
 
@@ -59,10 +60,6 @@ const WRAPPED = new Set<OperationName>(
     return input.length === 1 && input[0].name === 'request' && isDataType(input[0].type);
   }),
 );
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Arguments -> wire objects in schema order.
@@ -150,11 +147,6 @@ const PREFIX: Record<string, string> = { [NS.dataContracts]: 'a:', [NS.arrays]: 
 const ENVELOPE_OPEN =
   `<s:Envelope xmlns:s="${NS.soapEnvelope}" xmlns:a="${NS.dataContracts}" xmlns:b="${NS.arrays}" xmlns:xsi="${NS.xsi}">`;
 const ENVELOPE_CLOSE = '</s:Body></s:Envelope>';
-const TEXT_SPECIALS = /[&<>]/;
-
-function xmlText(text: string): string {
-  return TEXT_SPECIALS.test(text) ? text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') : text;
-}
 
 /** One element of type `type` named `qname`, holding `value` (a wire value from buildRequestArgs). */
 function writeElement(qname: string, type: string, value: unknown): string {
@@ -165,11 +157,11 @@ function writeElement(qname: string, type: string, value: unknown): string {
       return `<${qname}>${String(value)}</${qname}>`;
     case 'xs:string':
     case 'xs:dateTime':
-      return `<${qname}>${xmlText(String(value))}</${qname}>`;
+      return `<${qname}>${escapeXml(String(value))}</${qname}>`;
     default:
       break;
   }
-  if (isEnumType(type)) return `<${qname}>${xmlText(String(value))}</${qname}>`;
+  if (isEnumType(type)) return `<${qname}>${escapeXml(String(value))}</${qname}>`;
   const def = DATA_TYPES[type as DataTypeName];
   let inner = '';
   if (def.kind === 'array') {

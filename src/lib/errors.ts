@@ -7,6 +7,7 @@
  */
 import { FAULT_NAMES, type FaultName, type OperationName } from './contract';
 import { TransportError } from './http-transport';
+import { escapeXml } from './xml-escape';
 
 /** Transport and client codes besides the fault names (FaultName) and `HTTP_<status>`. */
 export type TransportCode =
@@ -147,7 +148,7 @@ export function scrub(text: string, secrets: readonly string[] | undefined): str
   let out = text;
   for (const secret of secrets) {
     if (!secret) continue;
-    const escaped = secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+    const escaped = escapeXml(secret);
     for (const form of new Set([secret, escaped])) {
       out = out.replace(new RegExp(escapeRegExp(form), 'g'), '***');
     }

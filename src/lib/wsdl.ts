@@ -38,6 +38,7 @@ import {
   SERVICE_NAME,
   soapAction,
 } from './contract';
+import { escapeXml } from './xml-escape';
 
 const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
 const SOAP_BINDING_NS = 'http://schemas.xmlsoap.org/wsdl/soap/';
@@ -61,13 +62,7 @@ function prefixOf(ns: string): string {
   return p;
 }
 
-function escapeAttr(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/"/g, '&quot;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-}
+
 
 /** QName of a member's type: xs: scalars as they are, enums and data types with their namespace's prefix. */
 function typeQName(type: MemberDef['type']): string {
@@ -400,7 +395,7 @@ function render(endpoint: string): string {
     ...binding(),
     `  <wsdl:service name="${SERVICE_NAME}">`,
     `    <wsdl:port name="${PORT_NAME}" binding="tns:${BINDING_NAME}">`,
-    `      <soap:address location="${escapeAttr(endpoint)}" />`,
+    `      <soap:address location="${escapeXml(endpoint)}" />`,
     '    </wsdl:port>',
     '  </wsdl:service>',
     '</wsdl:definitions>',

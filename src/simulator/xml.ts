@@ -7,6 +7,7 @@
  * entities), so a compact reader is enough, and it refuses anything it does not understand (DOCTYPE, unknown
  * entities, unbalanced tags, undeclared prefixes) with an XmlError instead of guessing.
  */
+import { escapeXml as escapeXmlText } from '../lib/xml-escape';
 
 export class XmlError extends Error {
   constructor(message: string, public readonly position: number) {
@@ -206,12 +207,7 @@ export function attribute(element: XmlElement, ns: string, local: string): strin
   return element.attributes.find((a) => a.ns === ns && a.local === local)?.value;
 }
 
-/** Escapes character data and attribute values (the five XML specials; control characters are dropped). */
+/** Escapes character data and attribute values; characters XML 1.0 cannot carry at all are dropped. */
 export function escapeXml(value: string): string {
-  return value
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return escapeXmlText(value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, ''));
 }
