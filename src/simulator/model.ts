@@ -227,11 +227,15 @@ interface Req {
   seq: number;
   sessionPriority: number;
   typeOfSession: number;
-  ivr: IvrItem[];
+  /** IVRInfo flattened: Label, Data, Label, Data... (one array instead of one object per item). */
+  ivr: (string | null)[];
   privateData: string | null;
   preferred: Agent | null;
   forced: boolean;
-  events: StatusEvent[];
+  /** The request's latest status record; older ones hang off `prev`. */
+  last: EventRec | null;
+  /** How many status records the request has (the length of the `prev` chain). */
+  eventCount: number;
   /** Bumped on every move; a timer scheduled for an older generation does nothing. */
   gen: number;
   allocatedAt: number;
@@ -239,10 +243,43 @@ interface Req {
   expired: boolean;
 }
 
-interface LogEntry {
-  t: number;
-  ev: StatusEvent;
-  req: Req;
+/**
+ * One status record as the model keeps it: a single object per event, with the time as a number. It is at once the
+ * request's history (the `prev` chain) and the event log's entry; a wire StatusEvent (with its Date) is only built
+ * when a record is answered (toWire). Every field is fixed once the record exists.
+ */
+class EventRec {
+  constructor(
+    readonly req: Req,
+    readonly status: OpenMediaStatusName,
+    /** Epoch ms. */
+    readonly t: number,
+    /** The agent for AllocatedToAgent / AgentProcessing / Complete, else null (an agent's id, tenant and logon id never change). */
+    readonly agent: Agent | null,
+    readonly groupId: number,
+    readonly queuePosition: number,
+    readonly prev: EventRec | null,
+  ) {}
+}
+
+function toWire(e: EventRec, queuePosition = e.queuePosition): StatusEvent {
+  const a = e.agent;
+  return {
+    ID: e.req.id, Status: e.status, TimeStamp: new Date(e.t), AgentID: a ? a.id : 0,
+    TenantID: a ? a.tenantId : 0, LogonID: a ? a.logonId : null, ServiceGroupID: e.groupId, QueuePosition: queuePosition,
+  };
+}
+
+function ivrItems(flat: readonly (string | null)[]): IvrItem[] {
+  const out: IvrItem[] = [];
+  for (let i = 0; i < flat.length; i += 2) out.push({ Label: flat[i], Data: flat[i + 1] });
+  return out;
+}
+
+function flattenIvr(items: readonly IvrItem[]): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (const x of items) out.push(x.Label, x.Data);
+  return out;
 }
 
 const DEFAULT_PRIORITY = 100;
@@ -290,13 +327,6 @@ function invalidOptions(message: string): never {
   throw new SimFault('InvalidDataFault', message);
 }
 
-function copyEvent(ev: StatusEvent, queuePosition = ev.QueuePosition): StatusEvent {
-  return {
-    ID: ev.ID, Status: ev.Status, TimeStamp: new Date(ev.TimeStamp.getTime()), AgentID: ev.AgentID,
-    TenantID: ev.TenantID, LogonID: ev.LogonID, ServiceGroupID: ev.ServiceGroupID, QueuePosition: queuePosition,
-  };
-}
-
 function isTerminal(s: ReqStatus): boolean {
   return s === 'Complete' || s === 'Failed' || s === 'Cancelled';
 }
@@ -320,7 +350,7 @@ export class OpenMediaModel implements ServiceModel {
   private requests = new Map<number, Req>();
   private nextId = 1;
   private seq = 0;
-  private log: LogEntry[] = [];
+  private log: EventRec[] = [];
   private logHead = 0;
   private deadEntries = 0;
   private lastEventTime = -Infinity;
@@ -507,8 +537,8 @@ export class OpenMediaModel implements ServiceModel {
       id: this.nextId++, status: 'Queued', group, agent: null,
       priority: backdated ? DEFAULT_PRIORITY : prio || DEFAULT_PRIORITY,
       queueTime: backdated ? (queueStart as number) : now, seq: this.seq++,
-      sessionPriority: prio || 0, typeOfSession: type || 0, ivr, privateData: privateData ?? null,
-      preferred, forced, events: [], gen: 0, allocatedAt: 0, expiresAt: 0, expired: false,
+      sessionPriority: prio || 0, typeOfSession: type || 0, ivr: flattenIvr(ivr), privateData: privateData ?? null,
+      preferred, forced, last: null, eventCount: 0, gen: 0, allocatedAt: 0, expiresAt: 0, expired: false,
     };
     this.requests.set(req.id, req);
     group.stats.added += 1;
@@ -671,7 +701,7 @@ export class OpenMediaModel implements ServiceModel {
     // InvalidDataException); a client built from the WSDL can only catch the declared fault, so that is what we throw.
     const req = this.cached(r?.OpenMediaID);
     if (req.status !== 'Queued') return false;
-    const merged = req.ivr.map((x) => ({ ...x }));
+    const merged = ivrItems(req.ivr);
     for (const item of ivr) {
       const existing = item.Label ? merged.find((x) => x.Label === item.Label) : undefined;
       if (existing) existing.Data = item.Data;
@@ -680,7 +710,7 @@ export class OpenMediaModel implements ServiceModel {
     if (merged.length > LIMITS.ivrInfoMaxItems) {
       invalidData(`ModifyRequest would leave ${merged.length} IVRInfo items on request ${req.id}, at most ${LIMITS.ivrInfoMaxItems}`);
     }
-    req.ivr = merged;
+    req.ivr = flattenIvr(merged);
     if (privateData !== undefined && privateData !== null) req.privateData = privateData;
     return true;
   }
@@ -735,8 +765,7 @@ export class OpenMediaModel implements ServiceModel {
   }
 
   private currentRecord(req: Req): StatusEvent {
-    const last = req.events[req.events.length - 1];
-    return copyEvent(last, req.status === 'Queued' ? req.group.queue.position(req) : 0);
+    return toWire(req.last as EventRec, req.status === 'Queued' ? req.group.queue.position(req) : 0);
   }
 
   private statusById(idArg: unknown): unknown {
@@ -747,7 +776,9 @@ export class OpenMediaModel implements ServiceModel {
     const req = this.cached(idArg);
     const t = asTime(laterThan);
     const since = t === undefined || Number.isNaN(t) ? -Infinity : t;
-    return this.response(req.events.filter((e) => e.TimeStamp.getTime() > since).map((e) => copyEvent(e)));
+    const out: StatusEvent[] = [];
+    for (let e = req.last; e && e.t > since; e = e.prev) out.push(toWire(e));
+    return this.response(out.reverse());
   }
 
   private requestsByTime(laterThan: unknown): unknown {
@@ -762,7 +793,7 @@ export class OpenMediaModel implements ServiceModel {
       else hi = mid;
     }
     const out: StatusEvent[] = [];
-    for (let i = lo; i < log.length; i++) if (!log[i].req.expired) out.push(copyEvent(log[i].ev));
+    for (let i = lo; i < log.length; i++) if (!log[i].req.expired) out.push(toWire(log[i]));
     return this.response(out);
   }
 
@@ -975,16 +1006,24 @@ export class OpenMediaModel implements ServiceModel {
     // A real service stamps events with 100 ns resolution, so one request never has two records with the same
     // Status and TimeStamp; with a millisecond clock (a divert or requeue in the same ms) it could. Keep the key
     // ID + Status + TimeStamp unique, as clients (om-events) rely on it.
-    if (req.events.some((e) => e.Status === status && e.TimeStamp.getTime() === t)) t += 1;
+    // A request's records are in time order and none is later than lastEventTime <= t: only the newest ones can
+    // share this time.
+    for (let e = req.last; e !== null && e.t === t; e = e.prev) {
+      if (e.status === status) {
+        t += 1;
+        break;
+      }
+    }
     this.lastEventTime = t;
     const agent = AGENT_STATUSES.has(status as ReqStatus) ? req.agent : null;
-    const ev: StatusEvent = {
-      ID: req.id, Status: status, TimeStamp: new Date(t), AgentID: agent ? agent.id : 0,
-      TenantID: agent ? agent.tenantId : 0, LogonID: agent ? agent.logonId : null,
-      ServiceGroupID: req.group.id, QueuePosition: queuePosition,
-    };
-    req.events.push(ev);
-    this.log.push({ t, ev, req });
+    const rec = new EventRec(req, status, t, agent, req.group.id, queuePosition, req.last);
+    req.last = rec;
+    req.eventCount += 1;
+    this.log.push(rec);
+    // The wire form is built only when someone holds the log or listens (it carries a Date: kept per cached event,
+    // it would cost the garbage collector on every add).
+    if (!this.eventLogCache && this.listeners.size === 0) return;
+    const ev = toWire(rec);
     // Appending keeps `eventLog` O(1) for callers that read it after every event; expiry/restart rebuild it.
     if (this.eventLogCache) this.eventLogCache.push(ev);
     for (const l of this.listeners) {
@@ -1005,7 +1044,7 @@ export class OpenMediaModel implements ServiceModel {
       if (this.requests.get(req.id) !== req) continue;
       this.requests.delete(req.id);
       req.expired = true;
-      this.deadEntries += req.events.length;
+      this.deadEntries += req.eventCount;
       purged = true;
     }
     if (!purged) return;
@@ -1039,7 +1078,7 @@ export class OpenMediaModel implements ServiceModel {
     this.purgeExpired();
     if (!this.eventLogCache) {
       const out: StatusEvent[] = [];
-      for (let i = this.logHead; i < this.log.length; i++) if (!this.log[i].req.expired) out.push(this.log[i].ev);
+      for (let i = this.logHead; i < this.log.length; i++) if (!this.log[i].req.expired) out.push(toWire(this.log[i]));
       this.eventLogCache = out;
     }
     return this.eventLogCache;
@@ -1246,7 +1285,7 @@ export class OpenMediaModel implements ServiceModel {
       QueuePosition: req.status === 'Queued' ? req.group.queue.position(req) : 0,
       SessionPriority: req.sessionPriority, TypeOfSession: req.typeOfSession, QueueTime: new Date(req.queueTime),
       PreferredAgentID: req.preferred?.id ?? 0, ForceToPreferredAgent: req.forced,
-      IVRInfo: req.ivr.map((x) => ({ ...x })), PrivateData: req.privateData,
+      IVRInfo: ivrItems(req.ivr), PrivateData: req.privateData,
       Expires: isTerminal(req.status) ? new Date(req.expiresAt) : null,
     };
   }
