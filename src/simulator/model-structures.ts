@@ -6,7 +6,7 @@
 export interface QueueKey {
   /** SessionPriority: 1 first. */
   priority: number;
-  /** Queue time, epoch ms (QueueStartTime backdates it). */
+  /** Queue time, ms (the model keeps epoch ms minus a base; QueueStartTime backdates it). */
   queueTime: number;
   /** Tie-breaker: arrival order. */
   seq: number;

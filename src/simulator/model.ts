@@ -223,6 +223,7 @@ interface Req {
   group: Group;
   agent: Agent | null;
   priority: number;
+  /** Model ms (epoch ms - base), as allocatedAt and expiresAt. */
   queueTime: number;
   seq: number;
   sessionPriority: number;
@@ -252,7 +253,7 @@ class EventRec {
   constructor(
     readonly req: Req,
     readonly status: OpenMediaStatusName,
-    /** Epoch ms. */
+    /** Model ms: epoch ms - the model's base (see OpenMediaModel.base). */
     readonly t: number,
     /** The agent for AllocatedToAgent / AgentProcessing / Complete, else null (an agent's id, tenant and logon id never change). */
     readonly agent: Agent | null,
@@ -262,10 +263,10 @@ class EventRec {
   ) {}
 }
 
-function toWire(e: EventRec, queuePosition = e.queuePosition): StatusEvent {
+function toWire(e: EventRec, base: number, queuePosition = e.queuePosition): StatusEvent {
   const a = e.agent;
   return {
-    ID: e.req.id, Status: e.status, TimeStamp: new Date(e.t), AgentID: a ? a.id : 0,
+    ID: e.req.id, Status: e.status, TimeStamp: new Date(e.t + base), AgentID: a ? a.id : 0,
     TenantID: a ? a.tenantId : 0, LogonID: a ? a.logonId : null, ServiceGroupID: e.groupId, QueuePosition: queuePosition,
   };
 }
@@ -354,6 +355,13 @@ export class OpenMediaModel implements ServiceModel {
   private logHead = 0;
   private deadEntries = 0;
   private lastEventTime = -Infinity;
+  /**
+   * Times kept per request (queue time, allocation, expiry, event records) are "model ms": epoch ms minus this base,
+   * the clock's time when the model was built. Near the base they are small integers, which V8 stores inside the
+   * object; epoch ms (~1.7e12) would need a separate heap number each, one more object per time per cached request.
+   * Converted back (+ base) wherever a time leaves the model. Integers, so the conversion is exact both ways.
+   */
+  private readonly base: number;
   private expiry: Req[] = [];
   private expiryHead = 0;
   private timers = new TimerHeap();
@@ -370,6 +378,8 @@ export class OpenMediaModel implements ServiceModel {
       throw new RangeError('dataExpirationMinutes must be > 0');
     }
     this.autoTimers = options.autoTimers ?? this.clock.mode === 'real';
+    const start = this.clock.now();
+    this.base = Number.isFinite(start) ? Math.trunc(start) : 0;
     this.load(scenario);
   }
 
@@ -536,7 +546,7 @@ export class OpenMediaModel implements ServiceModel {
     const req: Req = {
       id: this.nextId++, status: 'Queued', group, agent: null,
       priority: backdated ? DEFAULT_PRIORITY : prio || DEFAULT_PRIORITY,
-      queueTime: backdated ? (queueStart as number) : now, seq: this.seq++,
+      queueTime: (backdated ? (queueStart as number) : now) - this.base, seq: this.seq++,
       sessionPriority: prio || 0, typeOfSession: type || 0, ivr: flattenIvr(ivr), privateData: privateData ?? null,
       preferred, forced, last: null, eventCount: 0, gen: 0, allocatedAt: 0, expiresAt: 0, expired: false,
     };
@@ -679,7 +689,7 @@ export class OpenMediaModel implements ServiceModel {
     from.stats.overflowedOut += 1;
     found.stats.overflowedIn += 1;
     req.group = found;
-    req.queueTime = this.clock.now();
+    req.queueTime = this.clock.now() - this.base;
     req.seq = this.seq++;
     req.preferred = null;
     req.forced = false;
@@ -765,7 +775,7 @@ export class OpenMediaModel implements ServiceModel {
   }
 
   private currentRecord(req: Req): StatusEvent {
-    return toWire(req.last as EventRec, req.status === 'Queued' ? req.group.queue.position(req) : 0);
+    return toWire(req.last as EventRec, this.base, req.status === 'Queued' ? req.group.queue.position(req) : 0);
   }
 
   private statusById(idArg: unknown): unknown {
@@ -775,15 +785,15 @@ export class OpenMediaModel implements ServiceModel {
   private historyById(idArg: unknown, laterThan: unknown): unknown {
     const req = this.cached(idArg);
     const t = asTime(laterThan);
-    const since = t === undefined || Number.isNaN(t) ? -Infinity : t;
+    const since = t === undefined || Number.isNaN(t) ? -Infinity : t - this.base;
     const out: StatusEvent[] = [];
-    for (let e = req.last; e && e.t > since; e = e.prev) out.push(toWire(e));
+    for (let e = req.last; e && e.t > since; e = e.prev) out.push(toWire(e, this.base));
     return this.response(out.reverse());
   }
 
   private requestsByTime(laterThan: unknown): unknown {
     const t = asTime(laterThan);
-    const since = t === undefined || Number.isNaN(t) ? -Infinity : t;
+    const since = t === undefined || Number.isNaN(t) ? -Infinity : t - this.base;
     const log = this.log;
     let lo = this.logHead;
     let hi = log.length;
@@ -793,7 +803,7 @@ export class OpenMediaModel implements ServiceModel {
       else hi = mid;
     }
     const out: StatusEvent[] = [];
-    for (let i = lo; i < log.length; i++) if (!log[i].req.expired) out.push(toWire(log[i]));
+    for (let i = lo; i < log.length; i++) if (!log[i].req.expired) out.push(toWire(log[i], this.base));
     return this.response(out);
   }
 
@@ -926,7 +936,7 @@ export class OpenMediaModel implements ServiceModel {
     req.status = 'AllocatedToAgent';
     req.agent = agent;
     req.gen += 1;
-    req.allocatedAt = this.clock.now();
+    req.allocatedAt = this.clock.now() - this.base;
     agent.sessions.add(req);
     agent.stats.offered += 1;
     this.emit(req, 'AllocatedToAgent', 0);
@@ -968,7 +978,7 @@ export class OpenMediaModel implements ServiceModel {
     req.status = status;
     this.emit(req, status, 0);
     req.agent = null;
-    req.expiresAt = this.lastEventTime + this.expirationMs;
+    req.expiresAt = this.lastEventTime + this.expirationMs - this.base;
     this.expiry.push(req);
   }
 
@@ -990,7 +1000,7 @@ export class OpenMediaModel implements ServiceModel {
   private doComplete(req: Req): void {
     const agent = req.agent as Agent;
     const g = req.group;
-    g.handled.push(this.clock.now() - req.allocatedAt);
+    g.handled.push(this.clock.now() - this.base - req.allocatedAt);
     if (g.handled.length > AHT_WINDOW) g.handled.shift();
     g.stats.completed += 1;
     agent.stats.completed += 1;
@@ -1008,7 +1018,7 @@ export class OpenMediaModel implements ServiceModel {
     // ID + Status + TimeStamp unique, as clients (om-events) rely on it.
     // A request's records are in time order and none is later than lastEventTime <= t: only the newest ones can
     // share this time.
-    for (let e = req.last; e !== null && e.t === t; e = e.prev) {
+    for (let e = req.last; e !== null && e.t === t - this.base; e = e.prev) {
       if (e.status === status) {
         t += 1;
         break;
@@ -1016,14 +1026,14 @@ export class OpenMediaModel implements ServiceModel {
     }
     this.lastEventTime = t;
     const agent = AGENT_STATUSES.has(status as ReqStatus) ? req.agent : null;
-    const rec = new EventRec(req, status, t, agent, req.group.id, queuePosition, req.last);
+    const rec = new EventRec(req, status, t - this.base, agent, req.group.id, queuePosition, req.last);
     req.last = rec;
     req.eventCount += 1;
     this.log.push(rec);
     // The wire form is built only when someone holds the log or listens (it carries a Date: kept per cached event,
     // it would cost the garbage collector on every add).
     if (!this.eventLogCache && this.listeners.size === 0) return;
-    const ev = toWire(rec);
+    const ev = toWire(rec, this.base);
     // Appending keeps `eventLog` O(1) for callers that read it after every event; expiry/restart rebuild it.
     if (this.eventLogCache) this.eventLogCache.push(ev);
     for (const l of this.listeners) {
@@ -1036,7 +1046,7 @@ export class OpenMediaModel implements ServiceModel {
   }
 
   private purgeExpired(): void {
-    const now = this.clock.now();
+    const now = this.clock.now() - this.base;
     let purged = false;
     while (this.expiryHead < this.expiry.length && this.expiry[this.expiryHead].expiresAt <= now) {
       const req = this.expiry[this.expiryHead];
@@ -1078,7 +1088,7 @@ export class OpenMediaModel implements ServiceModel {
     this.purgeExpired();
     if (!this.eventLogCache) {
       const out: StatusEvent[] = [];
-      for (let i = this.logHead; i < this.log.length; i++) if (!this.log[i].req.expired) out.push(toWire(this.log[i]));
+      for (let i = this.logHead; i < this.log.length; i++) if (!this.log[i].req.expired) out.push(toWire(this.log[i], this.base));
       this.eventLogCache = out;
     }
     return this.eventLogCache;
@@ -1283,10 +1293,10 @@ export class OpenMediaModel implements ServiceModel {
     return {
       OpenMediaID: req.id, Status: req.status, ServiceGroupID: req.group.id, AgentID: req.agent?.id ?? 0,
       QueuePosition: req.status === 'Queued' ? req.group.queue.position(req) : 0,
-      SessionPriority: req.sessionPriority, TypeOfSession: req.typeOfSession, QueueTime: new Date(req.queueTime),
+      SessionPriority: req.sessionPriority, TypeOfSession: req.typeOfSession, QueueTime: new Date(req.queueTime + this.base),
       PreferredAgentID: req.preferred?.id ?? 0, ForceToPreferredAgent: req.forced,
       IVRInfo: ivrItems(req.ivr), PrivateData: req.privateData,
-      Expires: isTerminal(req.status) ? new Date(req.expiresAt) : null,
+      Expires: isTerminal(req.status) ? new Date(req.expiresAt + this.base) : null,
     };
   }
 
