@@ -181,3 +181,75 @@ export class TimerHeap {
 function less(a: Timer, b: Timer): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
+
+/**
+ * Entries by a positive integer id handed out in increasing order (the model's OpenMediaIDs): one array indexed by
+ * id - first, with a moving head. Unlike a Map it never rehashes as it grows (a Map of 100k+ entries rehashes every
+ * entry when it doubles) and holds no per-entry hash structure; lookups are an index. Iteration is in id order.
+ */
+export class IdIndex<T> {
+  private items: (T | undefined)[] = [];
+  /** The id of items[head]. */
+  private first: number;
+  private head = 0;
+  private count = 0;
+
+  /** `firstId`: the lowest id that will be stored. */
+  constructor(firstId = 1) {
+    this.first = firstId;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  private index(id: number): number {
+    return Number.isInteger(id) ? this.head + (id - this.first) : -1;
+  }
+
+  get(id: number): T | undefined {
+    const i = this.index(id);
+    return i >= this.head && i < this.items.length ? this.items[i] : undefined;
+  }
+
+  /** Stores `item` under `id`; ids below the lowest id still held (or given to the constructor) are refused. */
+  set(id: number, item: T): void {
+    const i = this.index(id);
+    if (i < this.head) throw new RangeError(`IdIndex: id ${id} is below ${this.first}`);
+    while (this.items.length < i) this.items.push(undefined);
+    if (i === this.items.length) {
+      this.items.push(item);
+      this.count += 1;
+      return;
+    }
+    if (this.items[i] === undefined) this.count += 1;
+    this.items[i] = item;
+  }
+
+  delete(id: number): boolean {
+    const i = this.index(id);
+    if (i < this.head || i >= this.items.length || this.items[i] === undefined) return false;
+    this.items[i] = undefined;
+    this.count -= 1;
+    while (this.head < this.items.length && this.items[this.head] === undefined) {
+      this.head += 1;
+      this.first += 1;
+    }
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return true;
+  }
+
+  /** Entries in id order (do not add or delete while iterating). */
+  *values(): IterableIterator<T> {
+    for (let i = this.head; i < this.items.length; i++) {
+      const item = this.items[i];
+      if (item !== undefined) yield item;
+    }
+  }
+}

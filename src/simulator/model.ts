@@ -129,7 +129,7 @@ import {
   type RequestStatusName,
 } from '../lib/contract';
 import { Clock } from './clock';
-import { SortedQueue, TimerHeap, type Timer } from './model-structures';
+import { IdIndex, SortedQueue, TimerHeap, type Timer } from './model-structures';
 import { validateScenario } from './scenario';
 import { SimFault, type AuthUser, type Scenario, type ServiceModel, type StatusEvent } from './types';
 
@@ -228,8 +228,17 @@ interface Req {
   seq: number;
   sessionPriority: number;
   typeOfSession: number;
-  /** IVRInfo flattened: Label, Data, Label, Data... (one array instead of one object per item). */
-  ivr: (string | null)[];
+  /**
+   * IVRInfo (at most LIMITS.ivrInfoMaxItems = 3 items) held in the request itself rather than in an array of item
+   * objects: ivrCount items, item i in ivrL<i> / ivrD<i>. Read and written through ivrItems() / setIvr().
+   */
+  ivrCount: number;
+  ivrL0: string | null;
+  ivrD0: string | null;
+  ivrL1: string | null;
+  ivrD1: string | null;
+  ivrL2: string | null;
+  ivrD2: string | null;
   privateData: string | null;
   preferred: Agent | null;
   forced: boolean;
@@ -271,16 +280,25 @@ function toWire(e: EventRec, base: number, queuePosition = e.queuePosition): Sta
   };
 }
 
-function ivrItems(flat: readonly (string | null)[]): IvrItem[] {
+/** A request's IVRInfo as fresh item objects. */
+function ivrItems(req: Req): IvrItem[] {
   const out: IvrItem[] = [];
-  for (let i = 0; i < flat.length; i += 2) out.push({ Label: flat[i], Data: flat[i + 1] });
+  if (req.ivrCount > 0) out.push({ Label: req.ivrL0, Data: req.ivrD0 });
+  if (req.ivrCount > 1) out.push({ Label: req.ivrL1, Data: req.ivrD1 });
+  if (req.ivrCount > 2) out.push({ Label: req.ivrL2, Data: req.ivrD2 });
   return out;
 }
 
-function flattenIvr(items: readonly IvrItem[]): (string | null)[] {
-  const out: (string | null)[] = [];
-  for (const x of items) out.push(x.Label, x.Data);
-  return out;
+/** Stores checked IVRInfo (at most 3 items, checked before) in the request's fields. */
+function setIvr(req: Req, items: readonly IvrItem[]): void {
+  if (items.length > 3) throw new Error('IVRInfo: more than 3 items'); // the callers check LIMITS.ivrInfoMaxItems first
+  req.ivrCount = items.length;
+  req.ivrL0 = items.length > 0 ? items[0].Label : null;
+  req.ivrD0 = items.length > 0 ? items[0].Data : null;
+  req.ivrL1 = items.length > 1 ? items[1].Label : null;
+  req.ivrD1 = items.length > 1 ? items[1].Data : null;
+  req.ivrL2 = items.length > 2 ? items[2].Label : null;
+  req.ivrD2 = items.length > 2 ? items[2].Data : null;
 }
 
 const DEFAULT_PRIORITY = 100;
@@ -348,7 +366,7 @@ export class OpenMediaModel implements ServiceModel {
   private agentsByLogon = new Map<string, Agent>();
   private options = new Map<number, SessionOptions>();
 
-  private requests = new Map<number, Req>();
+  private requests = new IdIndex<Req>();
   private nextId = 1;
   private seq = 0;
   private log: EventRec[] = [];
@@ -424,7 +442,7 @@ export class OpenMediaModel implements ServiceModel {
   }
 
   private clearRequests(): void {
-    this.requests = new Map();
+    this.requests = new IdIndex<Req>(this.nextId);
     this.log = [];
     this.logHead = 0;
     this.deadEntries = 0;
@@ -547,9 +565,11 @@ export class OpenMediaModel implements ServiceModel {
       id: this.nextId++, status: 'Queued', group, agent: null,
       priority: backdated ? DEFAULT_PRIORITY : prio || DEFAULT_PRIORITY,
       queueTime: (backdated ? (queueStart as number) : now) - this.base, seq: this.seq++,
-      sessionPriority: prio || 0, typeOfSession: type || 0, ivr: flattenIvr(ivr), privateData: privateData ?? null,
+      sessionPriority: prio || 0, typeOfSession: type || 0,
+      ivrCount: 0, ivrL0: null, ivrD0: null, ivrL1: null, ivrD1: null, ivrL2: null, ivrD2: null, privateData: privateData ?? null,
       preferred, forced, last: null, eventCount: 0, gen: 0, allocatedAt: 0, expiresAt: 0, expired: false,
     };
+    setIvr(req, ivr);
     this.requests.set(req.id, req);
     group.stats.added += 1;
     const position = group.queue.insert(req);
@@ -711,7 +731,7 @@ export class OpenMediaModel implements ServiceModel {
     // InvalidDataException); a client built from the WSDL can only catch the declared fault, so that is what we throw.
     const req = this.cached(r?.OpenMediaID);
     if (req.status !== 'Queued') return false;
-    const merged = ivrItems(req.ivr);
+    const merged = ivrItems(req);
     for (const item of ivr) {
       const existing = item.Label ? merged.find((x) => x.Label === item.Label) : undefined;
       if (existing) existing.Data = item.Data;
@@ -720,7 +740,7 @@ export class OpenMediaModel implements ServiceModel {
     if (merged.length > LIMITS.ivrInfoMaxItems) {
       invalidData(`ModifyRequest would leave ${merged.length} IVRInfo items on request ${req.id}, at most ${LIMITS.ivrInfoMaxItems}`);
     }
-    req.ivr = flattenIvr(merged);
+    setIvr(req, merged);
     if (privateData !== undefined && privateData !== null) req.privateData = privateData;
     return true;
   }
@@ -1295,7 +1315,7 @@ export class OpenMediaModel implements ServiceModel {
       QueuePosition: req.status === 'Queued' ? req.group.queue.position(req) : 0,
       SessionPriority: req.sessionPriority, TypeOfSession: req.typeOfSession, QueueTime: new Date(req.queueTime + this.base),
       PreferredAgentID: req.preferred?.id ?? 0, ForceToPreferredAgent: req.forced,
-      IVRInfo: ivrItems(req.ivr), PrivateData: req.privateData,
+      IVRInfo: ivrItems(req), PrivateData: req.privateData,
       Expires: isTerminal(req.status) ? new Date(req.expiresAt + this.base) : null,
     };
   }
