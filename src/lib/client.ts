@@ -23,7 +23,7 @@ import { HttpTransport, type TlsOptions } from './http-transport';
 import { coerceBoolean, coerceDate, coerceInt } from './coerce';
 import { escapeXml } from './xml-escape';
 import { OpenMediaError, invalidInput, scrub, toOpenMediaError } from './errors';
-import { ResponseFault, ResponseXmlError, normalizeResult, readResponseXml, type Json } from './normalize';
+import { ResponseFault, ResponseXmlError, checkEnvelope, normalizeResult, readResponseXml, type Json } from './normalize';
 
 export { OpenMediaError } from './errors';
 export { normalizeResult, normalizeStatusRecord } from './normalize';
@@ -50,7 +50,7 @@ export interface ClientOptions {
 
 export const DEFAULT_TIMEOUT_MS = 10000;
 
-type SoapCallback = (err: unknown, result: unknown) => void;
+type SoapCallback = (err: unknown, result: unknown, rawResponse?: unknown) => void;
 type SoapMethod = (args: unknown, callback: SoapCallback) => void;
 
 /** Operations whose wrapper has the single child `request` (its members are the call's args). */
@@ -60,6 +60,19 @@ const WRAPPED = new Set<OperationName>(
     return input.length === 1 && input[0].name === 'request' && isDataType(input[0].type);
   }),
 );
+
+/**
+ * True for an error the soap package raised while parsing an answer that came with a 2xx status: it attaches the
+ * HTTP response to faults and HTTP errors, and transport errors carry a code; a plain Error/TypeError without either
+ * comes from its parser.
+ */
+function isParseFailure(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as Error & { response?: { status?: number }; root?: unknown; code?: unknown };
+  if (e.root !== undefined || e.code !== undefined) return false;
+  const status = e.response?.status;
+  return status === undefined || (status >= 200 && status < 300);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Arguments -> wire objects in schema order.
@@ -394,12 +407,31 @@ export class OpenMediaClient {
     const raw = await new Promise<unknown>((resolve, reject) => {
       const fail = (err: unknown): void => reject(toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets }));
       try {
-        method.call(client, wireArgs, (err, result) => (err ? fail(err) : resolve(result)));
+        method.call(client, wireArgs, (err, result, rawResponse) => {
+          if (!err) {
+            try {
+              if (typeof rawResponse === 'string') checkEnvelope(rawResponse);
+            } catch (e) {
+              reject(new OpenMediaError(`${operation}: unexpected answer, ${(e as Error).message}`, { code: 'BAD_RESPONSE', operation, host: this.host }));
+              return;
+            }
+            resolve(result);
+          }
+          // soap reports a SOAP fault or an HTTP error with the response attached; anything else thrown while it
+          // read a 2xx answer is its parser failing on that answer.
+          else if (isParseFailure(err)) reject(new OpenMediaError(`${operation}: unexpected answer, ${scrub(String((err as Error).message ?? err), this.secrets)}`, { code: 'BAD_RESPONSE', operation, host: this.host }));
+          else fail(err);
+        });
       } catch (err) {
         // soap throws synchronously when it cannot serialise the request.
         fail(err);
       }
     });
+    // As on the direct path: an answer without its result is not an all-defaults answer.
+    const resultName = OPERATIONS[operation].result.name;
+    if (!raw || typeof raw !== 'object' || (raw as Record<string, unknown>)[resultName] == null) {
+      throw new OpenMediaError(`${operation}: unexpected answer, the answer has no ${resultName}`, { code: 'BAD_RESPONSE', operation, host: this.host });
+    }
     try {
       return normalizeResult(operation, raw);
     } catch (err) {

@@ -181,8 +181,14 @@ function faultOf(err: unknown): ParsedFault | undefined {
   const root = (err as { root?: { Envelope?: { Body?: { Fault?: Record<string, unknown> } } } }).root;
   const fault = root?.Envelope?.Body?.Fault;
   if (!fault || typeof fault !== 'object') return undefined;
-  const out: ParsedFault = { faultCode: textOf(fault.faultcode), faultString: textOf(fault.faultstring) };
-  const detail = fault.detail;
+  // SOAP 1.1 names them faultcode / faultstring / detail; SOAP 1.2 Code.Value / Reason.Text / Detail.
+  const code = fault.Code as { Value?: unknown } | undefined;
+  const reason = fault.Reason as { Text?: unknown } | undefined;
+  const out: ParsedFault = {
+    faultCode: textOf(fault.faultcode) ?? textOf(code?.Value),
+    faultString: textOf(fault.faultstring) ?? textOf(reason?.Text),
+  };
+  const detail = fault.detail ?? fault.Detail;
   if (detail && typeof detail === 'object') {
     out.detailName = Object.keys(detail).find((k) => k !== 'attributes' && k !== '$value' && k !== '$xml');
   }

@@ -392,6 +392,10 @@ class XmlReader {
     this.open.push(qname);
     this.setName(qname);
     if (this.attrs !== '') this.readDeclarations();
+    // After the tag's own declarations: a prefix bound nowhere makes the document not namespace-well-formed.
+    if (this.prefix !== '' && this.lookup(this.prefix) === undefined) {
+      throw new ResponseXmlError(`the prefix of <${qname}> is not declared`);
+    }
     if (this.selfClosing) this.pendingClose = true;
     return T_OPEN;
   }
@@ -590,7 +594,21 @@ function readFault(r: XmlReader): ResponseFault {
       }
       if (r.local === 'faultcode') faultcode = r.readText().trim();
       else if (r.local === 'faultstring') faultstring = r.readText();
-      else if (r.local === 'detail') {
+      else if (r.local === 'Code' || r.local === 'Reason') {
+        // SOAP 1.2: <Code><Value>, <Reason><Text>; the first child element holds the text.
+        const which: string = r.local;
+        const d = r.depth;
+        for (;;) {
+          const u = r.next();
+          const local: string = r.local;
+          if (u === T_OPEN) {
+            if (which === 'Code' && local === 'Value' && faultcode === undefined) faultcode = r.readText().trim();
+            else if (which === 'Reason' && local === 'Text' && faultstring === undefined) faultstring = r.readText();
+            else r.skipElement();
+          } else if (u === T_CLOSE && r.depth < d) break;
+          else if (u === T_END) throw new ResponseXmlError('the document ends inside an element');
+        }
+      } else if (r.local === 'detail' || r.local === 'Detail') {
         // The first element inside <detail> names the fault.
         const d = r.depth;
         for (;;) {
@@ -616,6 +634,22 @@ function expectOpen(r: XmlReader, what: string): void {
     if (t === T_OPEN) return;
     if (t === T_TEXT && r.text.trim() === '') continue;
     throw new ResponseXmlError(`expected ${what}`);
+  }
+}
+
+/**
+ * Checks that `xml` is a well-formed, namespace-well-formed SOAP envelope (no DOCTYPE, every prefix declared, the
+ * root an Envelope in the SOAP 1.1 or 1.2 namespace) without looking at its content. The soap package's own
+ * parser is lenient about all of these; the client's fallback path runs this first so both paths refuse the same
+ * broken answers.
+ */
+export function checkEnvelope(xml: string): void {
+  const r = new XmlReader(xml);
+  expectOpen(r, 'a SOAP envelope');
+  const ns = r.ns;
+  if (r.localName() !== 'Envelope' || (ns !== NS_SOAP11 && ns !== NS_SOAP12)) throw new ResponseXmlError('the answer is not a SOAP envelope');
+  while (r.next() !== T_END) {
+    // reading every token is the check
   }
 }
 
