@@ -62,6 +62,10 @@ export class SortedQueue<T extends QueueKey> {
 
   /** 1-based position, 0 when not in the queue. */
   position(item: T): number {
+    // The common question is about the entry just appended: answer it without a search (a binary search over a
+    // long queue touches ~log2(n) entries spread over the heap, a cache miss each).
+    const n = this.items.length;
+    if (n > this.head && this.items[n - 1] === item) return n - this.head;
     const at = this.lowerBound(item);
     return at < this.items.length && this.items[at] === item ? at + 1 - this.head : 0;
   }

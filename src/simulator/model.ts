@@ -346,6 +346,11 @@ function invalidOptions(message: string): never {
   throw new SimFault('InvalidDataFault', message);
 }
 
+/** AddRequest's answer when the request was not accepted. */
+function rejected(status: RequestStatusName): Record<string, unknown> {
+  return { EWT: 0, OpenMediaID: 0, QueuePosition: 0, RequestStatus: status };
+}
+
 function isTerminal(s: ReqStatus): boolean {
   return s === 'Complete' || s === 'Failed' || s === 'Cancelled';
 }
@@ -536,7 +541,6 @@ export class OpenMediaModel implements ServiceModel {
     if (type !== undefined && !(type >= 0)) invalidData(`TypeOfSession ${type} must be ${LIMITS.typeOfSessionMin} or more`);
     const queueStart = asTime(r.QueueStartTime);
 
-    const rejected = (status: RequestStatusName) => ({ EWT: 0, OpenMediaID: 0, QueuePosition: 0, RequestStatus: status });
     const found = this.resolveGroup(r.ServiceGroupID, r.TenantID, name);
     if (typeof found === 'string') return rejected(found);
     const group = found;
@@ -609,12 +613,19 @@ export class OpenMediaModel implements ServiceModel {
 
   private checkIvr(v: unknown, required: boolean): IvrItem[] {
     if (v !== undefined && v !== null && !Array.isArray(v)) invalidData('IVRInfo must be an array of IVRInformation');
-    const items = ((v as unknown[] | null | undefined) ?? []).filter((x) => x !== null && x !== undefined);
-    if (items.length > LIMITS.ivrInfoMaxItems) {
-      invalidData(`IVRInfo has ${items.length} items, at most ${LIMITS.ivrInfoMaxItems}`);
+    const list = (v as unknown[] | null | undefined) ?? [];
+    // Null entries are ignored; indexes in messages count the others (plain loops: this runs on every add).
+    let given = 0;
+    for (let k = 0; k < list.length; k++) if (list[k] !== null && list[k] !== undefined) given += 1;
+    if (given > LIMITS.ivrInfoMaxItems) {
+      invalidData(`IVRInfo has ${given} items, at most ${LIMITS.ivrInfoMaxItems}`);
     }
     const out: IvrItem[] = [];
-    for (const [i, raw] of items.entries()) {
+    let i = -1;
+    for (let k = 0; k < list.length; k++) {
+      const raw = list[k];
+      if (raw === null || raw === undefined) continue;
+      i += 1;
       const o = asObj(raw) ?? {};
       const Label = asStr(o.Label) ?? null;
       const Data = asStr(o.Data) ?? null;
