@@ -30,68 +30,8 @@ const TEMPURI = contract.NS.tempuri;
 /** The bundled WSDL with its binding (and port) renamed: the client's wire plan no longer applies. */
 const variantWsdl = (endpoint) => buildWsdl(endpoint).split(contract.BINDING_NAME).join('CustomBinding_IOpenMediaService');
 
-// ---------------------------------------------------------------------------------------------------------------
-// Canned WCF answers (the same shapes as client-unit.test.js).
+const { envelope, result, record, fault, CANNED, EXPECTED } = require('./support/canned-answers');
 
-const envelope = (body) => `<s:Envelope xmlns:s="${SOAP11}"><s:Body>${body}</s:Body></s:Envelope>`;
-const result = (op, inner, attrs = `xmlns:a="${DC}" xmlns:i="${XSI}"`) =>
-  envelope(`<${op}Response xmlns="${TEMPURI}"><${op}Result ${attrs}>${inner}</${op}Result></${op}Response>`);
-const record = (id, status, logon, ts, extra = {}) =>
-  `<a:OpenMediaRequest><a:AgentID>${extra.agent ?? 0}</a:AgentID><a:ID>${id}</a:ID>` +
-  (logon === null ? '<a:LogonID i:nil="true"/>' : `<a:LogonID>${logon}</a:LogonID>`) +
-  `<a:QueuePosition>${extra.pos ?? 0}</a:QueuePosition><a:ServiceGroupID>5</a:ServiceGroupID><a:Status>${status}</a:Status>` +
-  `<a:TenantID>1</a:TenantID><a:TimeStamp>${ts}</a:TimeStamp></a:OpenMediaRequest>`;
-const fault = (detailName, ns, faultString) =>
-  envelope(
-    `<s:Fault><faultcode>s:Client</faultcode><faultstring xml:lang="en-US">${faultString}</faultstring>` +
-      (detailName ? `<detail><${detailName} xmlns="${ns}" xmlns:i="${XSI}"/></detail>` : '') +
-      '</s:Fault>',
-  );
-
-const CANNED = {
-  AddRequest: result('AddRequest', '<a:EWT>42</a:EWT><a:OpenMediaID>1001</a:OpenMediaID><a:QueuePosition>3</a:QueuePosition><a:RequestStatus>Success</a:RequestStatus>'),
-  CancelRequest: result('CancelRequest', 'true', ''),
-  DivertRequest: result('DivertRequest', '<a:OpenMediaID>1001</a:OpenMediaID><a:RequestStatus>GroupClosed</a:RequestStatus>'),
-  ModifyRequest: result('ModifyRequest', 'false', ''),
-  SetOptions: result('SetOptions', 'true', ''),
-  GetOpenMediaRequestStatusByID: result('GetOpenMediaRequestStatusByID',
-    `<a:OpenMediaRequests>${record(1001, 'AgentProcessing', 'agent7', '2024-05-01T10:00:00.1234567+02:00', { agent: 7 })}</a:OpenMediaRequests><a:TimeStamp>2024-05-01T08:00:01Z</a:TimeStamp>`),
-  GetOpenMediaRequestHistoryByID: result('GetOpenMediaRequestHistoryByID',
-    `<a:OpenMediaRequests>${record(1001, 'Queued', null, '2024-05-01T08:00:00', { pos: 2 })}${record(1001, 'Clerical', '', '2024-05-01T08:00:05.5Z')}</a:OpenMediaRequests><a:TimeStamp>2024-05-01T08:00:06Z</a:TimeStamp>`),
-  GetOpenMediaRequestsByTime: result('GetOpenMediaRequestsByTime', '<a:OpenMediaRequests/><a:TimeStamp>2024-05-01T08:00:06Z</a:TimeStamp>'),
-  GetAllOpenMediaRequestStatus: result('GetAllOpenMediaRequestStatus', '<a:OpenMediaRequests i:nil="true"/><a:TimeStamp>2024-05-01T08:00:06Z</a:TimeStamp>'),
-  GetServiceGroupStatus: result('GetServiceGroupStatus', '<a:Open>true</a:Open><a:ServiceGroupID>5</a:ServiceGroupID>'),
-  GetAllOpenMediaServiceGroupStatus: result('GetAllOpenMediaServiceGroupStatus',
-    '<a:Status><a:ServiceGroupStatus><a:Open>true</a:Open><a:ServiceGroupID>5</a:ServiceGroupID></a:ServiceGroupStatus><a:ServiceGroupStatus><a:Open>false</a:Open><a:ServiceGroupID>6</a:ServiceGroupID></a:ServiceGroupStatus></a:Status>'),
-  GetOMAgentsByGroup: result('GetOMAgentsByGroup',
-    `<a:AgentList xmlns:b="${ARR}"><b:int>7</b:int><b:int>9</b:int></a:AgentList><a:ServiceGroupID>5</a:ServiceGroupID>`),
-};
-
-const EXPECTED = {
-  AddRequest: { EWT: 42, OpenMediaID: 1001, QueuePosition: 3, RequestStatus: 'Success', RequestStatusCode: 0 },
-  CancelRequest: true,
-  DivertRequest: { OpenMediaID: 1001, RequestStatus: 'GroupClosed', RequestStatusCode: 1 },
-  ModifyRequest: false,
-  SetOptions: true,
-  GetOpenMediaRequestStatusByID: {
-    OpenMediaRequests: [{ AgentID: 7, ID: 1001, LogonID: 'agent7', QueuePosition: 0, ServiceGroupID: 5, Status: 'AgentProcessing', StatusCode: 3, TenantID: 1, TimeStamp: '2024-05-01T08:00:00.123Z' }],
-    TimeStamp: '2024-05-01T08:00:01.000Z',
-  },
-  GetOpenMediaRequestHistoryByID: {
-    OpenMediaRequests: [
-      { AgentID: 0, ID: 1001, LogonID: '', QueuePosition: 2, ServiceGroupID: 5, Status: 'Queued', StatusCode: 1, TenantID: 1, TimeStamp: '2024-05-01T08:00:00.000Z' },
-      { AgentID: 0, ID: 1001, LogonID: '', QueuePosition: 0, ServiceGroupID: 5, Status: 'Clerical', StatusCode: 7, TenantID: 1, TimeStamp: '2024-05-01T08:00:05.500Z' },
-    ],
-    TimeStamp: '2024-05-01T08:00:06.000Z',
-  },
-  GetOpenMediaRequestsByTime: { OpenMediaRequests: [], TimeStamp: '2024-05-01T08:00:06.000Z' },
-  GetAllOpenMediaRequestStatus: { OpenMediaRequests: [], TimeStamp: '2024-05-01T08:00:06.000Z' },
-  GetServiceGroupStatus: { Open: true, ServiceGroupID: 5 },
-  GetAllOpenMediaServiceGroupStatus: { Status: [{ Open: true, ServiceGroupID: 5 }, { Open: false, ServiceGroupID: 6 }] },
-  GetOMAgentsByGroup: { AgentList: [7, 9], ServiceGroupID: 5 },
-};
-
-/** Every member of every operation given, keys in reverse schema order (the wire must not follow them). */
 const FULL_ARGS = {
   AddRequest: {
     TypeOfSession: 3, TenantID: 1, SessionPriority: 50, ServiceGroupName: 'Sales', ServiceGroupID: 5,

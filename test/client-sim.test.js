@@ -5,6 +5,7 @@
  * must survive the round trip, schema order on the wire, keep-alive, close(), the server's ?wsdl.
  */
 const assert = require('assert');
+const { expectError } = require('./support/canned-answers');
 const sax = require('sax');
 
 const { OpenMediaClient, OpenMediaError } = require('../lib/client');
@@ -57,16 +58,6 @@ function requestMembers(xml) {
   return wrapper.children.length === 1 && wrapper.children[0].local === 'request' ? wrapper.children[0] : wrapper;
 }
 
-async function expectError(promise, code) {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof OpenMediaError, `not an OpenMediaError: ${err && err.stack}`);
-    assert.strictEqual(err.code, code, `code ${err.code}: ${err.message}`);
-    return err;
-  }
-  assert.fail(`expected ${code}, the call succeeded`);
-}
 
 describe('client layer against the simulator', function () {
   let sim;
