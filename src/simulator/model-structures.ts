@@ -17,6 +17,17 @@ export function compareKeys(a: QueueKey, b: QueueKey): number {
 }
 
 /**
+ * The array behind a moving head (SortedQueue, IdIndex): empty once the head reaches the end, and copied down once
+ * the dead prefix is both large and more than half of it, so removing from the front stays O(1) amortised without
+ * the array growing for ever.
+ */
+function compactHead<T>(items: (T | undefined)[], head: number): [(T | undefined)[], number] {
+  if (head === items.length) return [[], 0];
+  if (head > 1024 && head * 2 > items.length) return [items.slice(head), 0];
+  return [items, head];
+}
+
+/**
  * A service group's queue, sorted by (priority, queueTime, seq). Backed by one array with a moving head, so that
  * - adding the newest request of the lowest priority present (the common case) is an append, O(1);
  * - taking the first request is O(1) amortised;
@@ -75,14 +86,7 @@ export class SortedQueue<T extends QueueKey> {
     if (at >= this.items.length || this.items[at] !== item) return false;
     if (at === this.head) {
       this.items[at] = undefined;
-      this.head += 1;
-      if (this.head === this.items.length) {
-        this.items = [];
-        this.head = 0;
-      } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-        this.items = this.items.slice(this.head);
-        this.head = 0;
-      }
+      [this.items, this.head] = compactHead(this.items, this.head + 1);
     } else {
       this.items.splice(at, 1);
     }
@@ -239,13 +243,7 @@ export class IdIndex<T> {
       this.head += 1;
       this.first += 1;
     }
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    [this.items, this.head] = compactHead(this.items, this.head);
     return true;
   }
 
