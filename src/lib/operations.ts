@@ -98,6 +98,9 @@ const p = (wire: string, kind: ParamKind, label: string, hint: string, extra: Pa
   ...extra,
 });
 
+/** The bounds of a documented range, as a parameter's min/max. */
+const range = (r: { min: number; max: number }): Partial<ParamDef> => ({ min: r.min, max: r.max });
+
 // Parameters shared by several operations, declared once.
 const openMediaID = (wire: 'OpenMediaID' | 'openMediaID') =>
   p(wire, 'int', 'OpenMedia ID', 'The id AddRequest returned (msg.payload.OpenMediaID after om-add-request)', {
@@ -200,15 +203,15 @@ export const OPERATION_NODES: readonly OperationNodeDef[] = [
       p('TypeOfSession', 'int', 'Type of session', 'The session type the options apply to; 0 = every type without its own settings',
         { min: LIMITS.setOptionsTypeOfSessionMin }),
       p('AgentActionOptions', 'int', 'Agent action', '1-4; 2 and 4 need a type of session',
-        { min: LIMITS.agentActionOptions.min, max: LIMITS.agentActionOptions.max }),
+        range(LIMITS.agentActionOptions)),
       p('CloseTabOptions', 'int', 'Close tab', '1-4; 4 needs a type of session',
-        { min: LIMITS.closeTabOptions.min, max: LIMITS.closeTabOptions.max }),
+        range(LIMITS.closeTabOptions)),
       p('MaxNumberOfSessions', 'int', 'Max sessions', 'Concurrent Open Media sessions per agent, 1 or more',
         { min: LIMITS.maxNumberOfSessionsMin }),
       p('AllowDifferentTypes', 'int', 'Different types', '1 = do not allow, 2 = allow',
-        { min: LIMITS.allowDifferentTypes.min, max: LIMITS.allowDifferentTypes.max }),
+        range(LIMITS.allowDifferentTypes)),
       p('SessionLinkOptions', 'int', 'Links open in', '1 = a tab in MiCC Agent, 2 = the default browser',
-        { min: LIMITS.sessionLinkOptions.min, max: LIMITS.sessionLinkOptions.max }),
+        range(LIMITS.sessionLinkOptions)),
       p('ResetAllOptions', 'boolean', 'Reset all', 'Clear every option set for this type of session'),
     ],
   },
