@@ -35,9 +35,7 @@ describe('editor (browser): om-server credentials stay hidden', function () {
 
     afterEach(async function () {
         if (!editor) return;
-        for (let i = 0; i < 3 && (await A.editDepth(editor)) > 0; i++) {
-            await A.closeDialog(editor, 'cancel').catch(() => {});
-        }
+        await A.closeLeftoverDialogs(editor);
     });
 
     async function openServerDialog() {

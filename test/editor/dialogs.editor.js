@@ -56,9 +56,7 @@ describe('editor (browser): palette and edit dialogs', function () {
     afterEach(async function () {
         // A failed test may leave a dialog open: close it, so the next test starts from the workspace.
         if (!editor) return;
-        for (let i = 0; i < 3 && (await A.editDepth(editor)) > 0; i++) {
-            await A.closeDialog(editor, 'cancel').catch(() => {});
-        }
+        await A.closeLeftoverDialogs(editor);
         if (this.currentTest.state === 'failed') {
             await editor.screenshot(`dialogs-failed-${this.currentTest.title.slice(0, 40)}`).catch(() => {});
         }

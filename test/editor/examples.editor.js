@@ -61,9 +61,7 @@ describe('editor (browser): an example flow imported, deployed against the simul
             await editor.screenshot(`examples-failed-${this.currentTest.title.slice(0, 40)}`).catch(() => {});
         }
         // a failed test may leave a dialog open: close it, so the next test starts from the workspace
-        for (let i = 0; i < 3 && (await A.editDepth(editor)) > 0; i++) {
-            await A.closeDialog(editor, 'cancel').catch(() => {});
-        }
+        await A.closeLeftoverDialogs(editor);
     });
 
     it(`lists the pack's examples under Import > Examples and imports ${EXAMPLE}`, async function () {

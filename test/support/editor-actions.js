@@ -244,6 +244,13 @@ async function closeDialog(editor, which = 'done') {
     await waitDialogSettled(editor, depth - 1);
 }
 
+/** Cancels whatever dialogs a failed test left open (nested ones included), so the next test starts clean. */
+async function closeLeftoverDialogs(editor) {
+    for (let i = 0; i < 3 && (await editDepth(editor)) > 0; i++) {
+        await closeDialog(editor, 'cancel').catch(() => {});
+    }
+}
+
 // ---- workspace -----------------------------------------------------------------------------------------------
 
 function addNodes(editor, nodes, { withDefaults = false } = {}) {
@@ -466,6 +473,7 @@ function dialogColours(editor) {
 }
 
 module.exports = {
+    closeLeftoverDialogs,
     nr5,
     paletteCategory,
     configSidebar,
