@@ -227,6 +227,14 @@ async function openConfigEditor(editor, field) {
     await editor.page.locator(`#node-input-btn-${field}-edit, #node-input-lookup-${field}`).first().click();
     await waitDialogSettled(editor, depth + 1);
     await editor.page.waitForSelector('#node-config-dialog-ok', { state: 'visible' });
+    // The tray and its buttons show before the config node's own form is rendered into it (on a busy machine
+    // visibly so): wait for a field of the form itself, not just the enable/disable toggle of the footer.
+    await editor.page.waitForFunction(() => {
+        const trays = document.querySelectorAll('#red-ui-editor-stack > .red-ui-tray');
+        const top = trays[trays.length - 1];
+        return !!top && [...top.querySelectorAll('[id^="node-config-input-"]')]
+            .some((el) => el.id !== 'node-config-input-node-disabled');
+    });
 }
 
 async function closeDialog(editor, which = 'done') {
