@@ -17,7 +17,8 @@ const { startTestSimulator } = require('./support/simulator');
 const omServer = require('../nodes/om-server.js');
 const omEvents = require('../nodes/om-events.js');
 const omOperations = require('../nodes/om-operations.js');
-const { PollLoop, stoppedStates } = require('../lib/events/poller');
+const { PollLoop } = require('../lib/events/poller');
+const { useTempUserDir } = require('./support/userdir');
 
 const NODES = [omServer, omEvents, omOperations];
 
@@ -118,6 +119,7 @@ describe('events: om-events node in Node-RED, against the simulator', function (
         if (sim) await sim.stop();
         sim = undefined;
     });
+    const userDir = useTempUserDir(helper);
 
     it('follows the full life of requests: exactly the service event log, in order, with msg.request', async function () {
         await helper.load(NODES, buildFlow(sim));
@@ -160,13 +162,17 @@ describe('events: om-events node in Node-RED, against the simulator', function (
         assert.strictEqual(complete.payload.StatusCode, 4);
         assert.strictEqual(complete.payload.AgentID > 0, true);
         assert.strictEqual(typeof complete.payload.LogonID, 'string');
+        // what a default debug node shows collapsed (its first five keys): status, id, time, correlation, agent
         assert.deepStrictEqual(Object.keys(complete.payload),
-            ['AgentID', 'ID', 'LogonID', 'QueuePosition', 'ServiceGroupID', 'Status', 'StatusCode', 'TenantID', 'TimeStamp']);
+            ['Status', 'ID', 'TimeStamp', 'correlation', 'AgentID', 'ServiceGroupID', 'QueuePosition', 'StatusCode', 'LogonID', 'TenantID']);
+        assert.strictEqual(complete.payload.correlation, 'T-1');
         assert.strictEqual(complete.request.correlation, 'T-1');
         assert.strictEqual(complete.request.PrivateData, 'mail 1');
         assert.deepStrictEqual(complete.request.IVRInfo, [{ Label: 'Ticket', Data: 'T-1' }]);
         const bMsg = msgs.find((m) => m.payload.ID === b);
         assert.deepStrictEqual(bMsg.request.correlation, { ticket: 'T-2' });
+        assert.deepStrictEqual(bMsg.payload.correlation, { ticket: 'T-2' });
+        assert.notStrictEqual(bMsg.payload.correlation, bMsg.request.correlation, 'two copies: changing one leaves the other');
         const failed = msgs.find((m) => m.payload.ID === e && m.payload.Status === 'Failed');
         assert.ok(failed && failed.payload.DetectedBy === undefined, 'a Failed the service sent is not marked');
         // queued record keeps its queue position as at the event
@@ -229,7 +235,7 @@ describe('events: om-events node in Node-RED, against the simulator', function (
         assert.strictEqual(msgs.filter((m) => m.request && /^C-\d+$/.test(m.request.correlation)).length, expected.length);
     });
 
-    it('an input message polls at once; status shows the count', async function () {
+    it('an input message polls at once; the status shows the last change', async function () {
         await helper.load(NODES, buildFlow(sim));
         await ready();
         const out = helper.getNode('out');
@@ -240,7 +246,19 @@ describe('events: om-events node in Node-RED, against the simulator', function (
         ev.receive({ payload: 'poll' });
         await got;
         assert.ok(sim.receivedCount('GetOpenMediaRequestsByTime') > before);
-        await waitFor(ev, 'call:status', 3000, (call) => /event/.test(call.args[0].text || ''));
+        // the last change in words, e.g. "Allocated #3 to 1001", then "Processing #3 by 1001", "Complete #3 by 1001"
+        const life = sim.eventLog.filter((x) => x.ID === id);
+        assert.deepStrictEqual(life.map((x) => x.Status), ['Queued', 'AllocatedToAgent'], 'a free agent took it at once');
+        const agent = life[1].AgentID;
+        const shows = (text) => waitFor(ev, 'call:status', 3000, (call) => call.args[0].text === text)
+            .then((call) => assert.deepStrictEqual(call.args[0], { fill: 'green', shape: 'dot', text }));
+        await shows(`Allocated #${id} to ${agent}`);
+        sim.answer(id);
+        ev.receive({ payload: 'poll' });
+        await shows(`Processing #${id} by ${agent}`);
+        sim.complete(id);
+        ev.receive({ payload: 'poll' });
+        await shows(`Complete #${id} by ${agent}`);
     });
 
     it('filters by status and group, and splits outputs per status', async function () {
@@ -505,10 +523,68 @@ describe('events: om-events node in Node-RED, against the simulator', function (
         assert.strictEqual(completeA.request.correlation, 'A', 'the correlation map survived the redeploy');
     });
 
-    it('zero lost, zero duplicated across a Node-RED restart with the localfilesystem store', async function () {
+    /** Stops the flows as a Node-RED shutdown does, then "restarts" (the next helper.load registers the nodes again). */
+    async function stopNodeRed() {
+        await helper.unload();
+    }
+
+    it('zero lost, zero duplicated across a Node-RED restart with the default settings (the journal in the user directory)', async function () {
+        // no context store configured: the default memory store, as in a fresh install
+        const flow = buildFlow(sim, {}, [
+            { id: 'own', type: 'om-events', server: 'srv', start: 'now', onlyOwn: true, interval: 60, statuses: [], groups: '', wires: [['outOwn']] },
+            { id: 'outOwn', type: 'helper' },
+        ]);
+        await helper.load(NODES, flow);
+        let loop = await ready('srv', 2);
+        let out = helper.getNode('out');
+        let outOwn = helper.getNode('outOwn');
+        watch(out);
+        watch(outOwn);
+        const a = await addRequest({ PrivateData: 'a' }, 'A');
+        const b = await addRequest({ PrivateData: 'b' }, 'B');
+        sim.advance(1000);
+        await loop.poll();
+        const seen = [...(await take(out, sim.eventLog.length))];
+        const seenOwn = [...(await take(outOwn, sim.eventLog.length))];
+        // added after the last poll: only the journal knows it is ours when Node-RED comes back
+        const c = await addRequest({ PrivateData: 'c' }, 'C');
+
+        await stopNodeRed();
+        const file = path.join(userDir.journalDir, 'events-srv.journal');
+        assert.ok(fs.existsSync(file), 'the journal is in <userDir>/openmedia/');
+        assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600, 'readable by its owner only (it holds PrivateData)');
+        assert.strictEqual(fs.statSync(userDir.journalDir).mode & 0o777, 0o700);
+
+        // while Node-RED is down
+        sim.answer(a);
+        sim.advance(3000);
+        sim.complete(a);
+        sim.answer(b);
+        sim.answer(c);
+        sim.advance(60000);
+
+        await helper.load(NODES, flow);
+        out = helper.getNode('out');
+        outOwn = helper.getNode('outOwn');
+        watch(out);
+        watch(outOwn);
+        loop = await ready('srv', 2);
+        sim.complete(b);
+        sim.complete(c);
+        await loop.poll();
+        const expected = sim.eventLog;
+        const rest = await take(out, expected.length - seen.length);
+        assertSameEvents([...seen, ...rest], expected);
+        const restOwn = await take(outOwn, expected.length - seenOwn.length);
+        assertSameEvents([...seenOwn, ...restOwn], expected, 'only own');
+        for (const m of restOwn) assert.strictEqual(m.request.correlation, { [a]: 'A', [b]: 'B', [c]: 'C' }[m.payload.ID]);
+    });
+
+    it('a context store chosen under "Remember in" keeps a copy: a restart that lost the user directory resumes from it', async function () {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-events-ctx-'));
         try {
             helper.settings({
+                userDir: userDir.dir,
                 contextStorage: {
                     default: { module: 'memory' },
                     file: { module: 'localfilesystem', config: { dir, flushInterval: 3600 } },
@@ -532,8 +608,9 @@ describe('events: om-events node in Node-RED, against the simulator', function (
             await helper._redNodes.closeContextsPlugin();
             helper._context.init(helper._settings);
             await helper.unload();
-            stoppedStates.clear(); // a new process remembers nothing but what is on disk
-            assert.ok(fs.readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.json')), 'state on disk');
+            assert.ok(fs.readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.json')), 'state in the context store');
+            // the user directory does not survive (a container without a volume); the context store does
+            fs.rmSync(userDir.journalDir, { recursive: true, force: true });
 
             // while Node-RED is down
             sim.answer(a);
