@@ -127,6 +127,8 @@ export class JournalStore implements StateStore {
   /** Descriptors replaced by a compaction, closed once the fdatasync running on them ends. */
   private retired: number[] = [];
   private closing = false;
+  /** Attempts to write the state whole again after a failure (for tests). */
+  retries = 0;
   /** Bytes of the file that were cut off or skipped when it was read (for tests and the log). */
   readonly recovered = { tornBytes: 0, skippedLines: 0, setAside: '' };
 
@@ -370,6 +372,7 @@ export class JournalStore implements StateStore {
   /** Writes the whole live state again (after a failure); clears the problem when that works. */
   private recover(): void {
     this.lastTry = Date.now();
+    this.retries++;
     try {
       if (this.fd === undefined) {
         fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
