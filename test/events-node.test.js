@@ -12,79 +12,10 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { helper, waitFor, collect, watch, waitForMessage } = require('./support/nodered');
-const { startTestSimulator } = require('./support/simulator');
-const omServer = require('../nodes/om-server.js');
-const omEvents = require('../nodes/om-events.js');
-const omOperations = require('../nodes/om-operations.js');
+const { helper, waitFor, watch, waitForMessage } = require('./support/nodered');
 const { PollLoop } = require('../lib/events/poller');
-const { useTempUserDir } = require('./support/userdir');
-
-const NODES = [omServer, omEvents, omOperations];
-
-function buildFlow(sim, events = {}, extra = []) {
-    return [
-        { id: 'srv', type: 'om-server', name: 'sim', url: sim.url, timeout: 10, wsdlSource: 'bundled' },
-        {
-            id: 'ev', type: 'om-events', name: 'events', server: 'srv', start: 'now', statuses: [], groups: '',
-            onlyOwn: false, outputPerStatus: false, interval: 60, dataExpiration: 30, checkEvery: 12, store: '',
-            wires: [['out']], ...events,
-        },
-        { id: 'out', type: 'helper' },
-        { id: 'add', type: 'om-add-request', server: 'srv', wires: [['added'], ['rejected']] },
-        { id: 'added', type: 'helper' },
-        { id: 'rejected', type: 'helper' },
-        ...extra,
-    ];
-}
-
-const keyOf = (r) => `${r.ID}|${r.Status}|${new Date(r.TimeStamp).toISOString()}`;
-
-/** { id: [key, key ...] } in order: equal maps = same records, same order per request. */
-function perRequest(records) {
-    const out = {};
-    for (const r of records) (out[r.ID] = out[r.ID] || []).push(keyOf(r));
-    return out;
-}
-
-function assertSameEvents(msgs, expected, what = 'events') {
-    const got = msgs.map((m) => m.payload);
-    assert.strictEqual(got.length, expected.length, `${what}: ${got.length} messages for ${expected.length} events`);
-    assert.deepStrictEqual(perRequest(got), perRequest(expected), what);
-}
-
-/** Lets Node-RED deliver what was sent (its delivery is asynchronous), without waiting on time. */
-async function flush() {
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-/** The next `count` messages at `node`, then proof that no further one is queued. */
-async function take(node, count, timeoutMs = 5000) {
-    const msgs = count > 0 ? await collect(node, count, timeoutMs) : [];
-    await flush();
-    const extra = watch(node).queue;
-    assert.strictEqual(extra.length, 0, `unexpected extra message(s): ${extra.map((m) => m.topic).join(', ')}`);
-    return msgs;
-}
-
-async function ready(srvId = 'srv', subscribers = 1) {
-    const srv = helper.getNode(srvId);
-    return waitFor(() => {
-        // peek: looking must not create a loop (nor its listener) on the server
-        const loop = PollLoop.peek(srv);
-        return loop && loop.subscriberCount >= subscribers && loop.stats.cycles + loop.stats.failures >= 1 && loop;
-    }, 5000, 'the om-events loop to run its first cycle');
-}
-
-async function addRequest(payload, correlation) {
-    const add = helper.getNode('add');
-    const msg = { payload: { ServiceGroupID: 101, IVRInfo: [{ Label: 'Subject', Data: 'test' }], ...payload } };
-    if (correlation !== undefined) msg.correlation = correlation;
-    const answer = waitForMessage(helper.getNode('added'), 5000);
-    add.receive(msg);
-    const out = await answer;
-    return out.payload.OpenMediaID;
-}
+const { startTestSimulator } = require('./support/simulator');
+const { useEventsRuntime, NODES, buildFlow, assertSameEvents, flush, take, ready, addRequest } = require('./support/events-flow');
 
 /** Adds through the shared client (fast path for many requests); tells om-events as om-add-request would. */
 async function addMany(n, group = 101) {
@@ -107,19 +38,12 @@ async function addMany(n, group = 101) {
 
 describe('events: om-events node in Node-RED, against the simulator', function () {
     this.timeout(60000);
+    const rt = useEventsRuntime();
+    const userDir = rt.userDir;
     let sim;
-
-    beforeEach(async function () {
-        sim = await startTestSimulator();
+    beforeEach(function () {
+        sim = rt.sim;
     });
-
-    afterEach(async function () {
-        await helper.unload();
-        helper.settings({});
-        if (sim) await sim.stop();
-        sim = undefined;
-    });
-    const userDir = useTempUserDir(helper);
 
     it('follows the full life of requests: exactly the service event log, in order, with msg.request', async function () {
         await helper.load(NODES, buildFlow(sim));

@@ -140,6 +140,7 @@ export function changeText(r: EventRecord): string {
 export function notSavedText(code: string): string {
   if (code === 'ENOSPC') return 'not saved: disk full';
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'not saved: no access';
+  if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOENT') return 'not saved: no folder';
   return `not saved: ${code.slice(0, 9)}`;
 }
 
@@ -236,14 +237,31 @@ module.exports = function register(RED: NodeAPI): void {
 
     const showLoop = (s: LoopStatus): void => {
       failing = s.state === 'error' ? s : undefined;
+      polled = true;
+      reportProblem();
       show();
+    };
+
+    /**
+     * An error a Catch node sees (so a flow can raise an alarm), with the problem in msg.payload; once per problem.
+     * Not before the first poll has ended: a problem found while the flows start would reach no Catch node yet.
+     */
+    let reported: string | undefined;
+    let polled = false;
+    const reportProblem = (): void => {
+      if (!problem || !polled || reported === problem.code) return;
+      reported = problem.code;
+      node.error(`om-events: ${problem.message}`, { topic: 'openmedia/state', payload: { code: problem.code, where: state?.where ?? '' } });
     };
 
     const onProblem = (p: StoreProblem | undefined): void => {
       if (closed) return;
-      if (p && (!problem || problem.code !== p.code)) node.error(`om-events: ${p.message}`);
-      else if (!p && problem) node.log(`om-events: the state is saved again (${state?.where ?? ''})`);
       problem = p;
+      if (p) reportProblem();
+      else if (reported) {
+        reported = undefined;
+        node.log(`om-events: the state is saved again (${state?.where ?? ''})`);
+      }
       show();
     };
 
@@ -277,7 +295,6 @@ module.exports = function register(RED: NodeAPI): void {
         st.mergeCorrelations(copy.correlation);
       }
       problem = st.problem;
-      if (problem) node.error(`om-events: ${problem.message}`);
       st.on('problem', onProblem);
       status.set({ fill: 'grey', shape: 'ring', text: saved ? 'resuming' : 'starting' });
       sub = PollLoop.of(server as unknown as LoopHost).subscribe({

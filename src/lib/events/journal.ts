@@ -350,7 +350,8 @@ export class JournalStore implements StateStore {
     const code = codeOf(err);
     const meaning = code === 'ENOSPC' ? 'the disk is full'
       : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'the user directory is not writable'
-        : 'the state cannot be saved';
+        : code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOENT' ? 'the user directory cannot hold the journal folder'
+          : 'the state cannot be saved';
     const problem: StoreProblem = {
       code,
       message: `${meaning}: ${what} ${this.file} (${messageOf(err)}). om-events goes on, but until this is fixed a `
