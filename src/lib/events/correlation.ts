@@ -68,6 +68,10 @@ export function isTerminal(status: string): boolean {
  * dropping the rest. `lossy` says whether anything was left out or changed on the way.
  */
 export function detachedCopy(value: unknown): { copy: unknown; lossy: boolean } {
+  // The usual case (what om-add-request sent, a ticket id) is plain JSON-like data: copied directly, several times
+  // faster than structuredClone on such small values (it runs for every add).
+  const plain = plainCopy(value, 0);
+  if (plain !== NOT_PLAIN) return { copy: plain, lossy: false };
   try {
     return { copy: structuredClone(value), lossy: false };
   } catch {
@@ -80,6 +84,40 @@ export function detachedCopy(value: unknown): { copy: unknown; lossy: boolean } 
     // not JSON either: below
   }
   return { copy: walkCopy(value, new WeakSet()), lossy: true };
+}
+
+const NOT_PLAIN = Symbol('not plain');
+const PLAIN_DEPTH = 32;
+
+/**
+ * A copy of plain data (strings, finite and other numbers, booleans, null, arrays, objects whose prototype is
+ * Object.prototype or null), or NOT_PLAIN when `value` holds anything else (a Date, a Map, a function, undefined in
+ * an array, a nesting deeper than PLAIN_DEPTH, which also stops a cycle): structuredClone decides then.
+ */
+function plainCopy(value: unknown, depth: number): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value !== 'object' || depth >= PLAIN_DEPTH) return NOT_PLAIN;
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const c = plainCopy(value[i], depth + 1);
+      if (c === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = c;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return NOT_PLAIN; // an own "__proto__" (from JSON.parse) must not become a prototype
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue; // absent and undefined read the same
+    const c = plainCopy(v, depth + 1);
+    if (c === NOT_PLAIN) return NOT_PLAIN;
+    out[key] = c;
+  }
+  return out;
 }
 
 /** The parts of `value` that can be cloned; objects that cannot be cloned whole are copied member by member. */

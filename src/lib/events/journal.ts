@@ -10,10 +10,14 @@
  *   ["s", subscriberId, {v:2, tracker, pending?}]                                   a subscriber's state
  *   ["r", subscriberId]                                                             a subscriber's node was deleted
  *
- * Writing: each write() is one synchronous write(2) of whole lines at the end of the file, so when it returns the
- * lines are in the kernel and survive a crash of Node-RED (kill -9, OOM, an exception). Surviving a crash of the
- * machine needs fdatasync: it runs in the background, one at a time, each covering every line written before it
- * started (group commit: many adds share one sync, never one sync per line).
+ * Writing: the lines given to write() during one turn of Node-RED's event loop go out together at the end of that
+ * turn (setImmediate), in one synchronous write(2) at the end of the file; from then on they are in the kernel and
+ * survive a crash of Node-RED (kill -9, OOM, an exception). An add is handed over just before om-add-request sends
+ * its message, whose delivery Node-RED also defers to the end of the turn, queued after ours: the add is in the file
+ * before the next node sees the message. Surviving a crash of the machine needs fdatasync: it runs in the
+ * background, at most one at a time, starting syncDelayMs after the first write it will cover and covering every
+ * line written before it starts (group commit: the adds of those milliseconds share one sync; never one sync per
+ * line). So a line is on the disk at most syncDelayMs + two fdatasync durations after it was written.
  *
  * Reading (once, when the om-server's state is opened): line by line into a mirror of the live state. A last line
  * without its newline (the process died in the middle of a write, or the machine did and left zeros) is cut off and
@@ -44,6 +48,8 @@ export const journalSettings = {
   compactMinBytes: 64 * 1024,
   /** How often a failed store tries to write its state again. */
   retryMs: 5000,
+  /** How long the lines written wait for their fdatasync, so that the lines of a burst share one. */
+  syncDelayMs: 20,
 };
 
 /** The journal's file for an om-server: its id as the name when it is a plain one, else a hash of it. */
@@ -109,8 +115,16 @@ export class JournalStore implements StateStore {
   /** The live state, as the file holds it. */
   private readonly entries = new Map<number, SavedEntry>();
   private readonly subs = new Map<string, SubscriberState>();
-  /** Size of the live state when it was last written whole. */
-  private snapshotBytes = 0;
+  /**
+   * Bytes the live state takes in the file: the header, each entry's and each subscriber's last whole line (a
+   * status change makes an entry's line a few bytes longer: not counted). The file is compacted once it is more than
+   * twice this (and at least compactMinBytes), so its size follows what is still open, not everything that was.
+   */
+  private liveBytes = 0;
+  private readonly entryBytes = new Map<number, number>();
+  private readonly subBytes = new Map<string, number>();
+  /** After a failed compaction: not again before the file reaches this size. */
+  private noCompactBefore = 0;
   private broken: StoreProblem | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private lastTry = 0;
@@ -120,6 +134,10 @@ export class JournalStore implements StateStore {
   private synced = 0;
   private syncing = false;
   private syncAgain = false;
+  private syncTimer: NodeJS.Timeout | undefined;
+  /** Lines of the current turn of the event loop, written at its end. */
+  private unwritten: string[] = [];
+  private turnEnd: NodeJS.Immediate | undefined;
   private dirSyncDue = false;
   private waiters: Array<{ target: number; resolve: () => void }> = [];
   /** Waiting for the running fdatasync (if any) to end. */
@@ -172,8 +190,7 @@ export class JournalStore implements StateStore {
         this.start(fd, data.length > 0);
       } else if (state === 'other-url') {
         this.hooks.warn(`om-events: the saved state in ${this.file} was kept for another server URL: it is not used`);
-        this.entries.clear();
-        this.subs.clear();
+        this.clearMirror();
         this.fd = fd;
         this.compactSync();
       } else if (state === 'unreadable') {
@@ -183,8 +200,7 @@ export class JournalStore implements StateStore {
         this.recovered.setAside = aside;
         this.hooks.warn(`om-events: ${this.file} is not a journal this version can read (another version, or damaged): `
           + `it was renamed to ${path.basename(aside)} and a new one started`);
-        this.entries.clear();
-        this.subs.clear();
+        this.clearMirror();
         const fresh = fs.openSync(this.file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o600);
         try {
           this.start(fresh, false);
@@ -203,10 +219,9 @@ export class JournalStore implements StateStore {
         if (this.recovered.skippedLines > 0) {
           this.hooks.warn(`om-events: ${this.recovered.skippedLines} unreadable line(s) in ${this.file} were skipped`);
         }
-        const live = this.snapshot();
-        this.snapshotBytes = live.length;
-        if (this.recovered.skippedLines > 0 || this.pos > Math.max(journalSettings.compactMinBytes, 2 * live.length)) {
-          this.compactSync(live);
+        this.liveBytes += Buffer.byteLength(this.header());
+        if (this.recovered.skippedLines > 0 || this.pos > Math.max(journalSettings.compactMinBytes, 2 * this.liveBytes)) {
+          this.compactSync();
         }
       }
     } catch (err) {
@@ -222,7 +237,7 @@ export class JournalStore implements StateStore {
     writeAll(fd, head, 0);
     this.fd = fd;
     this.pos = head.length;
-    this.snapshotBytes = head.length;
+    this.liveBytes = head.length;
     this.written++;
     this.scheduleSync();
   }
@@ -243,6 +258,7 @@ export class JournalStore implements StateStore {
         break;
       }
       const line = data.toString('utf8', start, nl);
+      const bytes = nl + 1 - start;
       start = nl + 1;
       let rec: unknown;
       try {
@@ -255,7 +271,7 @@ export class JournalStore implements StateStore {
         const h = rec as Record<string, unknown> | undefined;
         if (!h || typeof h !== 'object' || h['openmedia-journal'] !== JOURNAL_VERSION) return 'unreadable';
         if (h.url !== urlTag(this.url)) return 'other-url';
-      } else if (!Array.isArray(rec) || !this.apply(rec)) {
+      } else if (!Array.isArray(rec) || !this.apply(rec, bytes)) {
         this.recovered.skippedLines++;
       }
       good = start;
@@ -264,12 +280,12 @@ export class JournalStore implements StateStore {
     return good;
   }
 
-  /** One record into the mirror; false when it is not one. */
-  private apply(rec: unknown[]): boolean {
+  /** One record (a line of `bytes`) into the mirror; false when it is not one. */
+  private apply(rec: unknown[], bytes: number): boolean {
     switch (rec[0]) {
       case 'c':
         if (!isEntry(rec)) return false;
-        this.entries.set(rec[1] as number, rec.slice(1, 10) as SavedEntry);
+        this.setEntry(rec.slice(1, 10) as SavedEntry, bytes);
         return true;
       case 'u':
         if (rec.length < 7 || !Number.isInteger(rec[1])) return false;
@@ -277,19 +293,54 @@ export class JournalStore implements StateStore {
         return true;
       case 'x':
         if (!Array.isArray(rec[1])) return false;
-        for (const id of rec[1]) this.entries.delete(id as number);
+        for (const id of rec[1]) this.deleteEntry(id as number);
         return true;
       case 's':
         if (typeof rec[1] !== 'string' || !rec[2] || typeof rec[2] !== 'object') return false;
-        this.subs.set(rec[1], rec[2] as SubscriberState);
+        this.setSub(rec[1], rec[2] as SubscriberState, bytes);
         return true;
       case 'r':
         if (typeof rec[1] !== 'string') return false;
-        this.subs.delete(rec[1]);
+        this.deleteSub(rec[1]);
         return true;
       default:
         return false;
     }
+  }
+
+  // The mirror, with the bytes each part takes in the file.
+  private clearMirror(): void {
+    this.entries.clear();
+    this.entryBytes.clear();
+    this.subs.clear();
+    this.subBytes.clear();
+    this.liveBytes = Buffer.byteLength(this.header());
+  }
+
+  private setEntry(e: SavedEntry, bytes: number): void {
+    this.liveBytes += bytes - (this.entryBytes.get(e[0]) ?? 0);
+    this.entryBytes.set(e[0], bytes);
+    this.entries.set(e[0], e);
+  }
+
+  private deleteEntry(id: number): boolean {
+    if (!this.entries.delete(id)) return false;
+    this.liveBytes -= this.entryBytes.get(id) ?? 0;
+    this.entryBytes.delete(id);
+    return true;
+  }
+
+  private setSub(id: string, s: SubscriberState, bytes: number): void {
+    this.liveBytes += bytes - (this.subBytes.get(id) ?? 0);
+    this.subBytes.set(id, bytes);
+    this.subs.set(id, s);
+  }
+
+  private deleteSub(id: string): boolean {
+    if (!this.subs.delete(id)) return false;
+    this.liveBytes -= this.subBytes.get(id) ?? 0;
+    this.subBytes.delete(id);
+    return true;
   }
 
   private update(u: EntryStatus): boolean {
@@ -312,18 +363,20 @@ export class JournalStore implements StateStore {
     // The mirror first: after a failure, it is what gets written whole.
     const lines: string[] = [];
     for (const e of changes.added ?? []) {
-      this.entries.set(e[0], e);
-      lines.push(jsonOf(['c', ...e]));
+      const line = jsonOf(['c', ...e]);
+      this.setEntry(e, Buffer.byteLength(line) + 1);
+      lines.push(line);
     }
     for (const u of changes.updated ?? []) if (this.update(u)) lines.push(jsonOf(['u', ...u]));
-    const gone = (changes.forgotten ?? []).filter((id) => this.entries.delete(id));
+    const gone = (changes.forgotten ?? []).filter((id) => this.deleteEntry(id));
     if (gone.length) lines.push(jsonOf(['x', gone]));
     for (const [id, s] of changes.subscribers ?? []) {
       if (s === null) {
-        if (this.subs.delete(id)) lines.push(jsonOf(['r', id]));
+        if (this.deleteSub(id)) lines.push(jsonOf(['r', id]));
       } else {
-        this.subs.set(id, s);
-        lines.push(jsonOf(['s', id, s]));
+        const line = jsonOf(['s', id, s]);
+        this.setSub(id, s, Buffer.byteLength(line) + 1);
+        lines.push(line);
       }
     }
     if (lines.length === 0) return;
@@ -331,6 +384,19 @@ export class JournalStore implements StateStore {
       if (Date.now() - this.lastTry >= journalSettings.retryMs) this.recover();
       return;
     }
+    // The lines of one turn of the event loop go out in one write(2), at the end of that turn (see the file comment).
+    for (const line of lines) this.unwritten.push(line);
+    if (!this.turnEnd) this.turnEnd = setImmediate(() => this.writeOut());
+  }
+
+  /** Writes the lines collected in this turn of the event loop (now, instead of at its end: flush, close, tests). */
+  writeOut(): void {
+    if (this.turnEnd) clearImmediate(this.turnEnd);
+    this.turnEnd = undefined;
+    if (this.unwritten.length === 0) return;
+    const lines = this.unwritten;
+    this.unwritten = [];
+    if (this.broken || this.fd === undefined) return; // the mirror has them; a recovery writes it whole
     const buf = Buffer.from(`${lines.join('\n')}\n`);
     try {
       writeAll(this.fd, buf, this.pos);
@@ -343,7 +409,7 @@ export class JournalStore implements StateStore {
     this.written++;
     if (this.compacting) this.compacting.tail.push(buf);
     this.scheduleSync();
-    if (!this.compacting && this.pos > Math.max(journalSettings.compactMinBytes, 2 * this.snapshotBytes)) this.compact();
+    if (this.compactionDue()) this.compact();
   }
 
   private fail(err: unknown, what: string): void {
@@ -405,7 +471,7 @@ export class JournalStore implements StateStore {
       fs.rmSync(tmp, { force: true });
       throw err;
     }
-    this.swap(fd, buf.length, buf.length);
+    this.swap(fd, buf.length);
     this.syncDir();
   }
 
@@ -421,7 +487,7 @@ export class JournalStore implements StateStore {
       if (fd !== undefined) fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });
       this.hooks.warn(`om-events: could not compact ${this.file}: ${messageOf(err)}`);
-      this.snapshotBytes = this.pos; // not again before the file doubles
+      this.noCompactBefore = 2 * this.pos; // not again before the file doubles
       return;
     }
     const c: Compaction = { fd, tmp, size: buf.length, tail: [] };
@@ -445,7 +511,7 @@ export class JournalStore implements StateStore {
       const tail = Buffer.concat(c.tail);
       writeAll(c.fd, tail, c.size);
       fs.renameSync(c.tmp, this.file);
-      this.swap(c.fd, c.size + tail.length, c.size);
+      this.swap(c.fd, c.size + tail.length);
     } catch (e) {
       drop();
       this.hooks.warn(`om-events: could not compact ${this.file}: ${messageOf(e)}`);
@@ -454,6 +520,12 @@ export class JournalStore implements StateStore {
     this.dirSyncDue = true;
     this.written++;
     this.scheduleSync();
+    // What it wrote is the state as it was when it started: if much of that has gone since, once more.
+    if (this.compactionDue()) this.compact();
+  }
+
+  private compactionDue(): boolean {
+    return !this.compacting && this.pos > Math.max(journalSettings.compactMinBytes, 2 * this.liveBytes, this.noCompactBefore);
   }
 
   private abandonCompaction(): void {
@@ -465,11 +537,11 @@ export class JournalStore implements StateStore {
     fs.rmSync(c.tmp, { force: true });
   }
 
-  private swap(fd: number, pos: number, snapshotBytes: number): void {
+  private swap(fd: number, pos: number): void {
     if (this.fd !== undefined) this.retire(this.fd);
     this.fd = fd;
     this.pos = pos;
-    this.snapshotBytes = snapshotBytes;
+    this.noCompactBefore = 0;
   }
 
   private retire(fd: number): void {
@@ -493,12 +565,28 @@ export class JournalStore implements StateStore {
     }
   }
 
-  private scheduleSync(): void {
+  /** A sync soon (group commit): syncDelayMs from now, or after the one running. */
+  private scheduleSync(now = false): void {
     if (this.fd === undefined) return;
     if (this.syncing) {
       this.syncAgain = true;
       return;
     }
+    if (now || journalSettings.syncDelayMs <= 0) {
+      if (this.syncTimer) clearTimeout(this.syncTimer);
+      this.syncTimer = undefined;
+      this.sync();
+      return;
+    }
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      if (!this.syncing) this.sync();
+    }, journalSettings.syncDelayMs);
+  }
+
+  private sync(): void {
+    if (this.fd === undefined) return;
     this.syncing = true;
     const target = this.written;
     const dir = this.dirSyncDue;
@@ -512,9 +600,8 @@ export class JournalStore implements StateStore {
       this.settle();
       if (this.syncAgain) {
         this.syncAgain = false;
-        this.scheduleSync();
+        this.scheduleSync(this.waiters.length > 0 || this.closing);
       } else {
-        this.syncAgain = false;
         for (const resolve of this.idle.splice(0)) resolve();
       }
     });
@@ -530,17 +617,24 @@ export class JournalStore implements StateStore {
   }
 
   flush(): Promise<void> {
+    this.writeOut();
     if (this.fd === undefined || this.synced >= this.written) return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.waiters.push({ target: this.written, resolve });
-      this.scheduleSync();
+      this.scheduleSync(true);
     });
   }
 
   async close(removed: boolean): Promise<void> {
     if (this.closing) return;
+    if (!removed) this.writeOut();
     this.closing = true;
+    if (this.turnEnd) clearImmediate(this.turnEnd);
+    this.turnEnd = undefined;
+    this.unwritten = [];
     this.abandonCompaction();
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
     if (this.retryTimer) clearInterval(this.retryTimer);
     this.retryTimer = undefined;
     if (!removed) await this.flush();

@@ -219,10 +219,13 @@ export class LoopState extends EventEmitter {
       + 'without those parts. Not reported again for other requests.'));
     const entry = this.correlation.get(id);
     if (!entry) return;
-    // Staged changes of an earlier request with this id must not land on the new one.
-    for (const s of this.staged) {
-      s.updated = s.updated.filter((u) => u[0] !== id);
-      s.forgotten = s.forgotten.filter((x) => x !== id);
+    // Staged changes of an earlier request with this id must not land on the new one (an id the service handed
+    // out again: rare, so the common add does not look through what is staged).
+    if (previous) {
+      for (const s of this.staged) {
+        s.updated = s.updated.filter((u) => u[0] !== id);
+        s.forgotten = s.forgotten.filter((x) => x !== id);
+      }
     }
     this.store.write({ added: [savedEntry(entry)] });
     if (this.following === 0 && this.correlation.size > MAX_IDLE_ENTRIES) {
