@@ -14,9 +14,9 @@
  *     counted as handled by the tracker and held in the subscriber's pending list (below).
  *  3. The correlation map follows our requests' statuses; every `checkEvery` polls (and at start, after a failure,
  *     when the service clock went back, when an id comes back from om-add-request) the restart check runs (below).
- *  4. Terminated requests older than DataExpiration (service time) leave the map; the state of each subscriber
- *     whose state changed, and the map's changes, are staged in the om-server's LoopState (state.ts), which writes
- *     them a little later (the lag that makes a crash "at least once").
+ *  4. The state of each subscriber whose state changed, and the map's changes, are staged in the om-server's
+ *     LoopState (state.ts), which writes them a little later (the lag that makes a crash "at least once"). Then
+ *     terminated requests older than DataExpiration (service time) leave the map (staged with the next cycle).
  *
  * Delivery: the tracker counts a record as handled before its message goes out, so nothing between the two may
  * throw: the messages are built from copies made when the request was added (CorrelationMap.add), a subscriber's
@@ -31,8 +31,8 @@
  *
  * State: the correlation map and what each subscriber last saved live in the om-server's LoopState (state.ts), which
  * outlives both the loop and the om-server node (one per om-server id for the whole process, backed by a journal
- * in the user directory). om-add-request records its adds there directly, so adds made while om-events nodes or
- * the whole flow restart are still known. A host without a LoopState (tests) gets one in memory, fed by the host's
+ * in the user directory). om-add-request's adds reach it through om-server's own 'openmedia:added' listener, which
+ * finds it by server id, so adds made while om-events nodes or the whole flow restart are still known. A host without a LoopState (tests) gets one in memory, fed by the host's
  * 'openmedia:added' events.
  *
  * Life: the loop lives as long as its om-server node (om-server disposes it when it closes), from the first
