@@ -43,6 +43,8 @@ describe('events: state across redeploys and failures (in process)', function ()
         let released = 0;
         oldAdd.on('close', (_removed, done) => {
             released = rt.sim.releaseHeld();
+            // the new flow's first poll waits too, until this test watches the new output node
+            rt.sim.injectFault({ kind: 'hold', operation: 'GetOpenMediaRequestsByTime' });
             done();
         });
         await helper.setFlows(flow, 'full');
@@ -50,6 +52,8 @@ describe('events: state across redeploys and failures (in process)', function ()
         assert.notStrictEqual(helper.getNode('add'), oldAdd, 'every node was replaced');
         const outOwn = helper.getNode('outOwn');
         watch(outOwn); // before the first poll of the new flow: that one catches up
+        await waitFor(() => rt.sim.heldCount === 1, 5000, 'the new flow\'s first poll');
+        rt.sim.releaseHeld();
         loop = await ready('srv', 2);
         assert.ok(loop.correlation.has(id), 'the new flow knows the request as added here');
         rt.sim.answer(id);
