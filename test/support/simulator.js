@@ -23,8 +23,11 @@
  *                             null omits it); resolves { status, headers, body } (never rejects on an HTTP status).
  * httpRequest(url, { method, headers, body, agent }?)  the same for any request; resolves { status, headers, body }.
  * controlPost(sim, route, json?) / controlGet(sim, route)  the JSON control API; resolve { status, json }.
+ * freePort()                  a TCP port nothing listens on at the moment (127.0.0.1), for a process that must be
+ *                             told its port before it starts (a child process, a URL nobody serves).
  */
 const http = require('http');
+const net = require('net');
 const { startSimulator } = require('../../simulator');
 
 const DEFAULTS = { host: '127.0.0.1', port: 0, scenario: 'test', clock: 'manual' };
@@ -104,6 +107,18 @@ async function controlCall(sim, method, route, json) {
 const controlPost = (sim, route, json) => controlCall(sim, 'POST', route, json);
 const controlGet = (sim, route) => controlCall(sim, 'GET', route);
 
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+            const { port } = srv.address();
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
 module.exports = {
+    freePort,
     startTestSimulator, useSimulator, envelope, authHeader, soapPost, httpRequest, controlPost, controlGet, controlCall,
 };
