@@ -21,7 +21,10 @@ const WebSocket = require(require.resolve('ws', { paths: [path.dirname(RED_JS)] 
 const { freePort } = require('../support/simulator');
 const EXAMPLE = '00-each-node.json';
 
-/** npm, under the team's lock when the machine has one (npm's cache is not safe to share between installs). */
+/**
+ * npm, under `flock /tmp/npm.lock` where flock exists: machines that run several test suites at once share one npm
+ * cache, and concurrent installs into it are not safe.
+ */
 function npm(args, cwd) {
     const useFlock = spawnSync('flock', ['--version']).status === 0;
     const [cmd, argv] = useFlock ? ['flock', ['/tmp/npm.lock', 'npm', ...args]] : ['npm', args];
