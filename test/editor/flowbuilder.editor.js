@@ -41,7 +41,8 @@ describe('editor (browser): what a flow builder sees', function () {
                 const help = [...document.querySelectorAll('.red-ui-help')].find((e) => e.offsetParent
                     && e.querySelector('h1.red-ui-help-title') && e.textContent.includes(RED.nodes.getType(t).paletteLabel || t));
                 if (!help) return null;
-                const right = help.getBoundingClientRect().right;
+                // the content box's right edge (left of a vertical scrollbar)
+                const right = help.getBoundingClientRect().left + help.clientLeft + help.clientWidth;
                 return {
                     scrollWidth: help.scrollWidth,
                     clientWidth: help.clientWidth,
