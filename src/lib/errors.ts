@@ -235,7 +235,10 @@ function build(cause: string, ctx: ErrorContext, secrets: SecretScrubber, init: 
   for (const key of ['fault', 'faultString', 'faultCode', 'reason'] as const) {
     if (typeof masked[key] === 'string') masked[key] = secrets.mask(masked[key] as string);
   }
-  return new OpenMediaError(compose(cause, ctx, secrets, detail), masked);
+  const err = new OpenMediaError(compose(cause, ctx, secrets, detail), masked);
+  // Node-RED copies the stack into msg.error.stack: its frames (file paths, function names) are text too.
+  if (typeof err.stack === 'string') err.stack = secrets.mask(err.stack);
+  return err;
 }
 
 const FAULT_CAUSES: Record<FaultName, string> = {
@@ -408,6 +411,7 @@ export function toOpenMediaError(err: unknown, ctx: ErrorContext = {}): OpenMedi
       { ...err.toJSON(), value: undefined, code: err.code, operation: ctx.operation } as OpenMediaErrorInit);
     // Already an excerpt: copied as it is (cutting it again would state the excerpt's length).
     if (err.value !== undefined) (copy as unknown as Record<string, unknown>).value = err.value;
+    if (typeof copy.stack === 'string') copy.stack = scrubberOf(ctx).mask(copy.stack);
     return copy;
   }
   const secrets = scrubberOf(ctx);
