@@ -95,7 +95,7 @@ function evaluate(RED: NodeAPI, node: RedNode, prop: Property, msg: NodeMessage,
 }
 
 function asOpenMediaError(err: unknown, operation: OperationName): OpenMediaError {
-  return err instanceof OpenMediaError ? err : toOpenMediaError(err, { operation });
+  return toOpenMediaError(err, { operation });
 }
 
 type OperationNode = RedNode & { server?: OmServerNode };

@@ -42,9 +42,11 @@ function withoutUserInfo(url: string): { url: string; had: boolean } {
 /**
  * A URL with user:password@ must never be served back: the editor moves them into the credential fields, but a flow
  * deployed through the admin API (or imported and deployed without opening the dialog) can still carry them.
- * Node-RED hands its active configuration (what GET /flows returns) to 'flows:starting' listeners before any node
- * starts; the user info is removed from it there. The node itself still sees it (its own copy) and refuses to use
- * it (see getClient). The flows file keeps it until the next deploy from the editor, which sends the cleaned URL.
+ * Node-RED hands its new active configuration (what GET /flows returns) to 'flows:stopping' listeners in the same
+ * tick it takes it on a deploy, and to 'flows:starting' listeners before any node starts (the only event at
+ * start-up, where the admin API could serve it for the moment the runtime checks module dependencies); the user
+ * info is removed from it there. The node itself still sees it (its own copy) and refuses to use it (getClient).
+ * The flows file keeps it until the next deploy from the editor, which sends the cleaned URL.
  * One listener per runtime, however often the module is registered (the test helper registers it per test).
  */
 const cleaning = new WeakSet<object>();
@@ -53,13 +55,15 @@ function cleanServedUrls(RED: NodeAPI): void {
   const events = RED.events;
   if (!events || typeof events.on !== 'function' || cleaning.has(events)) return;
   cleaning.add(events);
-  events.on('flows:starting', (event: unknown) => {
+  const clean = (event: unknown): void => {
     const flows = (event as { config?: { flows?: unknown } } | undefined)?.config?.flows;
     if (!Array.isArray(flows)) return;
     for (const n of flows as Array<Record<string, unknown>>) {
       if (n && n.type === 'om-server' && typeof n.url === 'string') n.url = withoutUserInfo(n.url).url;
     }
-  });
+  };
+  events.on('flows:stopping', clean);
+  events.on('flows:starting', clean);
 }
 
 interface TlsConfigNode {
