@@ -30,6 +30,9 @@ export const WINDOW = 4;
 
 /** Case folding that keeps the string's length (position i of the result is position i of the input). */
 function fold(text: string): string {
+  const lower = text.toLowerCase();
+  // The common case: no character changes length (position i stays position i).
+  if (lower.length === text.length) return lower;
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -92,7 +95,10 @@ function base64Views(text: string): string[] {
     for (let offset = 0; offset < 4 && run.length - offset >= 6; offset++) {
       const part = run.slice(offset);
       const bytes = Buffer.from(part.slice(0, part.length - (part.length % 4 === 1 ? 1 : 0)), 'base64');
-      out.push(bytes.toString('utf8'), bytes.toString('latin1'));
+      const utf8 = bytes.toString('utf8');
+      out.push(utf8);
+      // Bytes that are not UTF-8 (a Latin-1 password): read them as Latin-1 too.
+      if (utf8.includes('\uFFFD')) out.push(bytes.toString('latin1'));
     }
   }
   return out;
