@@ -13,10 +13,10 @@ import {
   LIMITS,
   NS,
   OPERATIONS,
+  SERVICE_PATH,
   isDataType,
   isEnumType,
   type DataTypeName,
-  SERVICE_PATH,
   type MemberDef,
   type OperationName,
 } from './contract';
