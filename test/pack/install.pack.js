@@ -156,6 +156,9 @@ describe('the packed pack, installed into a fresh Node-RED user directory', func
         red = run(process.execPath, [RED_JS, '--userDir', userDir, '--port', String(port), '-D', 'uiHost=127.0.0.1',
             '-D', 'logging.console.level=info', '--no-telemetry'], { cwd: userDir, env: process.env });
         await red.waitFor(/Server now running at/, 120000, 'Node-RED started');
+        // the server listens before the runtime has started its (empty) flows: wait for that too, so the deploy
+        // below is not taken for finished by this start's log line
+        await red.waitFor(/Started flows/, 60000, 'Node-RED started its flows');
         nodeRedUrl = `http://127.0.0.1:${port}`;
         const sets = (await http('GET', `${nodeRedUrl}/nodes`)).json.filter((s) => s.module === PACK);
         assert.deepStrictEqual(sets.map((s) => s.name).sort(), ['om-events', 'om-operations', 'om-server']);
@@ -201,11 +204,11 @@ describe('the packed pack, installed into a fresh Node-RED user directory', func
         const mark = red.output().length;
         const deployed = await http('POST', `${nodeRedUrl}/flows`, [tab, ...nodes]);
         assert.strictEqual(deployed.status, 204, deployed.text);
-        await red.waitFor(/Started flows/, 30000, 'the deployed flows started', mark);
+        await red.waitFor(/Stopping flows[\s\S]*Started flows/, 30000, 'the deployed flows started', mark);
 
         const inject = flow.find((n) => n.type === 'inject' && n.name === 'add request');
         const pressed = await http('POST', `${nodeRedUrl}/inject/${inject.id}`);
-        assert.strictEqual(pressed.status, 200, pressed.text);
+        assert.strictEqual(pressed.status, 200, `${pressed.text}\n${red.output().slice(-3000)}`);
         const accepted = await nextDebug((d) => d.name === 'add request: accepted', 20000, 'accepted');
         // the debug node shows the whole message (its JSON, as the sidebar gets it)
         const answer = JSON.parse(accepted.msg).payload;
