@@ -18,7 +18,7 @@ const userDir = path.join(repoRoot, '.node-red-demo');
 const demoFlow = path.join(repoRoot, 'examples', '07-live-demo.json');
 
 const HELP = `The live demo: the Open Media simulator with a demo contact center, and a Node-RED with this pack and the
-demo flow, both on this machine only.
+demo flow, both on 127.0.0.1 (this machine only) unless --host says otherwise.
 
 Usage: npm start [-- options]     (builds first)
        node scripts/demo.js [options]
