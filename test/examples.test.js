@@ -78,8 +78,8 @@ describe('example flows', function () {
                     assert.match(around, /clone/, `${file}: npm start without saying it is for a clone of the repository`);
                 }
                 // the control API takes JSON POSTs only (with the agreed Content-Type)
-                for (const m of info.matchAll(/curl -X POST[^\n]*?\/control\/\S+/g)) {
-                    assert.match(m[0], /-H "Content-Type: application\/json"/, `${file}: ${m[0]}`);
+                for (const m of info.matchAll(/curl (-X POST|--json)[^\n]*?\/control\/\S+/g)) {
+                    assert.match(m[0], /-H "Content-Type: application\/json"|--json/, `${file}: ${m[0]}`);
                 }
             });
         }
