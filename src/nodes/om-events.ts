@@ -47,7 +47,7 @@ import { timeOf } from '../lib/events/tracker';
 import { VERDICT, type EventRecord, type Verdict } from '../lib/events/types';
 import type { StatusRecord } from '../lib/normalize';
 import type { DoneFn, NodeAPI, NodeDef, NodeMessage, NodeStatus, OmServerNode, RedNode, SendFn } from '../lib/red';
-import { StatusThrottle, shortStatus } from '../lib/status';
+import { STATUS_MAX, StatusThrottle, fit, recordText, shortStatus } from '../lib/status';
 
 /** Key of the node's state in a context store. */
 export const CONTEXT_KEY = 'omEvents';
@@ -101,25 +101,13 @@ export function groupsOf(value: unknown): number[] {
   return list.map((g) => String(g).trim()).filter((g) => g !== '').map(Number).filter((g) => Number.isInteger(g));
 }
 
-/** Red status text: the short cause and when the next try is, in fewer than 20 characters when it can be. */
+/** Red status text: what failed, in words, and when the next try is, in STATUS_MAX characters when it can be. */
 export function failureText(code: string, retryInMs: number): string {
   const short = shortStatus(code);
   const secs = Math.max(1, Math.round(retryInMs / 1000));
-  for (const text of [`${short}, retry ${secs}s`, `${short} ${secs}s`]) if (text.length < 20) return text;
+  for (const text of [`${short}, retry ${secs}s`, `${short} ${secs}s`]) if (text.length <= STATUS_MAX) return text;
   return short;
 }
-
-/** The words the status uses for a request status (short; the dialog and help use longer ones). */
-const STATUS_WORDS: Record<string, string> = {
-  Unknown: 'Unknown',
-  Queued: 'Queued',
-  AllocatedToAgent: 'Allocated',
-  AgentProcessing: 'Processing',
-  Complete: 'Complete',
-  Failed: 'Failed',
-  Cancelled: 'Cancelled',
-  Clerical: 'After-work',
-};
 
 const REASON_WORDS: Record<string, string> = {
   RequestVanished: 'vanished',
@@ -127,13 +115,14 @@ const REASON_WORDS: Record<string, string> = {
   IdReused: 'id reused',
 };
 
-/** Green status text for the last change, e.g. "Complete #16 by 4001", "Allocated #16 to 4001", "Queued #17". */
+/**
+ * Green status text for the last change, in the words the operation nodes use for a status record (lib/status.ts),
+ * e.g. "#16 complete by 4001", "#17 offered to agent 4002", "#18 queued, position 3"; a change the node detected
+ * itself says why, e.g. "#19 failed (vanished)".
+ */
 export function changeText(r: EventRecord): string {
-  let text = `${STATUS_WORDS[r.Status] ?? String(r.Status).slice(0, 12)} #${r.ID}`;
-  const agent = r.AgentID || (typeof r.LogonID === 'string' && r.LogonID !== '' ? r.LogonID.slice(0, 12) : '');
-  if (agent && !r.DetectedBy) text += r.Status === 'AllocatedToAgent' ? ` to ${agent}` : ` by ${agent}`;
-  if (r.DetectedBy && r.Reason) text += ` (${REASON_WORDS[r.Reason] ?? r.Reason})`;
-  return text;
+  if (r.DetectedBy && r.Reason) return fit(`#${r.ID} failed (${REASON_WORDS[r.Reason] ?? 'detected'})`, `#${r.ID} failed`);
+  return recordText(r as unknown as Record<string, unknown>);
 }
 
 /** Yellow status text when the state cannot be saved. */

@@ -92,8 +92,8 @@ describe('editor (browser): om-events as a flow builder sees it', function () {
         });
         assert.strictEqual(expanded, false, 'nothing was expanded');
         // and the node's status says what happened last, in words
-        const status = await A.statusLabel(editor, 'ev-events', { text: /^Complete #/ });
-        assert.strictEqual(status, `Complete #${id} by ${done.AgentID}`);
+        const status = await A.statusLabel(editor, 'ev-events', { text: /complete/ });
+        assert.strictEqual(status, `#${id} complete by ${done.LogonID}`);
         await editor.screenshot('events-debug-preview');
         assert.deepStrictEqual(editor.errors, []);
     });
