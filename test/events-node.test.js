@@ -86,9 +86,13 @@ describe('events: om-events node in Node-RED, against the simulator', function (
         assert.strictEqual(complete.payload.StatusCode, 4);
         assert.strictEqual(complete.payload.AgentID > 0, true);
         assert.strictEqual(typeof complete.payload.LogonID, 'string');
-        // what a default debug node shows collapsed (its first five keys): status, id, time, correlation, agent
+        // what a default debug node shows collapsed (its first five keys): status, id, time, correlation, agent;
+        // the help's example has the very same keys in the same order
         assert.deepStrictEqual(Object.keys(complete.payload),
             ['Status', 'ID', 'TimeStamp', 'correlation', 'AgentID', 'ServiceGroupID', 'QueuePosition', 'StatusCode', 'LogonID', 'TenantID']);
+        const help = fs.readFileSync(path.join(__dirname, '..', 'nodes', 'locales', 'en-US', 'om-events.html'), 'utf8');
+        const example = JSON.parse(/<pre class="om-example-out">([\s\S]*?)<\/pre>/.exec(help)[1]);
+        assert.deepStrictEqual(Object.keys(example), Object.keys(complete.payload));
         assert.strictEqual(complete.payload.correlation, 'T-1');
         assert.strictEqual(complete.request.correlation, 'T-1');
         assert.strictEqual(complete.request.PrivateData, 'mail 1');

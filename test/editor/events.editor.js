@@ -68,7 +68,7 @@ describe('editor (browser): om-events as a flow builder sees it', function () {
         await editor.page.evaluate(() => RED.sidebar.show('debug'));
         const before = sim.eventLog.length;
         await editor.inject('ev-inject');
-        await A.statusLabel(editor, 'ev-add', { text: /^#\d+$/ });
+        await A.statusLabel(editor, 'ev-add', { text: /#\d+/ });
         const id = sim.eventLog[before].ID;
         sim.answer(id);
         sim.advance(2000);
