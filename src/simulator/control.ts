@@ -6,7 +6,9 @@
  * 405 for a known route with the wrong method. Bodies are JSON objects (an empty body is `{}`).
  *
  *   POST /control/agents/:id/logon | logoff | ready | notready     agent by record id (or logon id)
- *   POST /control/requests/:id/answer | complete                   Open Media request by OpenMediaID
+ *   POST /control/agents/:id/manual | auto                         a person plays the agent / its scenario times again
+ *   POST /control/requests/:id/answer | complete | fail            Open Media request by OpenMediaID (fail: one the
+ *                                                                  agent holds ends Failed)
  *   POST /control/groups/:id/open | close                          service group by id
  *   POST /control/tenants/:id/enable | disable                     tenant by id
  *   POST /control/router/disconnect | reconnect
@@ -22,12 +24,15 @@
  *   GET  /control/received       { count, counts: { op: n }, last: [...] } what reached the service endpoint
  *   POST /control/reset          { "scenario"?: Scenario object or builtin name/file path } fresh model state
  *                                (the model only: faults, held requests and the received log are kept)
+ *   GET  /control/stream         the console's live updates (text/event-stream; see console.ts)
  *   GET  /control                this list of routes, as JSON
+ *   GET  /console                the console page (and /console/console.js, /console/console.css)
  *
  * Passwords given to /control/auth are never echoed back.
  */
 import type * as http from 'http';
 import { OPERATION_NAMES, OperationName } from '../lib/contract';
+import { isConsolePath, serveConsole } from './console';
 import type { FaultInjection, ReceivedRequest } from './server';
 import type { AuthUser, Scenario } from './types';
 
@@ -39,6 +44,10 @@ export interface SimulatorControl {
   setReady(agentId: number | string, ready: boolean): void;
   answer(openMediaId: number): void;
   complete(openMediaId: number): void;
+  fail(openMediaId: number): void;
+  setManual(agentId: number | string, manual: boolean): void;
+  /** Answers GET /control/stream with the console's event stream. */
+  openStream(req: http.IncomingMessage, res: http.ServerResponse): void;
   setGroupOpen(groupId: number, open: boolean): void;
   setTenantEnabled(tenantId: number, enabled: boolean): void;
   disconnectRouter(): void;
@@ -87,21 +96,33 @@ interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   handler: Handler;
+  /** Answers by itself instead of returning JSON (the stream). */
+  raw?: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+}
+
+/** An agent is named by its record id or its logon id. */
+function agentOf(raw: string): number | string {
+  return /^-?\d+$/.test(raw) ? Number(raw) : decodeURIComponent(raw);
 }
 
 export function createControlHandler(sim: SimulatorControl): (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void {
   const ok = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ ok: true, ...extra });
   const routes: Route[] = [
     { method: 'POST', pattern: /^\/agents\/([^/]+)\/(logon|logoff|ready|notready)$/, handler: ([id, action]) => {
-      // An agent is named by its record id or its logon id.
-      const agentId = /^-?\d+$/.test(id) ? Number(id) : decodeURIComponent(id);
+      const agentId = agentOf(id);
       if (action === 'logon') sim.logon(agentId);
       else if (action === 'logoff') sim.logoff(agentId);
       else sim.setReady(agentId, action === 'ready');
       return ok();
     } },
-    { method: 'POST', pattern: /^\/requests\/([^/]+)\/(answer|complete)$/, handler: ([id, action]) => {
-      if (action === 'answer') sim.answer(idOf(id)); else sim.complete(idOf(id));
+    { method: 'POST', pattern: /^\/agents\/([^/]+)\/(manual|auto)$/, handler: ([id, action]) => {
+      sim.setManual(agentOf(id), action === 'manual');
+      return ok();
+    } },
+    { method: 'POST', pattern: /^\/requests\/([^/]+)\/(answer|complete|fail)$/, handler: ([id, action]) => {
+      if (action === 'answer') sim.answer(idOf(id));
+      else if (action === 'complete') sim.complete(idOf(id));
+      else sim.fail(idOf(id));
       return ok();
     } },
     { method: 'POST', pattern: /^\/groups\/([^/]+)\/(open|close)$/, handler: ([id, action]) => {
@@ -153,6 +174,7 @@ export function createControlHandler(sim: SimulatorControl): (req: http.Incoming
     { method: 'POST', pattern: /^\/held\/release$/, handler: () => ok({ released: sim.releaseHeld() }) },
     { method: 'GET', pattern: /^\/state$/, handler: () => sim.state() },
     { method: 'GET', pattern: /^\/events$/, handler: () => sim.eventLog },
+    { method: 'GET', pattern: /^\/stream$/, handler: () => undefined, raw: (req, res) => sim.openStream(req, res) },
     { method: 'GET', pattern: /^\/received$/, handler: () => {
       const counts: Record<string, number> = {};
       for (const op of OPERATION_NAMES) counts[op] = sim.receivedCount(op);
@@ -175,6 +197,11 @@ export function createControlHandler(sim: SimulatorControl): (req: http.Incoming
 
   return (req, res, rawBody) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+    // The console page is served here so that whatever protects the control API protects it too.
+    if (isConsolePath(pathname)) {
+      serveConsole(req, res, pathname);
+      return;
+    }
     const sub = pathname.slice('/control'.length) || '/';
     try {
       let body: Record<string, unknown> = {};
@@ -194,6 +221,10 @@ export function createControlHandler(sim: SimulatorControl): (req: http.Incoming
       if (!route) {
         res.setHeader('Allow', matching.map((r) => r.method).join(', '));
         throw new ControlError(405, `${req.method ?? ''} is not allowed on /control${sub}`);
+      }
+      if (route.raw) {
+        route.raw(req, res);
+        return;
       }
       const params = (route.pattern.exec(sub) ?? []).slice(1);
       json(res, 200, route.handler(params, body));

@@ -99,7 +99,7 @@ export interface SoapServerOptions {
   receivedLimit: number;
   /** The WSDL document served at ?wsdl, given the endpoint URL. */
   buildWsdl: (endpoint: string) => string;
-  /** Handles everything under /control (the HTTP JSON control API). */
+  /** Handles everything under /control (the HTTP JSON control API) and /console (the console page). */
   control?: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void | Promise<void>;
   /** One line per request when set. Never given credentials. */
   log?: (line: string) => void;
@@ -572,7 +572,8 @@ export class SoapSimulatorServer {
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const pathname = url.pathname.replace(/\/+$/, '') || '/';
-    if (pathname === '/control' || pathname.startsWith('/control/')) {
+    // The control API and the console page (served by the control handler, behind the same protection).
+    if (pathname === '/control' || pathname.startsWith('/control/') || pathname === '/console' || pathname.startsWith('/console/')) {
       const body = await this.readBody(req, 1024 * 1024);
       if (body === undefined) { this.send(res, 413, 'application/json', JSON.stringify({ error: 'Body too large' })); return; }
       if (!this.options.control) { this.send(res, 404, 'application/json', JSON.stringify({ error: 'No control API' })); return; }
