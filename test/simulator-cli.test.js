@@ -5,7 +5,7 @@
 const assert = require('assert');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
-const { soapPost, authHeader, controlGet } = require('./support/simulator');
+const { soapPost, authHeader, controlGet, httpRequest } = require('./support/simulator');
 
 const CLI = path.join(__dirname, '..', 'simulator', 'cli.js');
 
@@ -62,6 +62,20 @@ describe('simulator CLI', function () {
         assert.match(output, /GetAllOpenMediaRequestStatus -> 500 InvalidUserFault/);
         assert.ok(!output.includes('Very-Secret-Pw'), 'no password in the log');
         assert.ok(!output.includes('someone'), 'no logon id in the log');
+    });
+
+    it('prints the console URL, where the console page is served', async function () {
+        const cli = await startCli(['--port', '0', '--scenario', 'test']);
+        try {
+            const consoleUrl = /console: (\S+)/.exec(cli.output())[1];
+            assert.strictEqual(consoleUrl, cli.url.replace(/\/OpenMediaService$/, '/console'));
+            const page = await httpRequest(consoleUrl);
+            assert.strictEqual(page.status, 200);
+            assert.match(page.body, /<title>Open Media simulator console<\/title>/);
+        } finally {
+            cli.child.kill('SIGTERM');
+        }
+        assert.strictEqual(await exited(cli.child), 0);
     });
 
     it('exits 0 on SIGINT', async function () {

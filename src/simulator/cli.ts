@@ -26,7 +26,7 @@ Options:
   --help                  this text
 
 Endpoints: POST/GET <url>/OpenMediaService (?wsdl for the WSDL), JSON control API under /control
-(see the top of simulator/control.js).`;
+(see the top of simulator/control.js), the console page at /console (watch and play the contact center).`;
 
 class UsageError extends Error {}
 
@@ -116,7 +116,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Simu
   process.stdout.write(
     `Open Media Service simulator listening (${options.clock} clock, auth ${sim.model.authEnabled ? 'on' : 'off'}`
     + `${typeof state.name === 'string' ? `, scenario "${state.name}"` : ''})\n`
-    + `  service: ${sim.url}\n  wsdl:    ${sim.wsdlUrl}\n  control: ${sim.controlUrl}\n`,
+    + `  service: ${sim.url}\n  wsdl:    ${sim.wsdlUrl}\n  control: ${sim.controlUrl}\n  console: ${sim.consoleUrl}\n`,
   );
   return sim;
 }
