@@ -13,7 +13,9 @@
  *     --reset           delete .node-red-demo/ first (back to the example flows)
  *
  * The first run seeds .node-red-demo/flows.json from examples/demo-flow.json when that file exists, with the
- * simulator address in it adjusted to --host/--port. Ctrl-C stops Node-RED and the simulator.
+ * wallboard (examples/08-wallboard.json, its own tab, live at <editor>/dashboard) beside it when FlowFuse
+ * Dashboard 2.0 is installed (the devDependency: Node-RED finds it in the project's node_modules), with the
+ * simulator address in them adjusted to --host/--port. Ctrl-C stops Node-RED and the simulator.
  */
 const fs = require('fs');
 const path = require('path');
@@ -22,6 +24,17 @@ const { startNodeRed, repoRoot } = require('./node-red-server');
 const DEFAULT_SIM_PORT = 12615;
 const userDir = path.join(repoRoot, '.node-red-demo');
 const demoFlow = path.join(repoRoot, 'examples', 'demo-flow.json');
+const wallboardFlow = path.join(repoRoot, 'examples', '08-wallboard.json');
+
+/** Whether the dashboard the wallboard needs is installed (without it, Node-RED would not start flows that use it). */
+function dashboardInstalled() {
+    try {
+        require.resolve('@flowfuse/node-red-dashboard/package.json', { paths: [repoRoot] });
+        return true;
+    } catch (err) {
+        return false;
+    }
+}
 
 function parseArgs(argv) {
     const opts = { port: DEFAULT_SIM_PORT, nrPort: 1880, host: '127.0.0.1', scenario: 'demo', reset: false };
@@ -49,13 +62,20 @@ function seedFlows(host, port) {
     const target = path.join(userDir, 'flows.json');
     if (fs.existsSync(target)) return 'kept (your own flows from an earlier run; --reset to start again)';
     if (!fs.existsSync(demoFlow)) return 'none yet (examples/demo-flow.json does not exist)';
-    let text = fs.readFileSync(demoFlow, 'utf8');
-    // The example flow points at the simulator's default address; follow --host/--port.
-    text = text.replace(/\b(127\.0\.0\.1|localhost):12615\b/g, `${host}:${port}`);
-    JSON.parse(text); // refuse to seed a broken file
+    // The example flows point at the simulator's default address; follow --host/--port.
+    const read = (file) => JSON.parse(fs.readFileSync(file, 'utf8')
+        .replace(/\b(127\.0\.0\.1|localhost):12615\b/g, `${host}:${port}`));
+    const flows = read(demoFlow);
+    const files = [demoFlow];
+    if (fs.existsSync(wallboardFlow) && dashboardInstalled()) {
+        // Its own tab beside the demo's; the om-server they share (same id) only once.
+        const ids = new Set(flows.map((n) => n.id));
+        flows.push(...read(wallboardFlow).filter((n) => !ids.has(n.id)));
+        files.push(wallboardFlow);
+    }
     fs.mkdirSync(userDir, { recursive: true });
-    fs.writeFileSync(target, text);
-    return `seeded from ${path.relative(repoRoot, demoFlow)}`;
+    fs.writeFileSync(target, JSON.stringify(flows, null, 4));
+    return `seeded from ${files.map((f) => path.relative(repoRoot, f)).join(' + ')}`;
 }
 
 async function main() {
@@ -112,8 +132,12 @@ async function main() {
         '',
         '------------------------------------------------------------------------',
         ` Open Media simulator : ${sim.url}  (WSDL: ${sim.wsdlUrl})`,
+        ` Simulator console    : ${sim.consoleUrl}   (watch the contact center, play its agents)`,
         ` Simulator control API: ${sim.controlUrl}`,
         ` Node-RED editor      : ${nodeRed.url}   (Node-RED ${nodeRed.version}, user dir .node-red-demo/)`,
+        dashboardInstalled()
+            ? ` Wallboard            : ${nodeRed.url}dashboard   (FlowFuse Dashboard 2.0, examples/08-wallboard.json)`
+            : ' Wallboard            : not available (npm install adds the devDependency @flowfuse/node-red-dashboard)',
         ` Flows                : ${flows}`,
         ' Press Ctrl-C to stop both.',
         '------------------------------------------------------------------------',
