@@ -82,14 +82,20 @@
         });
     }
 
-    /** Runs a click's action with its button disabled; a refusal is shown, not thrown. */
+    /**
+     * Runs a click's action once at a time per button; a refusal is shown, not thrown. The button is marked busy,
+     * not disabled: a disabled button would lose the keyboard focus.
+     */
     function run(btn, action) {
-        if (btn) btn.disabled = true;
+        if (btn) {
+            if (btn.getAttribute('aria-disabled') === 'true') return;
+            btn.setAttribute('aria-disabled', 'true');
+        }
         showMessage('');
         Promise.resolve().then(action).catch(function (err) {
             showMessage(err && err.message ? err.message : String(err));
         }).then(function () {
-            if (btn && btn.isConnected) btn.disabled = false;
+            if (btn) btn.removeAttribute('aria-disabled');
         });
     }
 
@@ -254,14 +260,14 @@
         var more = g.waiting > g.queue.length
             ? h('tr', null, h('td', { colspan: 7, class: 'muted' }, '\u2026 and ' + (g.waiting - g.queue.length) + ' more'))
             : null;
-        return h('table', { class: 'queue' },
+        return h('div', { class: 'queue-wrap' }, h('table', { class: 'queue' },
             h('caption', { class: 'visually-hidden' }, 'Queue of ' + g.name),
             h('thead', null, h('tr', null,
                 h('th', { scope: 'col', class: 'num' }, 'Pos'), h('th', { scope: 'col', class: 'num' }, 'ID'),
                 h('th', { scope: 'col' }, 'IVR info'), h('th', { scope: 'col' }, 'Private data'),
                 h('th', { scope: 'col', class: 'num' }, 'Priority'), h('th', { scope: 'col', class: 'num' }, 'Waiting'),
                 h('th', { scope: 'col' }, 'Preferred agent'))),
-            h('tbody', null, rows, more));
+            h('tbody', null, rows, more)));
     }
 
     function renderAgents(s) {

@@ -47,6 +47,11 @@
  *   await editor.inject(id)                   presses an inject node's button (POST /inject/<id>)
  *   await editor.admin(method, path, body)    a call to the Node-RED admin API; resolves with the parsed JSON
  *   await editor.screenshot(name)             test/artifacts/editor/<name>.png; resolves with the path
+ *   await editor.openPage(url, viewport?)     another page (tab) in the same browser, e.g. the simulator console or
+ *                                             the dashboard, loaded (default viewport 1366x768, a laptop screen);
+ *                                             resolves with { page, errors } (its page errors and console errors)
+ *   await editor.screenshotOnFailure(test, page, name)   in an afterEach: test/artifacts/editor/<name>-failed.png
+ *                                             when the test failed
  *
  * Every wait is bounded (default 20 s, loading the editor 90 s); nothing here sleeps for a fixed time.
  */
@@ -159,11 +164,26 @@ class Editor {
         });
     }
 
-    async screenshot(name) {
+    async screenshot(name, page = this.page) {
         fs.mkdirSync(ARTIFACTS, { recursive: true });
         const file = path.join(ARTIFACTS, `${name.replace(/[^\w.-]+/g, '_')}.png`);
-        await this.page.screenshot({ path: file });
+        await page.screenshot({ path: file });
         return file;
+    }
+
+    async openPage(url, viewport = { width: 1366, height: 768 }) {
+        const page = await this.page.context().newPage();
+        page.setDefaultTimeout(WAIT_MS);
+        await page.setViewportSize(viewport);
+        const errors = [];
+        page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+        page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+        await page.goto(url, { waitUntil: 'domcontentloaded', timeout: LOAD_MS });
+        return { page, errors };
+    }
+
+    async screenshotOnFailure(test, page, name) {
+        if (test.state === 'failed' && page) await this.screenshot(`${name}-failed`, page).catch(() => {});
     }
 
     // ---- workspace -------------------------------------------------------------------------------------------
