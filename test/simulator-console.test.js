@@ -173,11 +173,12 @@ describe('simulator console: the live stream (GET /control/stream)', function ()
         await add(sim, 106);
         const a = await openStream(sim);
         const b = await openStream(sim);
-        assert.deepStrictEqual(listeners(sim.model), { events: 1, changes: 1 });
+        // One change listener, no listener per status event.
+        assert.deepStrictEqual(listeners(sim.model), { events: 0, changes: 1 });
         assert.strictEqual(sim.consoleHub.clientCount, 2);
         await a.close();
         await waitFor(() => sim.consoleHub.clientCount === 1, 2000, 'one stream left');
-        assert.deepStrictEqual(listeners(sim.model), { events: 1, changes: 1 });
+        assert.deepStrictEqual(listeners(sim.model), { events: 0, changes: 1 });
         await b.close();
         await waitFor(() => sim.consoleHub.clientCount === 0, 2000, 'no stream left');
         assert.deepStrictEqual(listeners(sim.model), { events: 0, changes: 0 });
@@ -248,6 +249,20 @@ describe('simulator console: the live stream (GET /control/stream)', function ()
         await controlPost(sim, '/faults', { kind: 'http', status: 503, count: 2 });
         const armed = await s.next((m) => m.server.faults.length === 1, 2000, 'the armed fault');
         assert.deepStrictEqual(armed.server.faults, [{ kind: 'http', status: 503, count: 2 }]);
+        await s.close();
+    });
+
+    it('real clock: an agent acting by itself (a model timer) sends an update with its event', async function () {
+        const scenario = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'simulator', 'scenarios', 'test.json'), 'utf8'));
+        Object.assign(scenario.agents.find((a) => a.id === 1001), { answerAfterSeconds: 0.5 }); // after the add's own update
+        sim = await startTestSimulator({ scenario, clock: 'real', console: { heartbeatMs: 60000, updateMs: 50 } });
+        sim.setReady(1002, false);
+        const s = await openStream(sim);
+        await s.next((m) => m.initial);
+        const id = await add(sim, 101);
+        const answered = await s.next((m) => m.events.some((e) => e.ID === id && e.Status === 'AgentProcessing'), 3000, 'the agent answering');
+        assert.deepStrictEqual(answered.state.agents.find((a) => a.id === 1001).sessions.map((r) => [r.OpenMediaID, r.Status]),
+            [[id, 'AgentProcessing']]);
         await s.close();
     });
 

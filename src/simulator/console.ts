@@ -17,8 +17,9 @@
  * Costs and bounds:
  *  - nobody watching: the hub is not attached to the model at all (the model's listener sets are empty), so a SOAP
  *    call does no work for the console;
- *  - someone watching: changes are coalesced, one update per `updateMs` at most, built once and written to every
- *    stream; a status event costs its wire record and an array push until then;
+ *  - someone watching: the hub listens to the model's change notification only (no listener per status event: an
+ *    update takes the events generated since the last one from the log, by the model's event counter); changes are
+ *    coalesced, one update per `updateMs` at most, built once and written to every stream;
  *  - at most `maxClients` streams (more: 503); every `heartbeatMs` a full update goes out even when nothing changed
  *    (it keeps proxies from closing the stream, moves the page's clock, and shows armed faults being used up);
  *  - a client that does not read is dropped once more than `maxBufferedBytes` wait for it, never buffered without
@@ -65,8 +66,8 @@ export class ConsoleHub {
   readonly options: Required<ConsoleOptions>;
   private readonly clients = new Set<Client>();
   private detach: (() => void) | null = null;
-  private pending: StatusEvent[] = [];
-  private skipped = 0;
+  /** The model's event count when the last update was built. */
+  private seen = 0;
   private timer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private seq = 0;
@@ -109,7 +110,7 @@ export class ConsoleHub {
     res.socket?.setNoDelay(true);
     // The others get what is pending first: the newcomer's first message holds the log's latest events, pending
     // ones included, and must not see them twice.
-    if (this.pending.length > 0) this.flush();
+    if (this.clients.size > 0 && this.model.emittedEventCount > this.seen) this.flush();
     const client: Client = { res };
     this.clients.add(client);
     // The response's 'close': the client went away, or the stream was ended or destroyed here.
@@ -137,11 +138,11 @@ export class ConsoleHub {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.clients.size === 0) return;
-    const events = this.pending;
-    const skippedEvents = this.skipped + Math.max(0, events.length - this.options.eventLimit);
-    this.pending = [];
-    this.skipped = 0;
-    const chunk = this.message({ events: events.slice(-this.options.eventLimit), skippedEvents });
+    const count = this.model.emittedEventCount;
+    const since = count - this.seen;
+    this.seen = count;
+    const events = since > 0 ? this.model.recentEvents(Math.min(since, this.options.eventLimit)) : [];
+    const chunk = this.message({ events, skippedEvents: Math.max(0, since - this.options.eventLimit) });
     for (const client of [...this.clients]) this.write(client, chunk);
   }
 
@@ -177,24 +178,10 @@ export class ConsoleHub {
   }
 
   private attach(): void {
-    const schedule = (): void => this.schedule();
-    const offEvent = this.model.onEvent((ev) => {
-      this.pending.push(ev);
-      // Keep the latest: trim in batches, so a burst costs O(1) per event.
-      if (this.pending.length >= 2 * this.options.eventLimit) {
-        const drop = this.pending.length - this.options.eventLimit;
-        this.pending.splice(0, drop);
-        this.skipped += drop;
-      }
-      schedule();
-    });
-    const offChange = this.model.onChange(schedule);
+    this.seen = this.model.emittedEventCount;
+    this.detach = this.model.onChange(() => this.schedule());
     this.heartbeat = setInterval(() => this.flush(), this.options.heartbeatMs);
     this.heartbeat.unref();
-    this.detach = () => {
-      offEvent();
-      offChange();
-    };
   }
 
   private remove(client: Client): void {
@@ -206,8 +193,6 @@ export class ConsoleHub {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.timer = null;
     this.heartbeat = null;
-    this.pending = [];
-    this.skipped = 0;
   }
 }
 

@@ -28,7 +28,7 @@
  *     eventLog                         every status event generated since start/restart and not yet expired, in order
  *     onEvent(listener) -> unsubscribe called synchronously for each new status event
  *     onChange(listener) -> unsubscribe  called after anything that may change state() (for a watcher: the console)
- *     overview(queueLimit) / recentEvents(n)   bounded JSON-safe views for the console
+ *     overview(queueLimit) / recentEvents(n) / emittedEventCount   bounded views for the console
  *     reset(scenario?)                 back to the scenario's initial state (ids restart at 1, log emptied)
  *     nextDueAt() / runDue()           for a server that schedules timers itself (not needed with autoTimers)
  *     close()                          stops the model's own timer (autoTimers)
@@ -396,6 +396,8 @@ export class OpenMediaModel implements ServiceModel {
   private timers = new TimerHeap();
   private listeners = new Set<EventListener>();
   private changeListeners = new Set<() => void>();
+  /** Status events generated since the model was built (never reset): a watcher's cursor into the log. */
+  private emitted = 0;
   private eventLogCache: StatusEvent[] | null = null;
   private armed: { at: number; handle: NodeJS.Timeout } | null = null;
   private closed = false;
@@ -1080,6 +1082,7 @@ export class OpenMediaModel implements ServiceModel {
     req.last = rec;
     req.eventCount += 1;
     this.log.push(rec);
+    this.emitted += 1;
     // The wire form is built only when someone holds the log or listens (it carries a Date: kept per cached event,
     // it would cost the garbage collector on every add).
     if (!this.eventLogCache && this.listeners.size === 0) return;
@@ -1182,12 +1185,16 @@ export class OpenMediaModel implements ServiceModel {
   /** Runs every timer due at the clock's current time. */
   runDue(): void {
     const now = this.clock.now();
+    let ran = false;
     for (let t = this.timers.peek(); t && t.at <= now; t = this.timers.peek()) {
       this.timers.pop();
       t.run();
+      ran = true;
     }
     this.purgeExpired();
     this.rearm();
+    // An agent acting by itself (real clock) is a change a watcher wants to see.
+    if (ran && this.changeListeners.size > 0) this.changed();
   }
 
   /** Moves the clock forward by `ms`, running each timer at its own time, in order. */
@@ -1501,6 +1508,15 @@ export class OpenMediaModel implements ServiceModel {
         ready: a.ready, ...agentMode(a), sessions: [...a.sessions].map((r) => this.detailJson(r)),
       })),
     };
+  }
+
+  /**
+   * How many status events the model has generated since it was built (restart and reset included). The events
+   * generated since a watcher last looked are the newest `emittedEventCount - seen` of recentEvents() (fewer if
+   * the log was emptied meanwhile): the watcher needs no listener per event.
+   */
+  get emittedEventCount(): number {
+    return this.emitted;
   }
 
   /** The last `n` status events not yet expired, oldest first (wire shape). */
