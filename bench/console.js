@@ -5,11 +5,12 @@
  *
  * A simulator (bench/sim-child.js: test scenario, manual clock) and the raw HTTP client (bench/worker.js raw) in
  * processes of their own. Measured, in interleaved repetitions (the simulator reset before each):
- *  - HTTP adds/s (raw client, 16 in flight) and the simulator's CPU per add, with no console stream open and with
- *    one open (GET /control/stream, read by this process as a browser would read it);
+ *  - HTTP adds (raw client, 16 in flight) per second of the simulator's CPU and per second of wall time, with no
+ *    console stream open and with one open (GET /control/stream, read by this process as a browser would);
  *  - model adds per CPU-second in the simulator process (no HTTP: what the hub's change listener costs per add;
  *    no update is sent while the loop holds the event loop).
- * Target: HTTP adds/s with one stream >= 0.9 x without.
+ * Target: HTTP adds per simulator CPU-second with one stream >= 0.9 x without (CPU, as the simulator part's targets:
+ * on a shared 2-core machine the wall time mostly measures the neighbours; the wall ratio is reported beside it).
  */
 const http = require('http');
 const { summary } = require('./lib');
@@ -65,7 +66,7 @@ async function run({ spawn, stopChild, log, quick }) {
             const c0 = await sim.call('cpu');
             const r = await raw.call('adds', { n: cfg.httpAdds, concurrency: 16 });
             const cpu = (await sim.call('cpu')) - c0;
-            return { perSecond: r.perSecond, simCpuMicrosPerAdd: cpu / r.n };
+            return { perSecond: r.perSecond, simCpuMicrosPerAdd: cpu / r.n, cpuPerSecond: r.n / (cpu / 1e6) };
         };
         const modelAdds = async () => {
             await sim.call('gc');
@@ -90,7 +91,8 @@ async function run({ spawn, stopChild, log, quick }) {
                     stream.close();
                     streamed = { bytes: streamed.bytes + stream.stats.bytes, updates: streamed.updates + stream.stats.updates };
                 }
-                runs[mode].push({ httpPerSecond: h.perSecond, simCpuMicrosPerAdd: h.simCpuMicrosPerAdd, modelCpuPerSecond: m.cpuPerSecond });
+                runs[mode].push({ httpPerSecond: h.perSecond, httpCpuPerSecond: h.cpuPerSecond, simCpuMicrosPerAdd: h.simCpuMicrosPerAdd,
+                    modelCpuPerSecond: m.cpuPerSecond });
             }
         }
         const pick = (mode, key) => summary(runs[mode].map((r) => r[key]));
@@ -98,6 +100,7 @@ async function run({ spawn, stopChild, log, quick }) {
         for (const mode of ['without', 'with']) {
             out[mode] = {
                 httpAddsPerSecond: pick(mode, 'httpPerSecond'),
+                httpAddsPerCpuSecond: pick(mode, 'httpCpuPerSecond'),
                 simCpuMicrosPerAdd: pick(mode, 'simCpuMicrosPerAdd'),
                 modelAddsPerCpuSecond: pick(mode, 'modelCpuPerSecond'),
             };
@@ -105,6 +108,7 @@ async function run({ spawn, stopChild, log, quick }) {
         out.streamed = { ...streamed, updatesPerRep: streamed.updates / cfg.reps };
         out.ratios = {
             httpAddsWithVsWithout: out.with.httpAddsPerSecond.median / out.without.httpAddsPerSecond.median,
+            httpAddsCpuWithVsWithout: out.with.httpAddsPerCpuSecond.median / out.without.httpAddsPerCpuSecond.median,
             simCpuPerAddWithVsWithout: out.with.simCpuMicrosPerAdd.median / out.without.simCpuMicrosPerAdd.median,
             modelAddsWithVsWithout: out.with.modelAddsPerCpuSecond.median / out.without.modelAddsPerCpuSecond.median,
         };
@@ -119,8 +123,8 @@ async function run({ spawn, stopChild, log, quick }) {
 /** The part's targets: name -> { value, ok }. */
 function targets(r) {
     if (!r) return {};
-    const v = r.ratios.httpAddsWithVsWithout;
-    return { 'simulator HTTP adds/s with a console stream open >= 0.9x without': { value: v, ok: v >= 0.9 } };
+    const v = r.ratios.httpAddsCpuWithVsWithout;
+    return { 'simulator HTTP adds per CPU-second with a console stream open >= 0.9x without': { value: v, ok: v >= 0.9 } };
 }
 
 /** Lines for run.js's report. */
@@ -135,8 +139,8 @@ function render(r, lines) {
     lines.push('|---|---:|---:|---:|');
     const row = (label, key, d, ratio) => lines.push(`| ${label} | ${fmt(r.without[key].median, d)} ${pct(r.without[key].spread)} `
         + `| ${fmt(r.with[key].median, d)} ${pct(r.with[key].spread)} | ${fmt(ratio, 2)} |`);
+    row('HTTP adds per simulator CPU-second', 'httpAddsPerCpuSecond', 0, r.ratios.httpAddsCpuWithVsWithout);
     row('HTTP adds/s (wall)', 'httpAddsPerSecond', 0, r.ratios.httpAddsWithVsWithout);
-    row('simulator CPU µs per HTTP add', 'simCpuMicrosPerAdd', 1, r.ratios.simCpuPerAddWithVsWithout);
     row('model adds per CPU-second (in-process)', 'modelAddsPerCpuSecond', 0, r.ratios.modelAddsWithVsWithout);
     lines.push(`The open stream received ${fmt(r.streamed.updatesPerRep, 1)} updates per repetition (${fmt(r.streamed.bytes / 1024 / r.config.reps)} KiB).`);
 }
