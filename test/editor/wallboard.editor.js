@@ -39,7 +39,7 @@ describe('wallboard example (browser): FlowFuse Dashboard 2.0 against the simula
         // The example as it ships, pointed at this simulator (the om-server's URL, as a user would change it).
         const flow = fs.readFileSync(EXAMPLE, 'utf8').replace('http://127.0.0.1:12615/OpenMediaService', sim.url);
         assert.ok(flow.includes(sim.url));
-        editor = await startEditor({ flows: flow });
+        editor = await startEditor({ flows: flow, dashboard: true });
         ({ page, errors: pageErrors } = await editor.openPage(`${editor.url}dashboard`));
         await page.waitForSelector('.om-groups table');
     });

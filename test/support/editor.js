@@ -12,7 +12,8 @@
  *   editor.errors                 page errors and console errors seen so far (assert it stays empty)
  *   editor.errorStacks            the stacks of those page errors (for the message of a failed assertion)
  *
- *   options: flows (seed flows), logLevel, viewport, runtime / nodeBinary (above), localStorage (entries set before
+ *   options: flows (seed flows), logLevel, viewport, runtime / nodeBinary (above), dashboard (load FlowFuse Dashboard
+ *   2.0, the devDependency; default false: only the wallboard test needs it), localStorage (entries set before
  *   the editor's scripts run, e.g. Node-RED 5's { 'view-dark-theme': 'dark' }), userSettings (the editor's user
  *   settings to start with; default: tips off), startTimeoutMs (Node-RED start, default 90 s)
  *   await editor.stop()           closes the browser, stops Node-RED, removes the user directory (always call it)
@@ -84,6 +85,7 @@ async function startEditor(options = {}) {
         // only clutter the screenshots.
         userSettings = { editor: { view: { 'view-show-tips': false } } },
         startTimeoutMs = 90000,
+        dashboard = false,
     } = options;
     if (!fs.existsSync(CHROMIUM)) {
         throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
@@ -99,7 +101,7 @@ async function startEditor(options = {}) {
     let nodeRed;
     let browser;
     try {
-        nodeRed = await startNodeRed({ userDir, flows: flowsFile, logLevel, runtime, nodeBinary, startTimeoutMs });
+        nodeRed = await startNodeRed({ userDir, flows: flowsFile, logLevel, runtime, nodeBinary, startTimeoutMs, dashboard });
         browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
         const context = await browser.newContext({ viewport });
         if (Object.keys(storage).length) {
