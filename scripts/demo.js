@@ -95,6 +95,9 @@ async function main() {
     const sim = await simulatorModule.startSimulator({
         port: opts.port, host: opts.host, clock: 'real', scenario: opts.scenario,
     });
+    // The same warning as the simulator's CLI when --host exposes it to other machines.
+    const exposed = require('../simulator/cli').exposureWarning(opts.host, sim.port);
+    if (exposed) process.stderr.write(exposed);
     let flows;
     try {
         flows = seedFlows(sim.host, sim.port);

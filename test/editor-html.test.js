@@ -314,6 +314,14 @@ describe('editor: nodes/om-operations.html (generated from the operation table)'
         GetOMAgentsByGroup: { serviceGroupID: 101 },
       };
       const HOUR = 3600e3;
+      /** [what, text, accepted?]: every class XML 1.0 refuses, and the characters beside them it allows. */
+      const XML_CHAR_CASES = [
+        ['U+0000', 'a\u0000b', false], ['U+0001', '\u0001', false], ['U+0008', 'x\u0008', false], ['U+000B', '\u000b', false],
+        ['U+000C', '\u000c', false], ['U+001F', '\u001f', false], ['U+FFFE', '\ufffe', false], ['U+FFFF', '\uffff', false],
+        ['a lone high surrogate', 'a\ud800b', false], ['a lone low surrogate', '\udc00', false], ['surrogates reversed', '\udc00\ud800', false],
+        ['tab, LF, CR', 'a\tb\nc\rd', true], ['U+0020 and U+007F-U+009F', ' \u007f\u0085\u009f', true],
+        ['U+D7FF, U+E000, U+FFFD', '\ud7ff\ue000\ufffd', true], ['a surrogate pair (U+1F600), U+10FFFF', '\ud83d\ude00\udbff\udfff', true],
+      ];
       /** [what, editor type, typed-in text, the value the runtime gets, accepted?] for one parameter. */
       function cases(p) {
         const out = [];
@@ -325,6 +333,8 @@ describe('editor: nodes/om-operations.html (generated from the operation table)'
           const n = p.maxLength !== undefined ? p.maxLength : 1000;
           out.push([`${n} characters`, 'str', 'x'.repeat(n), 'x'.repeat(n), true]);
           if (p.maxLength !== undefined) out.push([`${n + 1} characters`, 'str', 'x'.repeat(n + 1), 'x'.repeat(n + 1), false]);
+          // Characters XML 1.0 cannot carry, each class, and the allowed ones beside them.
+          for (const [what, text, ok] of XML_CHAR_CASES) out.push([what, 'str', text, text, ok]);
         } else if (p.kind === 'ivrinfo') {
           assert.ok(p.ivr, `${p.wire}: IVR limits in the table`);
           const { maxItems, labelMax, dataMax } = p.ivr;
@@ -334,6 +344,7 @@ describe('editor: nodes/om-operations.html (generated from the operation table)'
             [`Label ${labelMax}`, [{ Label: 'l'.repeat(labelMax) }], true], [`Label ${labelMax + 1}`, [{ Label: 'l'.repeat(labelMax + 1) }], false],
             [`Data ${dataMax}`, [{ Data: 'd'.repeat(dataMax) }], true], [`Data ${dataMax + 1}`, [{ Data: 'd'.repeat(dataMax + 1) }], false],
             ['an empty item', [{ Label: '', Data: '' }], false],
+            ...XML_CHAR_CASES.flatMap(([what, text, ok]) => [[`Label ${what}`, [{ Label: text }], ok], [`Data ${what}`, [{ Data: text }], ok]]),
           ]) out.push([what, 'json', JSON.stringify(v), v, ok]);
         } else if (p.kind === 'datetime') {
           const before = new Date(Date.now() - HOUR).toISOString();
@@ -414,8 +425,20 @@ describe('editor: nodes/om-server.html', function () {
     assert.strictEqual(url('http://127.0.0.1:12615/OpenMediaService', {}), true);
     assert.strictEqual(url('https://micc.example.com:12615/OpenMediaService', {}), true);
     assert.notStrictEqual(url('micc-host:12615', {}), true);
-    assert.notStrictEqual(url('http://user:secret@micc-host/OpenMediaService', {}), true);
-    assert.ok(!String(url('http://user:secret@micc-host/OpenMediaService', {})).includes('secret'));
+    // user:password@ is refused with a message that says where they belong (and never repeats them), whatever
+    // else the URL has; the label never shows them.
+    for (const bad of ['http://user:secret@micc-host/OpenMediaService', 'https://us%40er:se:cret@micc-host:12615', 'http://user@micc-host/x']) {
+      const message = url(bad, {});
+      assert.match(String(message), /LogonID and Password fields/, bad);
+      assert.ok(!/secret|cret|us%40er|user/.test(String(message).replace(/URL: the logon id/, '')), message);
+      assert.strictEqual(url(bad), false);
+    }
+    const label = defs['om-server'].label;
+    assert.strictEqual(label.call({ url: 'http://user:secret@micc-host:12615/OpenMediaService' }), 'http://micc-host:12615/OpenMediaService');
+    assert.strictEqual(label.call({ name: 'Prod', url: 'http://user:secret@micc-host/' }), 'Prod');
+    assert.strictEqual(url('http://micc-host:12615/?q=a@b', {}), true, 'an @ after the host is not user info');
+    // A URL without the service path is not invalid (a proxy may map another path); the dialog shows a hint.
+    assert.strictEqual(url('http://micc-host:12615', {}), true);
     const timeout = defs['om-server'].defaults.timeout.validate;
     assert.strictEqual(timeout('10', {}), true);
     assert.strictEqual(timeout(2.5, {}), true);

@@ -161,6 +161,28 @@ describe('om-server and shared node behaviour', function () {
             return waitFor(() => r.flow.op.status.args.some((a) => a[0].fill === 'red' && a[0].text === statusText), 2000, `status ${statusText}`);
         }
 
+        it('messages lead with the cause, then the node\'s name of the operation and the host (what the debug sidebar shows first)', async function () {
+            const port = await freePort();
+            let flow = await loadOperation('om-add-request', { url: `http://127.0.0.1:${port}/OpenMediaService` });
+            let r = await send(flow, { payload: ADD });
+            assert.strictEqual(r.msg.error.message, `Nothing answers at 127.0.0.1:${port} (connection refused) - add request`);
+            await helper.unload();
+            // A URL without the service path: the 404 names the path tried and what is likely missing.
+            const root = ctx.sim.url.replace(/\/OpenMediaService$/, '');
+            for (const [url, path] of [[root, '/'], [`${root}/`, '/'], [`${root}/OpenMediaServce`, '/OpenMediaServce']]) {
+                flow = await loadOperation('om-cancel-request', { url });
+                r = await send(flow, { payload: { OpenMediaID: 1, CancelIfAllocated: true, DoNotReport: true } });
+                assert.strictEqual(r.msg.error.code, 'HTTP_404');
+                assert.strictEqual(r.msg.error.message,
+                    `Nothing found at ${path} (HTTP 404 Not Found); the URL likely misses /OpenMediaService - cancel request on ${new URL(url).host}`);
+                await helper.unload();
+            }
+            flow = await loadOperation('om-cancel-request', { url: ctx.sim.url });
+            r = await send(flow, { payload: { OpenMediaID: 424242, CancelIfAllocated: true, DoNotReport: true } });
+            assert.strictEqual(r.msg.error.code, 'InvalidOpenMediaIDFault');
+            assert.ok(r.msg.error.message.startsWith(`The server does not know this OpenMediaID - cancel request on ${new URL(ctx.sim.url).host}: "`), r.msg.error.message);
+        });
+
         it('server down: ECONNREFUSED', async function () {
             const port = await freePort();
             const flow = await loadOperation('om-add-request', { url: `http://127.0.0.1:${port}/OpenMediaService` });

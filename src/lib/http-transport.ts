@@ -48,6 +48,8 @@ export class TransportError extends Error {
     public readonly statusCode?: number,
     /** For TLS_ERROR: the underlying reason code (e.g. DEPTH_ZERO_SELF_SIGNED_CERT). */
     public readonly reason?: string,
+    /** For HTTP_<status>: the server's reason phrase, untrusted (errors.ts bounds and scrubs it). */
+    public readonly statusMessage?: string,
   ) {
     super(message);
     this.name = 'TransportError';
@@ -260,14 +262,14 @@ export class HttpTransport {
           // A SOAP exchange: a fault comes as an envelope with HTTP 500; anything else non-2xx is the HTTP layer.
           if (!isEnvelope) {
             if (status < 200 || status >= 300) {
-              finish(new TransportError(`HTTP ${status}${res.statusMessage ? ' ' + res.statusMessage : ''}`, `HTTP_${status}`, status));
+              finish(new TransportError(`HTTP ${status}`, `HTTP_${status}`, status, undefined, res.statusMessage));
             } else {
               finish(new TransportError(text.trim() === '' ? 'empty answer' : 'the answer is not a SOAP envelope', 'BAD_RESPONSE', status));
             }
             return;
           }
         } else if (status !== 200) {
-          finish(new TransportError(`HTTP ${status}${res.statusMessage ? ' ' + res.statusMessage : ''}`, `HTTP_${status}`, status));
+          finish(new TransportError(`HTTP ${status}`, `HTTP_${status}`, status, undefined, res.statusMessage));
           return;
         }
         finish(null, response, text);

@@ -134,6 +134,15 @@ const SHARED_SCRIPT = String.raw`
     var OM = RED.omOpenMedia = RED.omOpenMedia || {};
     var LITERAL_BLANK_OK = { date: true, bool: true };
     var ENV_REF = /^\$\{[^}]+\}$/;
+    // What XML 1.0 cannot carry (as lib/coerce.js findNonXmlChar): the runtime refuses it before the wire too.
+    var NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+    function xmlCharProblem(text) {
+        var m = NOT_XML_CHAR.exec(text);
+        if (!m) { return ""; }
+        var hex = m[0].codePointAt(0).toString(16).toUpperCase();
+        return "holds a character XML cannot carry (U+" + ("000" + hex).slice(-Math.max(4, hex.length)) + ")";
+    }
 
     OM.findParam = function (type, wire) {
         var list = PARAMS[type] || [];
@@ -169,6 +178,7 @@ const SHARED_SCRIPT = String.raw`
             if (rule.maxLength !== undefined && s.length > rule.maxLength) {
                 return "at most " + rule.maxLength + " characters (this has " + s.length + ")";
             }
+            if (xmlCharProblem(s)) { return xmlCharProblem(s); }
         } else if (param.kind === "ivrinfo" && type === "json" && rule.ivr) {
             var items;
             try { items = ivrItems(JSON.parse(s)); } catch (e) { return "not valid JSON"; }
@@ -187,6 +197,7 @@ const SHARED_SCRIPT = String.raw`
                 if (data.length > rule.ivr.dataMax) {
                     return "item " + (i + 1) + ": Data at most " + rule.ivr.dataMax + " characters (this has " + data.length + ")";
                 }
+                if (xmlCharProblem(label + data)) { return "item " + (i + 1) + ": " + xmlCharProblem(label + data); }
             }
         } else if (param.kind === "datetime" && (type === "str" || type === "num")) {
             var t = type === "num" ? Number(s) : Date.parse(s);

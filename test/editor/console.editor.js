@@ -4,8 +4,9 @@
 // flow sees over SOAP. Manual clock; every wait bounded. Takes docs/console.png (the README shows it).
 const assert = require('assert');
 const path = require('path');
-const { startEditor } = require('../support/editor');
-const { startTestSimulator } = require('../support/simulator');
+const { chromium } = require('playwright-core');
+const { startEditor, CHROMIUM, LAUNCH_ARGS } = require('../support/editor');
+const { startTestSimulator, httpRequest } = require('../support/simulator');
 const { repoRoot } = require('../../scripts/node-red-server');
 
 const SCREENSHOT = path.join(repoRoot, 'docs', 'console.png');
@@ -306,5 +307,59 @@ describe('simulator console (browser): watch and play the contact center', funct
         }
         await page.screenshot({ path: SCREENSHOT });
         assert.deepStrictEqual(pageErrors, []);
+    });
+});
+
+describe('simulator console (browser): with authentication on', function () {
+    this.timeout(60000);
+    let sim;
+    let browser;
+
+    before(async function () {
+        // The demo scenario's service user (admin); --auth on.
+        sim = await startTestSimulator({ scenario: 'demo', clock: 'manual', auth: true });
+        browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
+    });
+
+    after(async function () {
+        if (browser) await browser.close();
+        if (sim) await sim.stop();
+    });
+
+    const contexts = [];
+    afterEach(async function () {
+        for (const c of contexts.splice(0)) await c.close();
+    });
+
+    async function open(httpCredentials) {
+        const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, httpCredentials });
+        contexts.push(context);
+        const page = await context.newPage();
+        const response = await page.goto(sim.consoleUrl);
+        return { page, status: response.status() };
+    }
+
+    it('asks for a service user (HTTP Basic); a wrong one gets nothing', async function () {
+        // The challenge a browser answers with its user prompt.
+        const challenge = await httpRequest(sim.consoleUrl);
+        assert.strictEqual(challenge.status, 401);
+        assert.strictEqual(challenge.headers['www-authenticate'], 'Basic realm="openmedia-simulator"');
+        // Headless, nobody answers the prompt; with a wrong password the simulator refuses again. Chromium then shows
+        // the 401 or gives up (ERR_INVALID_AUTH_CREDENTIALS): no console either way.
+        for (const credentials of [undefined, { username: 'admin', password: 'wrong' }]) {
+            const outcome = await open(credentials).then(async ({ page, status }) => ({ status, console: /id="groups"/.test(await page.content()) }),
+                (err) => ({ error: /ERR_INVALID_AUTH_CREDENTIALS/.test(err.message) ? 'ERR_INVALID_AUTH_CREDENTIALS' : err.message }));
+            assert.ok(outcome.error === 'ERR_INVALID_AUTH_CREDENTIALS' || (outcome.status === 401 && !outcome.console),
+                `${JSON.stringify(credentials)}: ${JSON.stringify(outcome)}`);
+        }
+    });
+
+    it('with the user the browser asked for, the page, its stream and its clicks work', async function () {
+        const { page, status } = await open({ username: 'admin', password: 'change-me' });
+        assert.strictEqual(status, 200);
+        await page.waitForSelector('#connection[data-state="live"]');
+        await page.click('[data-key="group-101-toggle"]');
+        await page.waitForFunction(() => document.querySelector('[data-key="group-101-toggle"]').textContent === 'Open');
+        assert.strictEqual(sim.state().groups.find((g) => g.id === 101).open, false);
     });
 });

@@ -316,9 +316,12 @@ describe('editor (browser): palette and edit dialogs', function () {
         await editor.fill('url', 'ftp://micc.example.test/OpenMediaService');
         await editor.page.locator('#node-config-input-url').press('Tab');
         assert.strictEqual(await A.fieldError(editor, 'url'), true, 'an ftp URL is flagged');
+        // Credentials in the URL are not left there to flag: they move into their fields (server-url.editor.js).
         await editor.fill('url', 'http://user:pw@micc.example.test/OpenMediaService');
         await editor.page.locator('#node-config-input-url').press('Tab');
-        assert.strictEqual(await A.fieldError(editor, 'url'), true, 'credentials in the URL are flagged');
+        assert.strictEqual(await editor.readField('url'), 'http://micc.example.test/OpenMediaService', 'credentials moved out of the URL');
+        assert.strictEqual(await editor.readField('logonId'), 'user');
+        assert.strictEqual(await A.fieldError(editor, 'url'), false);
         await editor.fill('url', 'http://127.0.0.1:12615/OpenMediaService');
         await editor.page.locator('#node-config-input-url').press('Tab');
         assert.strictEqual(await A.fieldError(editor, 'url'), false);

@@ -447,4 +447,4 @@ class Editor {
     }
 }
 
-module.exports = { startEditor, Editor, ARTIFACTS, CHROMIUM };
+module.exports = { startEditor, Editor, ARTIFACTS, CHROMIUM, LAUNCH_ARGS };

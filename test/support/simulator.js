@@ -22,7 +22,11 @@
  *                             and SOAPAction "http://tempuri.org/IOpenMediaService/<operation>" (`action` overrides,
  *                             null omits it); resolves { status, headers, body } (never rejects on an HTTP status).
  * httpRequest(url, { method, headers, body, agent }?)  the same for any request; resolves { status, headers, body }.
- * controlPost(sim, route, json?) / controlGet(sim, route)  the JSON control API; resolve { status, json }.
+ * controlPost(sim, route, json?) / controlGet(sim, route)  the JSON control API; resolve { status, json, body }.
+ *                             A POST always carries a JSON body (`{}` when none is given) with Content-Type
+ *                             application/json, and every call carries `Authorization: Bearer <sim.controlToken>`
+ *                             when `sim` has one, as the control API's guard asks (simulator/control.js).
+ * controlCall(sim, method, route, json?, headers?)  the same for any method; `headers` replace the defaults.
  */
 const http = require('http');
 const { startSimulator } = require('../../simulator');
@@ -92,10 +96,12 @@ function soapPost(simOrUrl, operation, bodyXml, opts = {}) {
     return httpRequest(url, { method: 'POST', headers, body, agent: opts.agent });
 }
 
-async function controlCall(sim, method, route, json) {
-    const body = json === undefined ? undefined : JSON.stringify(json);
-    const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
-    const res = await httpRequest(`${sim.controlUrl}${route}`, { method, headers, body });
+async function controlCall(sim, method, route, json, headers) {
+    const body = json === undefined ? (method === 'POST' ? '{}' : undefined) : JSON.stringify(json);
+    const defaults = {};
+    if (body !== undefined) defaults['Content-Type'] = 'application/json';
+    if (sim.controlToken) defaults.Authorization = `Bearer ${sim.controlToken}`;
+    const res = await httpRequest(`${sim.controlUrl}${route}`, { method, headers: headers || defaults, body });
     let parsed;
     try { parsed = JSON.parse(res.body); } catch { parsed = undefined; }
     return { status: res.status, json: parsed, body: res.body };
