@@ -306,6 +306,18 @@ describe('simulator console: the live stream (GET /control/stream)', function ()
         await s.close();
     });
 
+    it('outlives the server\'s request and header timeouts (they are for receiving a request, not for answers)', async function () {
+        sim = await startTestSimulator({ timeouts: { headersTimeout: 200, requestTimeout: 300 }, console: { heartbeatMs: 100 } });
+        const s = await openStream(sim);
+        let closed = false;
+        s.ended.then(() => { closed = true; });
+        // Ten heartbeats: past both timeouts three times over.
+        await waitFor(() => s.messages.length >= 11, 5000, 'ten heartbeats');
+        assert.strictEqual(closed, false);
+        assert.strictEqual(sim.consoleHub.clientCount, 1);
+        await s.close();
+    });
+
     it('stop() ends every open stream and resolves', async function () {
         sim = await startTestSimulator();
         const streams = [await openStream(sim), await openStream(sim)];
