@@ -3,27 +3,21 @@
 /*
  * The demo: the Open Media simulator (demo scenario, real clock, agents acting by themselves) and a Node-RED 4.1
  * (the devDependency, nothing installed globally) with this pack loaded, its user directory .node-red-demo/ in the
- * project (git-ignored, kept between runs, so flows you deploy survive a restart).
+ * project (git-ignored, kept between runs, so flows you deploy survive a restart). Options: HELP below.
  *
- *   npm start                    (builds first)   or   node scripts/demo.js [options]
- *     --port N          simulator port (default 12615)
- *     --nr-port N       Node-RED editor port (default 1880)
- *     --host H          interface for both (default 127.0.0.1)
- *     --scenario S      simulator scenario: a builtin name or a JSON file (default demo)
- *     --reset           delete .node-red-demo/ first (back to the example flows)
- *
- * The first run seeds .node-red-demo/flows.json from examples/demo-flow.json when that file exists, with the
- * wallboard (examples/08-wallboard.json, its own tab, live at <editor>/dashboard) beside it when FlowFuse
- * Dashboard 2.0 is installed (the devDependency: Node-RED finds it in the project's node_modules), with the
- * simulator address in them adjusted to --host/--port. Ctrl-C stops Node-RED and the simulator.
+ * The first run seeds .node-red-demo/flows.json from examples/07-live-demo.json, with the wallboard
+ * (examples/08-wallboard.json, its own tab, live at <editor>/dashboard) beside it when FlowFuse Dashboard 2.0 is
+ * installed (the devDependency: Node-RED finds it in the project's node_modules), with the simulator address in them
+ * adjusted to --host/--port. Ctrl-C stops Node-RED and the simulator.
  */
 const fs = require('fs');
 const path = require('path');
+const { isDeepStrictEqual } = require('util');
 const { startNodeRed, repoRoot } = require('./node-red-server');
 
 const DEFAULT_SIM_PORT = 12615;
 const userDir = path.join(repoRoot, '.node-red-demo');
-const demoFlow = path.join(repoRoot, 'examples', 'demo-flow.json');
+const demoFlow = path.join(repoRoot, 'examples', '07-live-demo.json');
 const wallboardFlow = path.join(repoRoot, 'examples', '08-wallboard.json');
 
 /** Whether the dashboard the wallboard needs is installed (without it, Node-RED would not start flows that use it). */
@@ -35,6 +29,29 @@ function dashboardInstalled() {
         return false;
     }
 }
+
+/** The example files the demo seeds. */
+function demoFiles() {
+    return fs.existsSync(wallboardFlow) && dashboardInstalled() ? [demoFlow, wallboardFlow] : [demoFlow];
+}
+
+const HELP = `The live demo: the Open Media simulator with a demo contact center, and a Node-RED with this pack and the
+demo flow (and the wallboard example at /dashboard), both on 127.0.0.1 (this machine only) unless --host says
+otherwise. The simulator's console shows the contact center live.
+
+Usage: npm start [-- options]     (builds first)
+       node scripts/demo.js [options]
+
+Options:
+  --port <n>         simulator port (default 12615)
+  --nr-port <n>      Node-RED editor port (default 1880)
+  --host <address>   interface for both (default 127.0.0.1)
+  --scenario <s>     simulator scenario: a shipped name (demo, test) or a JSON file (default demo)
+  --reset            forget the flows deployed in an earlier run; start again from the demo flow
+  --help             this text
+
+Node-RED keeps its user directory in .node-red-demo/: what you deploy there is there again at the next start.
+Ctrl-C stops Node-RED and the simulator.`;
 
 function parseArgs(argv) {
     const opts = { port: DEFAULT_SIM_PORT, nrPort: 1880, host: '127.0.0.1', scenario: 'demo', reset: false };
@@ -58,30 +75,59 @@ function parseArgs(argv) {
     return opts;
 }
 
-function seedFlows(host, port) {
-    const target = path.join(userDir, 'flows.json');
-    if (fs.existsSync(target)) return 'kept (your own flows from an earlier run; --reset to start again)';
-    if (!fs.existsSync(demoFlow)) return 'none yet (examples/demo-flow.json does not exist)';
-    // The example flows point at the simulator's default address; follow --host/--port.
-    const read = (file) => JSON.parse(fs.readFileSync(file, 'utf8')
-        .replace(/\b(127\.0\.0\.1|localhost):12615\b/g, `${host}:${port}`));
-    const flows = read(demoFlow);
-    const files = [demoFlow];
-    if (fs.existsSync(wallboardFlow) && dashboardInstalled()) {
-        // Its own tab beside the demo's; the om-server they share (same id) only once.
+/**
+ * The demo's flows: the live demo flow and, when the dashboard is installed, the wallboard beside it (its own tab;
+ * the om-server they share only once), with the simulator's address following --host/--port.
+ */
+function demoFlowText(host, port) {
+    // The example flows point at the simulator's default address.
+    const read = (file) => JSON.parse(fs.readFileSync(file, 'utf8').replace(/\b(127\.0\.0\.1|localhost):12615\b/g, `${host}:${port}`));
+    const [first, ...others] = demoFiles();
+    const flows = read(first);
+    for (const file of others) {
         const ids = new Set(flows.map((n) => n.id));
-        flows.push(...read(wallboardFlow).filter((n) => !ids.has(n.id)));
-        files.push(wallboardFlow);
+        flows.push(...read(file).filter((n) => !ids.has(n.id)));
     }
-    fs.mkdirSync(userDir, { recursive: true });
-    fs.writeFileSync(target, JSON.stringify(flows, null, 4));
-    return `seeded from ${files.map((f) => path.relative(repoRoot, f)).join(' + ')}`;
+    return JSON.stringify(flows, null, 4);
+}
+
+/** What the seeded flows are made of, for the start-up message. */
+const seededFrom = () => `the demo flow (${demoFiles().map((f) => path.relative(repoRoot, f)).join(' + ')})`;
+
+/** A flow with the host and port of every URL in it taken out: the demo flow seeded for any --host/--port. */
+function withoutAddress(flow) {
+    return JSON.parse(JSON.stringify(flow === undefined ? null : flow).replace(/(https?:\/\/)[^/\s"\\]+/g, '$1*'));
+}
+
+/** Seeds the user directory's flows with the demo flow on a first run; says what Node-RED will run. */
+function seedFlows(host, port, dir = userDir) {
+    const target = path.join(dir, 'flows.json');
+    if (!fs.existsSync(demoFlow)) return 'none yet (examples/07-live-demo.json does not exist)';
+    const text = demoFlowText(host, port);
+    const demo = JSON.parse(text); // refuse to seed a broken file
+    if (fs.existsSync(target)) {
+        let current;
+        try {
+            current = JSON.parse(fs.readFileSync(target, 'utf8'));
+        } catch {
+            current = undefined;
+        }
+        // Nothing deployed since it was seeded: still the demo flow, only the address follows this run's options.
+        if (isDeepStrictEqual(withoutAddress(current), withoutAddress(demo))) {
+            if (!isDeepStrictEqual(current, demo)) fs.writeFileSync(target, text);
+            return seededFrom();
+        }
+        return 'the flows you deployed in an earlier run (--reset goes back to the demo flow)';
+    }
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(target, text);
+    return seededFrom();
 }
 
 async function main() {
     const opts = parseArgs(process.argv.slice(2));
     if (opts.help) {
-        console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^#!.*\n'use strict';\n\/\*/, ''));
+        console.log(HELP);
         return;
     }
     let simulatorModule;
@@ -148,7 +194,11 @@ async function main() {
     ].join('\n'));
 }
 
-main().catch((err) => {
-    console.error(`demo: ${err && err.message ? err.message : err}`);
-    process.exit(1);
-});
+module.exports = { seedFlows, HELP };
+
+if (require.main === module) {
+    main().catch((err) => {
+        console.error(`demo: ${err && err.message ? err.message : err}`);
+        process.exit(1);
+    });
+}

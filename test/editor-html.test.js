@@ -155,11 +155,13 @@ describe('editor: nodes/om-operations.html (generated from the operation table)'
       const r = regs.find((x) => literal(x.typeNode) === def.type);
       assert.strictEqual(literal(r.props.category), 'MiCC Open Media', def.type);
       assert.strictEqual(literal(r.props.color), buildEditor.COLOR, def.type);
-      assert.strictEqual(literal(r.props.icon), 'openmedia.svg', def.type);
+      assert.strictEqual(literal(r.props.icon), def.icon, def.type);
+      assert.ok(fs.existsSync(path.join(root, 'nodes', 'icons', def.icon)), `${def.type}: nodes/icons/${def.icon}`);
       assert.strictEqual(literal(r.props.inputs), 1, def.type);
       assert.strictEqual(literal(r.props.outputs), def.outputs, def.type);
       assert.strictEqual(literal(r.props.paletteLabel), def.paletteLabel, def.type);
-      assert.ok(r.props.label && r.props.labelStyle && r.props.oneditprepare, `${def.type}: label, labelStyle, oneditprepare`);
+      assert.ok(r.props.label && r.props.labelStyle && r.props.oneditprepare && r.props.onpaletteadd,
+        `${def.type}: label, labelStyle, oneditprepare, onpaletteadd`);
       if (def.outputs === 2) {
         assert.deepStrictEqual(r.props.outputLabels.elements.map(literal), ['accepted', 'not accepted'], def.type);
       } else {
@@ -215,7 +217,21 @@ describe('editor: nodes/om-operations.html (generated from the operation table)'
       assert.strictEqual(calls.length, fields.length, def.type);
       fields.forEach((f, i) => {
         assert.strictEqual(calls[i].sel, `#node-input-${f.name}`);
-        assert.deepStrictEqual(Array.from(calls[i].types), [...f.types], `${def.type}.${f.name}`); // from the sandbox's realm
+        // an enumerated option's literal is Node-RED's num type shown as a dropdown: same type names
+        const types = Array.from(calls[i].types, (t) => (typeof t === 'string' ? t : t.value)); // from the sandbox's realm
+        assert.deepStrictEqual(types, [...f.types], `${def.type}.${f.name}`);
+        const choice = Array.from(calls[i].types).find((t) => typeof t !== 'string');
+        const param = def.params.find((p) => p.wire === f.name);
+        if (param && param.choices) {
+          assert.ok(choice, `${def.type}.${f.name}: a dropdown for the literal`);
+          assert.deepStrictEqual(Array.from(choice.options, (o) => o.value),
+            ['', ...param.choices.map((c) => String(c.value))], `${def.type}.${f.name}: the documented numbers, and "not sent"`);
+          for (const c of param.choices) {
+            assert.ok(Array.from(choice.options).some((o) => o.label === `${c.value} = ${c.label}`), `${def.type}.${f.name}: ${c.value} in words`);
+          }
+        } else {
+          assert.strictEqual(choice, undefined, `${def.type}.${f.name}: no dropdown`);
+        }
         assert.strictEqual(calls[i].typeField, `#node-input-${f.name}Type`);
         assert.strictEqual(calls[i].default, f.type);
       });
@@ -529,10 +545,27 @@ describe('editor: help, message catalogues, styles, icon', function () {
     }
   });
 
-  it('ships its own icon where Node-RED looks for it (beside the node files) and at the top level', function () {
-    const svg = read('icons/openmedia.svg');
-    assert.match(svg, /^<svg [^>]*viewBox="0 0 40 60"/);
-    assert.strictEqual(read('nodes/icons/openmedia.svg'), svg, 'nodes/icons/ is a copy made by the build');
+  it('gives every node kind its own icon, shipped where Node-RED looks for it (beside the node files)', function () {
+    const icons = OPERATION_NODES.map((d) => [d.type, d.icon]);
+    const events = /icon:\s*"([^"]+)"/.exec(read(EVENTS_HTML));
+    icons.push(['om-events', events && events[1]]);
+    const seen = new Map();
+    for (const [type, file] of icons) {
+      assert.ok(file && /\.svg$/.test(file), `${type}: an SVG icon`);
+      const svg = read(`icons/${file}`);
+      assert.match(svg, /^<svg [^>]*viewBox="0 0 40 60"/, `${type}: Node-RED's icon size`);
+      assert.strictEqual(read(`nodes/icons/${file}`), svg, `${type}: nodes/icons/ is a copy made by the build`);
+      // the same white lines as Node-RED's own icons, on the node's colour in light and dark themes alike
+      const colours = [...svg.matchAll(/(?:fill|stroke)="([^"]+)"/g)].map((m) => m[1]);
+      assert.ok(colours.length > 0, `${type}: draws something`);
+      for (const c of colours) assert.ok(/^(#fff|#ffffff|white|none)$/i.test(c), `${type}: colour ${c} in ${file}`);
+      assert.ok(!/style=|<style|class=/.test(svg), `${type}: no CSS in the icon`);
+      const drawing = svg.replace(/<!--[\s\S]*?-->/g, '').replace(/\s+/g, ' ');
+      assert.ok(!seen.has(drawing), `${type} draws the same icon as ${seen.get(drawing)}`);
+      seen.set(drawing, type);
+    }
+    const unused = fs.readdirSync(path.join(root, 'nodes', 'icons')).filter((f) => !icons.some(([, i]) => i === f));
+    assert.deepStrictEqual(unused, [], 'icons no node uses');
   });
 });
 
@@ -567,6 +600,7 @@ describe('editor: examples/00-each-node.json', function () {
       assert.ok(!('credentials' in n) && !('password' in n) && !('logonId' in n), `${n.type} ${n.id}: no credentials`);
     }
     for (const n of flow.filter((x) => /^om-/.test(x.type) && x.type !== 'om-server')) assert.strictEqual(n.server, servers[0].id);
-    assert.match(flow.find((n) => n.type === 'comment').info, /npm start/);
+    // how an installed pack gets its simulator (npm start only works in a clone)
+    assert.match(flow.find((n) => n.type === 'comment').info, /npx openmedia-simulator/);
   });
 });

@@ -34,7 +34,7 @@ import {
   type RedNode,
   type SendFn,
 } from '../lib/red';
-import { StatusThrottle, shortStatus } from '../lib/status';
+import { StatusThrottle, answerStatus, failureStatus } from '../lib/status';
 
 interface OperationConfig extends NodeDef {
   server?: string;
@@ -114,13 +114,13 @@ function setup(RED: NodeAPI, node: OperationNode, config: OperationConfig, def: 
     prop: configProperty(RED, node, config, o.name, o.defaultType, o.defaultValue, operation),
   }));
   const status = new StatusThrottle(node);
-  if (!server) node.status({ fill: 'red', shape: 'ring', text: 'no server' });
-  for (const { prop } of [...params, ...options]) {
-    if (prop.broken) {
-      node.error(prop.broken.message);
-      node.status({ fill: 'red', shape: 'ring', text: 'bad expression' });
-    }
-  }
+  // At every start (deploy, restart) the status says what is true now: Node-RED keeps a node's last status across
+  // a redeploy, so a red "invalid input" from before a fix would otherwise stay until the next message.
+  const broken = [...params, ...options].map(({ prop }) => prop.broken).filter((b): b is OpenMediaError => !!b);
+  for (const b of broken) node.error(b.message);
+  if (!server) node.status(failureStatus({ code: 'NO_SERVER' }));
+  else if (broken.length) node.status(failureStatus(broken[0]));
+  else node.status({});
 
   async function handle(msg: NodeMessage, send: SendFn, trace: { request?: RequestArgs }): Promise<void> {
     if (!server) {
@@ -163,14 +163,12 @@ function setup(RED: NodeAPI, node: OperationNode, config: OperationConfig, def: 
           }
         }
       }
-      status.set(accepted
-        ? { fill: 'green', shape: 'dot', text: operation === 'AddRequest' ? `#${answer.OpenMediaID}` : 'ok' }
-        : { fill: 'yellow', shape: 'ring', text: shortStatus(String(answer.RequestStatus ?? 'not accepted')) });
+      status.set(answerStatus(operation, request, result));
       send(accepted ? [msg, null] : [null, msg]);
       return;
     }
     // CancelRequest, ModifyRequest and SetOptions answer true / false; false is an answer, not a failure.
-    status.set(result === false ? { fill: 'yellow', shape: 'ring', text: 'false' } : { fill: 'green', shape: 'dot', text: 'ok' });
+    status.set(answerStatus(operation, request, result));
     send(msg);
   }
 
@@ -181,7 +179,7 @@ function setup(RED: NodeAPI, node: OperationNode, config: OperationConfig, def: 
       (e: unknown) => {
         const err = asOpenMediaError(e, operation);
         msg.openMedia = { operation, ...(trace.request ? { request: trace.request } : {}), error: err.toJSON() };
-        status.set({ fill: 'red', shape: 'ring', text: shortStatus(err.code) });
+        status.set(failureStatus(err));
         done(err);
       },
     );

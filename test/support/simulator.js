@@ -27,8 +27,11 @@
  *                             application/json, and every call carries `Authorization: Bearer <sim.controlToken>`
  *                             when `sim` has one, as the control API's guard asks (simulator/control.js).
  * controlCall(sim, method, route, json?, headers?)  the same for any method; `headers` replace the defaults.
+ * freePort()                  a TCP port nothing listens on at the moment (127.0.0.1), for a process that must be
+ *                             told its port before it starts (a child process, a URL nobody serves).
  */
 const http = require('http');
+const net = require('net');
 const { startSimulator } = require('../../simulator');
 
 const DEFAULTS = { host: '127.0.0.1', port: 0, scenario: 'test', clock: 'manual' };
@@ -110,6 +113,18 @@ async function controlCall(sim, method, route, json, headers) {
 const controlPost = (sim, route, json) => controlCall(sim, 'POST', route, json);
 const controlGet = (sim, route) => controlCall(sim, 'GET', route);
 
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+            const { port } = srv.address();
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
 module.exports = {
+    freePort,
     startTestSimulator, useSimulator, envelope, authHeader, soapPost, httpRequest, controlPost, controlGet, controlCall,
 };
