@@ -8,7 +8,7 @@
  *
  *   --quick   a few seconds, tiny counts, the same code paths (CI runs it so the benchmark cannot rot)
  *   --out     where the JSON goes (default bench/results/<timestamp>.json, git-ignored)
- *   --only    a comma-separated subset of the parts: percall,memory,simulator,events (for working on one of them)
+ *   --only    a comma-separated subset of the parts: percall,memory,simulator,events,console (for working on one of them)
  *
  * Processes: this one only orchestrates. The simulator runs in a child (bench/sim-child.js), each client variant in
  * a child of its own (bench/worker.js: raw | soap | client | node), each om-events measurement in a child of its own
@@ -27,7 +27,8 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const outArg = argv.indexOf('--out');
 const onlyArg = argv.indexOf('--only');
-const PARTS = new Set(onlyArg >= 0 ? argv[onlyArg + 1].split(',') : ['percall', 'memory', 'simulator', 'events']);
+const PARTS = new Set(onlyArg >= 0 ? argv[onlyArg + 1].split(',') : ['percall', 'memory', 'simulator', 'events', 'console']);
+const consolePart = require('./console');
 const root = path.join(__dirname, '..');
 
 const CFG = QUICK
@@ -336,8 +337,10 @@ async function main() {
     void small;
     }
 
+    if (PARTS.has('console')) result.console = await consolePart.run({ spawn, stopChild, log, quick: QUICK });
+
     // ---------------------------------------------------------------------------------------------------------
-    result.targets = {};
+    result.targets = consolePart.targets(result.console);
     const target = (name, value, ok) => { result.targets[name] = { value, ok }; };
     if (result.perCall.sequential) {
         const seq = result.perCall.sequential.ratios;
@@ -387,6 +390,7 @@ function render(r) {
         lines.push('');
         lines.push(`Memory (Node-RED process, after gc): ${fmt(mem.heapUsedFirstMb, 1)} MB heap after ${mem.callsFirst} calls, ${fmt(mem.heapUsedTotalMb, 1)} MB after ${mem.callsTotal} (growth ${fmt(mem.growthMb, 2)} MB).`);
     }
+    consolePart.render(r.console, lines);
     lines.push('');
     lines.push('Targets:');
     for (const [name, t] of Object.entries(r.targets)) lines.push(`  ${t.ok ? 'met   ' : 'MISSED'} ${name}: ${fmt(t.value, 2)}`);

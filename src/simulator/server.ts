@@ -99,7 +99,7 @@ export interface SoapServerOptions {
   receivedLimit: number;
   /** The WSDL document served at ?wsdl, given the endpoint URL. */
   buildWsdl: (endpoint: string) => string;
-  /** Handles everything under /control (the HTTP JSON control API) and /console; it reads the body itself. */
+  /** Handles everything under /control (the HTTP JSON control API) and /console (the console page); it reads the body itself. */
   control?: (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
   /** Server timeouts (ms): see SERVER_TIMEOUTS. */
   timeouts?: Partial<ServerTimeouts>;
@@ -596,6 +596,7 @@ export class SoapSimulatorServer {
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const pathname = url.pathname.replace(/\/+$/, '') || '/';
+    // The control API and the console page (served by the control handler, behind the same protection).
     if (pathname === '/control' || pathname.startsWith('/control/') || pathname === '/console' || pathname.startsWith('/console/')) {
       if (!this.options.control) { req.resume(); this.send(res, 404, 'application/json', JSON.stringify({ error: 'No control API' })); return; }
       await this.options.control(req, res);
