@@ -22,8 +22,10 @@ import * as wsdl from './wsdl';
 import { HttpTransport, type TlsOptions } from './http-transport';
 import { coerceBoolean, coerceDate, coerceInt } from './coerce';
 import { escapeXml } from './xml-escape';
-import { OpenMediaError, invalidInput, scrub, toOpenMediaError } from './errors';
-import { ResponseFault, ResponseXmlError, checkEnvelope, normalizeResult, readResponseXml, type Json } from './normalize';
+import { OpenMediaError, invalidInput, toOpenMediaError } from './errors';
+import { normalizeResult, type Json } from './normalize';
+import { checkEnvelope, readResponseXml } from './read-answer';
+import { XmlReadError } from './xml-reader';
 
 export { OpenMediaError } from './errors';
 export { normalizeResult, normalizeStatusRecord } from './normalize';
@@ -44,7 +46,7 @@ export interface ClientOptions {
   wsdlSource?: 'bundled' | 'server';
   /** Sockets per client, default 16. */
   maxSockets?: number;
-  /** Largest answer accepted in bytes (default 64 MiB); bigger -> BAD_RESPONSE. */
+  /** Largest answer accepted in bytes (default DEFAULT_MAX_RESPONSE_BYTES, 32 MiB); bigger -> BAD_RESPONSE. */
   maxResponseBytes?: number;
 }
 
@@ -280,6 +282,10 @@ export class OpenMediaClient {
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       throw invalidInput('timeoutMs', 'positive', timeoutMs, 'timeoutMs must be a positive number');
     }
+    const maxResponseBytes = options.maxResponseBytes;
+    if (maxResponseBytes !== undefined && !(Number.isInteger(maxResponseBytes) && maxResponseBytes > 0)) {
+      throw invalidInput('maxResponseBytes', 'positive', maxResponseBytes, 'maxResponseBytes must be a positive whole number of bytes');
+    }
     this.options = { ...options, timeoutMs };
     this.endpoint = options.endpoint.trim();
     this.host = url.host;
@@ -287,7 +293,9 @@ export class OpenMediaClient {
       timeoutMs,
       tls: options.tls,
       maxSockets: options.maxSockets,
-      maxResponseBytes: options.maxResponseBytes,
+      maxResponseBytes,
+      // The soap fallback path: soap's parser sees only envelopes the reading layer accepts.
+      checkSoapAnswer: checkEnvelope,
     });
     this.secrets = [options.password, options.logonId].filter((s): s is string => typeof s === 'string' && s.length > 0);
     if (options.logonId) {
@@ -409,17 +417,19 @@ export class OpenMediaClient {
       try {
         method.call(client, wireArgs, (err, result, rawResponse) => {
           if (!err) {
+            // The transport checked the envelope before soap parsed it; the contract reader checks what soap made
+            // of it, so this path refuses what the direct one refuses (an element inside a value, say).
             try {
-              if (typeof rawResponse === 'string') checkEnvelope(rawResponse);
+              if (typeof rawResponse === 'string') readResponseXml(operation, rawResponse);
             } catch (e) {
-              reject(new OpenMediaError(`${operation}: unexpected answer, ${(e as Error).message}`, { code: 'BAD_RESPONSE', operation, host: this.host }));
+              fail(e instanceof XmlReadError ? this.badResponse(operation, e) : e);
               return;
             }
             resolve(result);
           }
           // soap reports a SOAP fault or an HTTP error with the response attached; anything else thrown while it
-          // read a 2xx answer is its parser failing on that answer.
-          else if (isParseFailure(err)) reject(new OpenMediaError(`${operation}: unexpected answer, ${scrub(String((err as Error).message ?? err), this.secrets)}`, { code: 'BAD_RESPONSE', operation, host: this.host }));
+          // read a 2xx answer is its parser failing on that answer (its message may quote the answer: not kept).
+          else if (isParseFailure(err)) reject(new OpenMediaError(`${operation} failed on ${this.host}: unexpected answer, the soap package could not read it`, { code: 'BAD_RESPONSE', operation, host: this.host }));
           else fail(err);
         });
       } catch (err) {
@@ -457,17 +467,19 @@ export class OpenMediaClient {
     });
   }
 
+  /** A refusal of the reading layer as BAD_RESPONSE; its message is a fixed reason, never text of the answer. */
+  private badResponse(operation: OperationName, err: XmlReadError, status?: number): OpenMediaError {
+    return new OpenMediaError(`${operation} failed on ${this.host}: unexpected answer, ${err.message}`, {
+      code: 'BAD_RESPONSE', operation, host: this.host, statusCode: status,
+    });
+  }
+
   private answerOf(operation: OperationName, status: number, xml: string): Json {
     let value: unknown;
     try {
       value = readResponseXml(operation, xml);
     } catch (err) {
-      if (err instanceof ResponseFault) throw toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets });
-      if (err instanceof ResponseXmlError) {
-        throw new OpenMediaError(`${operation} failed on ${this.host}: unexpected answer, ${scrub(err.message, this.secrets)}`, {
-          code: 'BAD_RESPONSE', operation, host: this.host, statusCode: status,
-        });
-      }
+      if (err instanceof XmlReadError) throw this.badResponse(operation, err, status);
       throw toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets });
     }
     if (status < 200 || status >= 300) {
@@ -503,7 +515,7 @@ export function parseResponse(operation: OperationName, xml: string): Json {
   try {
     value = readResponseXml(operation, xml);
   } catch (err) {
-    if (err instanceof ResponseXmlError) {
+    if (err instanceof XmlReadError) {
       throw new OpenMediaError(`${operation}: unexpected answer, ${err.message}`, { code: 'BAD_RESPONSE', operation });
     }
     throw toOpenMediaError(err, { operation });

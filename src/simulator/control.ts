@@ -28,7 +28,7 @@
  */
 import type * as http from 'http';
 import { OPERATION_NAMES, OperationName } from '../lib/contract';
-import type { FaultInjection, ReceivedRequest } from './server';
+import { trimTrailingSlashes, type FaultInjection, type ReceivedRequest } from './server';
 import type { AuthUser, Scenario } from './types';
 
 /** What the control API drives; the Simulator object returned by startSimulator implements it. */
@@ -174,7 +174,7 @@ export function createControlHandler(sim: SimulatorControl): (req: http.Incoming
   ];
 
   return (req, res, rawBody) => {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+    const pathname = trimTrailingSlashes(new URL(req.url ?? '/', 'http://localhost').pathname);
     const sub = pathname.slice('/control'.length) || '/';
     try {
       let body: Record<string, unknown> = {};
