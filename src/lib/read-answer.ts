@@ -12,9 +12,10 @@
  *    (SOAP Header blocks, a fault's detail, an unknown member);
  *  - an element inside a value of a simple type (an int, a string, an enum, a date) or inside a nil element;
  *  - an answer that is not an envelope of the expected operation, or has no result.
- * An element a known complex type does not have (a member added by a newer server) is skipped, as WCF's own
- * DataContractSerializer skips unknown members: its subtree is still read (it must be well-formed) and bounded by
- * the layer's limits and UNKNOWN_CONTENT_DEPTH, and nothing of it is kept.
+ * An element a known complex type does not have (a member added by a newer server), or a member seen a second
+ * time, is skipped, as WCF's own DataContractSerializer skips unknown members: its subtree is still read (it must
+ * be well-formed), nothing of it is kept, and it is bounded (XmlCursor.skipElement: a few levels deep, a few
+ * thousand elements, a few dozen such elements per parent).
  */
 import { DATA_TYPES, OPERATIONS, isDataType, typeDepth, type ComplexTypeDef, type DataTypeName, type MemberDef, type OperationName } from './contract';
 import { CLOSE, END, NS_SOAP11, NS_SOAP12, OPEN, TEXT, XmlCursor, XmlReadError, limitsForDepth, type XmlLimits } from './xml-reader';
@@ -99,8 +100,9 @@ function readTyped(r: XmlCursor, type: string): unknown {
   for (;;) {
     const t = r.next();
     if (t === OPEN) {
+      // A member the type does not have, or one already read, is skipped (WCF keeps the first too).
       const member = index.get(r.local);
-      if (member) out[member.name] = readTyped(r, member.type);
+      if (member && !Object.prototype.hasOwnProperty.call(out, member.name)) out[member.name] = readTyped(r, member.type);
       else r.skipElement();
     } else if (t === CLOSE && r.depth < depth) {
       return out;

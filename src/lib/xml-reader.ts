@@ -89,6 +89,14 @@ export const DEFAULT_LIMITS: Readonly<XmlLimits> = Object.freeze({
  */
 export const UNKNOWN_CONTENT_DEPTH = 8;
 
+/**
+ * Elements a contract reader may skip (skipElement) under one parent, and elements inside one skipped element. A
+ * newer server adds a member or two to a type, a SOAP header has a few blocks, a fault's detail a few dozen
+ * elements; thousands are a flood, refused when the bound is passed rather than read to the end.
+ */
+export const MAX_SKIPPED_SIBLINGS = 64;
+export const MAX_SKIPPED_ELEMENTS = 4096;
+
 /** The default limits with maxDepth set to what a contract allows (`knownDepth`) plus UNKNOWN_CONTENT_DEPTH. */
 export function limitsForDepth(knownDepth: number): XmlLimits {
   return { ...DEFAULT_LIMITS, maxDepth: knownDepth + UNKNOWN_CONTENT_DEPTH };
@@ -112,9 +120,9 @@ const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const LINE_END = /\r\n?/g;
 const ATTR_WHITESPACE = /\r\n?|[\t\n]/g;
 
-// Character codes: < > / ! ? ; : = " ' # x
-const [LT, GT, SLASH, BANG, QUESTION, SEMICOLON, COLON, EQUALS, DQUOTE, SQUOTE, HASH, LOWER_X] =
-  [60, 62, 47, 33, 63, 59, 58, 61, 34, 39, 35, 120];
+// Character codes: < > / ! ? ; : = " ' # x &
+const [LT, GT, SLASH, BANG, QUESTION, SEMICOLON, COLON, EQUALS, DQUOTE, SQUOTE, HASH, LOWER_X, AMP] =
+  [60, 62, 47, 33, 63, 59, 58, 61, 34, 39, 35, 120, 38];
 
 /** Per ASCII code: 1 = may start a name (colons handled apart), 2 = may only continue one. */
 const ASCII_NAME = new Uint8Array(128);
@@ -227,11 +235,19 @@ export class XmlCursor {
   /** Per open element (by depth - 1): the prefixes it declared, to unbind when it closes. */
   private readonly declared: Array<string[] | undefined> = [];
   private readonly attrNames: string[] = [];
+  /** Attribute values, decoded. */
   private readonly attrValues: string[] = [];
   private readonly attrAt: number[] = [];
   private attrCount = 0;
   private readonly seen = new Set<string>();
+  /** Per depth: how many children of the open element at that depth were skipped (index 0: the document). */
+  private readonly skipped: number[] = [0];
   private pendingClose = false;
+  /** Where scanName found the colon of the last name it scanned (-1: none). */
+  private nameColon = -1;
+  /** The last lookup's answer, until a declaration comes or goes (most elements of an answer share one prefix). */
+  private memoPrefix: string | undefined;
+  private memoUri: string | undefined;
   private rootSeen = false;
   private rootClosed = false;
   private ended = false;
@@ -348,7 +364,7 @@ export class XmlCursor {
         const prefix = name.slice(0, colon);
         if (prefix === 'xmlns' || this.lookup(prefix) !== ns) continue;
       }
-      return decodeAttribute(this.attrValues[i], this.attrAt[i]);
+      return this.attrValues[i];
     }
     return undefined;
   }
@@ -364,17 +380,21 @@ export class XmlCursor {
 
   /**
    * Reads past the rest of the element just opened (its content and its close tag): content nothing describes, so
-   * it may not go more than UNKNOWN_CONTENT_DEPTH levels below the element.
+   * it is bounded: at most MAX_SKIPPED_SIBLINGS skipped under one parent, at most MAX_SKIPPED_ELEMENTS elements
+   * and UNKNOWN_CONTENT_DEPTH levels inside.
    */
   skipElement(): void {
     const depth = this.open.length;
+    if (++this.skipped[depth - 1] > MAX_SKIPPED_SIBLINGS) this.fail(`more than ${MAX_SKIPPED_SIBLINGS} unknown elements in one element`);
     const deepest = depth + UNKNOWN_CONTENT_DEPTH;
+    let elements = 0;
     for (;;) {
       const t = this.next();
       if (t === CLOSE) {
         if (this.open.length < depth) return;
-      } else if (t === OPEN && this.open.length > deepest) {
-        this.fail(`unknown content nested deeper than ${UNKNOWN_CONTENT_DEPTH} levels`);
+      } else if (t === OPEN) {
+        if (this.open.length > deepest) this.fail(`unknown content nested deeper than ${UNKNOWN_CONTENT_DEPTH} levels`);
+        if (++elements > MAX_SKIPPED_ELEMENTS) this.fail(`more than ${MAX_SKIPPED_ELEMENTS} elements in unknown content`);
       }
     }
   }
@@ -403,9 +423,12 @@ export class XmlCursor {
 
   /** The namespace URI bound to `prefix` here ('' prefix: the default namespace, '' when none); undefined if unbound. */
   lookup(prefix: string): string | undefined {
+    if (prefix === this.memoPrefix) return this.memoUri;
     const uris = this.bindings.get(prefix);
-    if (uris !== undefined && uris.length > 0) return uris[uris.length - 1];
-    return prefix === '' ? '' : undefined;
+    const uri = uris !== undefined && uris.length > 0 ? uris[uris.length - 1] : prefix === '' ? '' : undefined;
+    this.memoPrefix = prefix;
+    this.memoUri = uri;
+    return uri;
   }
 
   // --- tokens -----------------------------------------------------------------------------------------------
@@ -440,6 +463,7 @@ export class XmlCursor {
     }
     if (i === start) this.fail('a name was expected', start);
     if (partStart) this.fail('a malformed qualified name', start);
+    this.nameColon = colon;
     return i;
   }
 
@@ -449,6 +473,7 @@ export class XmlCursor {
     if (this.open.length === 0 && this.rootClosed) this.fail('a second root element');
     if (this.open.length >= this.limits.maxDepth) this.fail(`elements nested deeper than ${this.limits.maxDepth}`);
     const nameEnd = this.scanName(start + 1);
+    const colon = this.nameColon < 0 ? -1 : this.nameColon - start - 1;
     const qname = xml.slice(start + 1, nameEnd);
     let i = nameEnd;
     let count = 0;
@@ -481,16 +506,22 @@ export class XmlCursor {
       const valueStart = i + 1;
       const valueMax = valueStart + this.limits.maxTextLength;
       let k = valueStart;
+      // References and whitespace other than spaces change the value: decoded now (so a bad one is refused here).
+      let special = false;
       for (;;) {
         const v = xml.charCodeAt(k);
         if (v === c) break;
         if (v === LT) this.fail("a '<' inside an attribute value", k);
-        if (Number.isNaN(v)) this.fail('the document ends inside an attribute value', valueStart);
+        if (v < 33 || v === AMP) {
+          if (Number.isNaN(v)) this.fail('the document ends inside an attribute value', valueStart);
+          if (v !== 32) special = true;
+        }
         if (++k > valueMax) this.fail(`an attribute value longer than ${this.limits.maxTextLength} characters`, valueStart);
       }
       if (count === this.limits.maxAttributes) this.fail(`more than ${this.limits.maxAttributes} attributes on one element`, nameStart);
+      const raw = xml.slice(valueStart, k);
       this.attrNames[count] = name;
-      this.attrValues[count] = xml.slice(valueStart, k);
+      this.attrValues[count] = special ? decodeAttribute(raw, valueStart) : raw;
       this.attrAt[count] = valueStart;
       count++;
       // What follows must be whitespace, '>' or '/>': the top of the loop refuses anything else.
@@ -499,9 +530,9 @@ export class XmlCursor {
     this.pos = i;
     this.attrCount = count;
     this.open.push(qname);
+    this.skipped[this.open.length] = 0;
     this.rootSeen = true;
     if (count > 0) this.readAttributes(start);
-    const colon = qname.indexOf(':');
     if (colon < 0) {
       this.prefix = '';
       this.local = qname;
@@ -532,7 +563,7 @@ export class XmlCursor {
       const name = this.attrNames[i];
       if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
       const prefix = name === 'xmlns' ? '' : name.slice(6);
-      const uri = decodeAttribute(this.attrValues[i], this.attrAt[i]);
+      const uri = this.attrValues[i];
       if (prefix === 'xmlns' || (prefix === 'xml') !== (uri === NS_XML)) this.fail('a reserved namespace prefix or URI', this.attrAt[i]);
       if (prefix !== '' && uri === '') this.fail('a namespace prefix bound to nothing', this.attrAt[i]);
       declarations ??= [];
@@ -540,6 +571,7 @@ export class XmlCursor {
         this.fail(`more than ${this.limits.maxNamespaceDeclarations} namespace declarations on one element`, tagStart);
       }
       declarations.push(prefix);
+      this.memoPrefix = undefined;
       const uris = this.bindings.get(prefix);
       if (uris) uris.push(uri);
       else this.bindings.set(prefix, [uri]);
@@ -560,6 +592,7 @@ export class XmlCursor {
     if (declarations !== undefined) {
       for (const prefix of declarations) (this.bindings.get(prefix) as string[]).pop();
       this.declared[depth - 1] = undefined;
+      this.memoPrefix = undefined;
     }
     this.attrCount = 0;
     if (depth === 1) this.rootClosed = true;
