@@ -5,6 +5,7 @@
  *
  *   answerCases(bytes)   [{ name, what, body: Buffer }]  answers to GetOpenMediaRequestsByTime; each must end as
  *                        BAD_RESPONSE on the client
+ *   answerCase(name, bytes)  one of them (CASE_NAMES: their names, in order)
  *   requestCases(bytes)  [{ name, what, body: Buffer }]  AddRequest requests; each must end as HTTP 400 or a SOAP
  *                        fault on the simulator, the model never reached
  *   normalAnswer(bytes)  Buffer: an honest GetOpenMediaRequestsByTime answer of about `bytes` (the baseline)
@@ -170,13 +171,21 @@ function build(at, payload) {
 }
 
 function answerCases(bytes) {
-    if (!(bytes >= MIN_BYTES)) throw new RangeError(`hostile cases need at least ${MIN_BYTES} bytes`);
-    return CASES.map((c) => ({ name: c.name, what: c.what, body: build(ANSWER_AT[c.at], c.payload(bytes)) }));
+    return CASE_NAMES.map((name) => answerCase(name, bytes));
 }
+
+function answerCase(name, bytes) {
+    if (!(bytes >= MIN_BYTES)) throw new RangeError(`hostile cases need at least ${MIN_BYTES} bytes`);
+    const c = CASES.find((x) => x.name === name);
+    if (!c) throw new RangeError(`no hostile case ${name}`);
+    return { name: c.name, what: c.what, body: build(ANSWER_AT[c.at], c.payload(bytes)) };
+}
+
+const CASE_NAMES = CASES.map((c) => c.name);
 
 function requestCases(bytes) {
     if (!(bytes >= MIN_BYTES)) throw new RangeError(`hostile cases need at least ${MIN_BYTES} bytes`);
     return CASES.map((c) => ({ name: c.name, what: c.what, body: build(REQUEST_AT[c.at], c.payload(bytes)) }));
 }
 
-module.exports = { answerCases, requestCases, normalAnswer, ANSWER_OPERATION, MIN_BYTES };
+module.exports = { answerCases, answerCase, CASE_NAMES, requestCases, normalAnswer, ANSWER_OPERATION, MIN_BYTES };
