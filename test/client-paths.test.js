@@ -4,7 +4,7 @@
  *
  * - fast path: the WSDL soap built matches the contract (binding BasicHttpBinding_IOpenMediaService, document style,
  *   wrappers named after the operations): the request is written from the contract and the answer read by the
- *   one-pass reader (normalize.ts readResponseXml, also reachable as parseResponse).
+ *   one-pass reader (read-answer.ts readResponseXml, also reachable as parseResponse).
  * - fallback: anything else (here: the server's ?wsdl names its binding differently): soap serialises and parses.
  *
  * Both must give the same normalised answers, the same error codes and send members in schema order. The reader
