@@ -3,25 +3,36 @@
 /*
  * The demo: the Open Media simulator (demo scenario, real clock, agents acting by themselves) and a Node-RED 4.1
  * (the devDependency, nothing installed globally) with this pack loaded, its user directory .node-red-demo/ in the
- * project (git-ignored, kept between runs, so flows you deploy survive a restart).
+ * project (git-ignored, kept between runs, so flows you deploy survive a restart). Options: HELP below.
  *
- *   npm start                    (builds first)   or   node scripts/demo.js [options]
- *     --port N          simulator port (default 12615)
- *     --nr-port N       Node-RED editor port (default 1880)
- *     --host H          interface for both (default 127.0.0.1)
- *     --scenario S      simulator scenario: a builtin name or a JSON file (default demo)
- *     --reset           delete .node-red-demo/ first (back to the example flows)
- *
- * The first run seeds .node-red-demo/flows.json from examples/demo-flow.json when that file exists, with the
- * simulator address in it adjusted to --host/--port. Ctrl-C stops Node-RED and the simulator.
+ * The first run seeds .node-red-demo/flows.json from examples/07-live-demo.json, with the simulator address in it
+ * adjusted to --host/--port. Ctrl-C stops Node-RED and the simulator.
  */
 const fs = require('fs');
 const path = require('path');
+const { isDeepStrictEqual } = require('util');
 const { startNodeRed, repoRoot } = require('./node-red-server');
 
 const DEFAULT_SIM_PORT = 12615;
 const userDir = path.join(repoRoot, '.node-red-demo');
-const demoFlow = path.join(repoRoot, 'examples', 'demo-flow.json');
+const demoFlow = path.join(repoRoot, 'examples', '07-live-demo.json');
+
+const HELP = `The live demo: the Open Media simulator with a demo contact center, and a Node-RED with this pack and the
+demo flow, both on 127.0.0.1 (this machine only) unless --host says otherwise.
+
+Usage: npm start [-- options]     (builds first)
+       node scripts/demo.js [options]
+
+Options:
+  --port <n>         simulator port (default 12615)
+  --nr-port <n>      Node-RED editor port (default 1880)
+  --host <address>   interface for both (default 127.0.0.1)
+  --scenario <s>     simulator scenario: a shipped name (demo, test) or a JSON file (default demo)
+  --reset            forget the flows deployed in an earlier run; start again from the demo flow
+  --help             this text
+
+Node-RED keeps its user directory in .node-red-demo/: what you deploy there is there again at the next start.
+Ctrl-C stops Node-RED and the simulator.`;
 
 function parseArgs(argv) {
     const opts = { port: DEFAULT_SIM_PORT, nrPort: 1880, host: '127.0.0.1', scenario: 'demo', reset: false };
@@ -45,23 +56,46 @@ function parseArgs(argv) {
     return opts;
 }
 
-function seedFlows(host, port) {
-    const target = path.join(userDir, 'flows.json');
-    if (fs.existsSync(target)) return 'kept (your own flows from an earlier run; --reset to start again)';
-    if (!fs.existsSync(demoFlow)) return 'none yet (examples/demo-flow.json does not exist)';
-    let text = fs.readFileSync(demoFlow, 'utf8');
-    // The example flow points at the simulator's default address; follow --host/--port.
-    text = text.replace(/\b(127\.0\.0\.1|localhost):12615\b/g, `${host}:${port}`);
-    JSON.parse(text); // refuse to seed a broken file
-    fs.mkdirSync(userDir, { recursive: true });
+/** The demo flow, with the simulator's address following --host/--port. */
+function demoFlowText(host, port) {
+    // The example flow points at the simulator's default address.
+    return fs.readFileSync(demoFlow, 'utf8').replace(/\b(127\.0\.0\.1|localhost):12615\b/g, `${host}:${port}`);
+}
+
+/** A flow with the host and port of every URL in it taken out: the demo flow seeded for any --host/--port. */
+function withoutAddress(flow) {
+    return JSON.parse(JSON.stringify(flow === undefined ? null : flow).replace(/(https?:\/\/)[^/\s"\\]+/g, '$1*'));
+}
+
+/** Seeds the user directory's flows with the demo flow on a first run; says what Node-RED will run. */
+function seedFlows(host, port, dir = userDir) {
+    const target = path.join(dir, 'flows.json');
+    if (!fs.existsSync(demoFlow)) return 'none yet (examples/07-live-demo.json does not exist)';
+    const text = demoFlowText(host, port);
+    const demo = JSON.parse(text); // refuse to seed a broken file
+    if (fs.existsSync(target)) {
+        let current;
+        try {
+            current = JSON.parse(fs.readFileSync(target, 'utf8'));
+        } catch {
+            current = undefined;
+        }
+        // Nothing deployed since it was seeded: still the demo flow, only the address follows this run's options.
+        if (isDeepStrictEqual(withoutAddress(current), withoutAddress(demo))) {
+            if (!isDeepStrictEqual(current, demo)) fs.writeFileSync(target, text);
+            return `the demo flow (${path.relative(repoRoot, demoFlow)})`;
+        }
+        return 'the flows you deployed in an earlier run (--reset goes back to the demo flow)';
+    }
+    fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(target, text);
-    return `seeded from ${path.relative(repoRoot, demoFlow)}`;
+    return `the demo flow (${path.relative(repoRoot, demoFlow)})`;
 }
 
 async function main() {
     const opts = parseArgs(process.argv.slice(2));
     if (opts.help) {
-        console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^#!.*\n'use strict';\n\/\*/, ''));
+        console.log(HELP);
         return;
     }
     let simulatorModule;
@@ -75,6 +109,9 @@ async function main() {
     const sim = await simulatorModule.startSimulator({
         port: opts.port, host: opts.host, clock: 'real', scenario: opts.scenario,
     });
+    // The same warning as the simulator's CLI when --host exposes it to other machines.
+    const exposed = require('../simulator/cli').exposureWarning(opts.host, sim.port);
+    if (exposed) process.stderr.write(exposed);
     let flows;
     try {
         flows = seedFlows(sim.host, sim.port);
@@ -121,7 +158,11 @@ async function main() {
     ].join('\n'));
 }
 
-main().catch((err) => {
-    console.error(`demo: ${err && err.message ? err.message : err}`);
-    process.exit(1);
-});
+module.exports = { seedFlows, HELP };
+
+if (require.main === module) {
+    main().catch((err) => {
+        console.error(`demo: ${err && err.message ? err.message : err}`);
+        process.exit(1);
+    });
+}

@@ -82,6 +82,14 @@ async function runServer(opts) {
     const port = server.address().port;
     const settings = settingsFor({ userDir, host, port, logLevel: opts['log-level'] || 'info' });
     RED.init(server, settings);
+    // The port listens before the runtime has started (the ephemeral port is known only then). A request in that
+    // moment (a browser left open on the editor polls it) would make Node-RED log "Node-RED runtime not started"
+    // as an error, once per request: answer it quietly instead, and the browser tries again.
+    let started = false;
+    app.use((req, res, next) => {
+        if (started) return next();
+        res.status(503).set('Retry-After', '1').type('text/plain').send('Node-RED is starting\n');
+    });
     app.use(settings.httpAdminRoot, RED.httpAdmin);
     app.use(settings.httpNodeRoot, RED.httpNode);
 
@@ -102,6 +110,7 @@ async function runServer(opts) {
     process.on('disconnect', stop);
 
     await RED.start();
+    started = true;
     const url = `http://${host}:${port}/`;
     process.stdout.write(`${READY}${JSON.stringify({ url, port, userDir, version: RED.version().replace(/-git$/, '') })}\n`);
 }

@@ -256,6 +256,41 @@ describe('client layer (own servers)', function () {
       ]);
     });
 
+    it('a LogonID or password XML cannot carry, or too long, is refused at construction; the error shows neither', function () {
+      const cases = [
+        [{ logonId: 'adm\u0001in', password: SECRET }, 'logonId', 'xml-char'],
+        [{ logonId: LOGON, password: `${SECRET}\u0000` }, 'password', 'xml-char'],
+        [{ logonId: LOGON, password: `${SECRET}\udfff` }, 'password', 'xml-char'],
+        [{ logonId: 'l'.repeat(256), password: SECRET }, 'logonId', 'max-length'],
+        [{ logonId: LOGON, password: 'p'.repeat(257) }, 'password', 'max-length'],
+      ];
+      for (const [creds, field, rule] of cases) {
+        assert.throws(() => new OpenMediaClient({ endpoint: 'http://127.0.0.1:1/OpenMediaService', ...creds }), (e) => {
+          assert.strictEqual(e.code, 'INVALID_INPUT');
+          assert.strictEqual(e.field, field);
+          assert.strictEqual(e.rule, rule);
+          const text = `${JSON.stringify(e)} ${e.stack}`;
+          assert.ok(!text.includes(creds.password.slice(0, 8)) && !text.includes(creds.logonId.slice(0, 8)), text);
+          return true;
+        });
+      }
+      // At the limits, with every character XML allows: accepted.
+      const ok = new OpenMediaClient({ endpoint: 'http://127.0.0.1:1/OpenMediaService', logonId: 'l'.repeat(255), password: `\t${'p'.repeat(250)}\ud83d\ude00` });
+      return ok.close();
+    });
+
+    it('a direct call with text XML cannot carry is INVALID_INPUT naming the field, before the wire', async function () {
+      server = await startServer(cannedHandler);
+      client = new OpenMediaClient({ endpoint: server.url });
+      await assert.rejects(client.call('ModifyRequest', { OpenMediaID: 1, PrivateData: 'a\u0000' }),
+        (e) => e.code === 'INVALID_INPUT' && e.field === 'PrivateData' && e.rule === 'xml-char' && /U\+0000/.test(e.message));
+      await assert.rejects(client.call('AddRequest', { ServiceGroupID: 5, IVRInfo: [{ Label: 'x', Data: '\ud800' }] }),
+        (e) => e.code === 'INVALID_INPUT' && e.field === 'IVRInfo[0].Data' && e.rule === 'xml-char');
+      assert.strictEqual(server.requests.length, 0, 'nothing was sent');
+      await client.call('ModifyRequest', { OpenMediaID: 1, PrivateData: 'tab\there' });
+      assert.strictEqual(server.requests.length, 1);
+    });
+
     it('no SOAP header at all without a logonId', async function () {
       server = await startServer(cannedHandler);
       client = new OpenMediaClient({ endpoint: server.url });
@@ -288,6 +323,9 @@ describe('client layer (own servers)', function () {
   });
 
   describe('faults', function () {
+    // What a flow builder reads first, for the faults one meets most.
+    const CAUSES = { InvalidUserFault: 'Wrong LogonID or password', OpenMediaRequestTerminatedFault: 'The request has already ended',
+      InvalidOpenMediaIDFault: 'The server does not know this OpenMediaID' };
     for (const name of contract.FAULT_NAMES) {
       it(`${name} -> code ${name}`, async function () {
         server = await startServer(() => ({ status: 500, body: fault(name, contract.FAULTS[name].ns, `text of ${name}`) }));
@@ -297,7 +335,11 @@ describe('client layer (own servers)', function () {
         assert.strictEqual(err.faultString, `text of ${name}`);
         assert.strictEqual(err.operation, 'AddRequest');
         assert.strictEqual(err.statusCode, 500);
-        assert.ok(err.message.includes('AddRequest') && err.message.includes(`127.0.0.1:${server.port}`), err.message);
+        // The cause in plain words first (not the fault's name), then the operation as the node is called, the
+        // host, the server's text.
+        const m = /^([A-Z][^-]+) - add request on 127\.0\.0\.1:(\d+): "text of (\w+)"$/.exec(err.message);
+        assert.ok(m && m[2] === String(server.port) && m[3] === name && !m[1].includes('Fault'), err.message);
+        if (CAUSES[name]) assert.strictEqual(m[1], CAUSES[name]);
       });
     }
 
@@ -595,7 +637,7 @@ describe('client layer (own servers)', function () {
       const err = await expectError(client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), 'HTTP_503');
       assert.strictEqual(err.statusCode, 503);
       assert.strictEqual(err.operation, 'GetServiceGroupStatus');
-      assert.ok(err.message.includes('GetServiceGroupStatus') && err.message.includes(`127.0.0.1:${server.port}`), err.message);
+      assert.ok(err.message.startsWith(`The server failed or is unavailable (HTTP 503 Service Unavailable) - group status on 127.0.0.1:${server.port}`), err.message);
       assert.deepStrictEqual(await client.call('GetServiceGroupStatus', { serviceGroupID: 5 }), EXPECTED.GetServiceGroupStatus);
       assert.strictEqual(client.buildCount, 2);
     });

@@ -155,11 +155,13 @@ describe('editor: nodes/om-operations.html (generated from the operation table)'
       const r = regs.find((x) => literal(x.typeNode) === def.type);
       assert.strictEqual(literal(r.props.category), 'MiCC Open Media', def.type);
       assert.strictEqual(literal(r.props.color), buildEditor.COLOR, def.type);
-      assert.strictEqual(literal(r.props.icon), 'openmedia.svg', def.type);
+      assert.strictEqual(literal(r.props.icon), def.icon, def.type);
+      assert.ok(fs.existsSync(path.join(root, 'nodes', 'icons', def.icon)), `${def.type}: nodes/icons/${def.icon}`);
       assert.strictEqual(literal(r.props.inputs), 1, def.type);
       assert.strictEqual(literal(r.props.outputs), def.outputs, def.type);
       assert.strictEqual(literal(r.props.paletteLabel), def.paletteLabel, def.type);
-      assert.ok(r.props.label && r.props.labelStyle && r.props.oneditprepare, `${def.type}: label, labelStyle, oneditprepare`);
+      assert.ok(r.props.label && r.props.labelStyle && r.props.oneditprepare && r.props.onpaletteadd,
+        `${def.type}: label, labelStyle, oneditprepare, onpaletteadd`);
       if (def.outputs === 2) {
         assert.deepStrictEqual(r.props.outputLabels.elements.map(literal), ['accepted', 'not accepted'], def.type);
       } else {
@@ -215,7 +217,21 @@ describe('editor: nodes/om-operations.html (generated from the operation table)'
       assert.strictEqual(calls.length, fields.length, def.type);
       fields.forEach((f, i) => {
         assert.strictEqual(calls[i].sel, `#node-input-${f.name}`);
-        assert.deepStrictEqual(Array.from(calls[i].types), [...f.types], `${def.type}.${f.name}`); // from the sandbox's realm
+        // an enumerated option's literal is Node-RED's num type shown as a dropdown: same type names
+        const types = Array.from(calls[i].types, (t) => (typeof t === 'string' ? t : t.value)); // from the sandbox's realm
+        assert.deepStrictEqual(types, [...f.types], `${def.type}.${f.name}`);
+        const choice = Array.from(calls[i].types).find((t) => typeof t !== 'string');
+        const param = def.params.find((p) => p.wire === f.name);
+        if (param && param.choices) {
+          assert.ok(choice, `${def.type}.${f.name}: a dropdown for the literal`);
+          assert.deepStrictEqual(Array.from(choice.options, (o) => o.value),
+            ['', ...param.choices.map((c) => String(c.value))], `${def.type}.${f.name}: the documented numbers, and "not sent"`);
+          for (const c of param.choices) {
+            assert.ok(Array.from(choice.options).some((o) => o.label === `${c.value} = ${c.label}`), `${def.type}.${f.name}: ${c.value} in words`);
+          }
+        } else {
+          assert.strictEqual(choice, undefined, `${def.type}.${f.name}: no dropdown`);
+        }
         assert.strictEqual(calls[i].typeField, `#node-input-${f.name}Type`);
         assert.strictEqual(calls[i].default, f.type);
       });
@@ -314,6 +330,14 @@ describe('editor: nodes/om-operations.html (generated from the operation table)'
         GetOMAgentsByGroup: { serviceGroupID: 101 },
       };
       const HOUR = 3600e3;
+      /** [what, text, accepted?]: every class XML 1.0 refuses, and the characters beside them it allows. */
+      const XML_CHAR_CASES = [
+        ['U+0000', 'a\u0000b', false], ['U+0001', '\u0001', false], ['U+0008', 'x\u0008', false], ['U+000B', '\u000b', false],
+        ['U+000C', '\u000c', false], ['U+001F', '\u001f', false], ['U+FFFE', '\ufffe', false], ['U+FFFF', '\uffff', false],
+        ['a lone high surrogate', 'a\ud800b', false], ['a lone low surrogate', '\udc00', false], ['surrogates reversed', '\udc00\ud800', false],
+        ['tab, LF, CR', 'a\tb\nc\rd', true], ['U+0020 and U+007F-U+009F', ' \u007f\u0085\u009f', true],
+        ['U+D7FF, U+E000, U+FFFD', '\ud7ff\ue000\ufffd', true], ['a surrogate pair (U+1F600), U+10FFFF', '\ud83d\ude00\udbff\udfff', true],
+      ];
       /** [what, editor type, typed-in text, the value the runtime gets, accepted?] for one parameter. */
       function cases(p) {
         const out = [];
@@ -325,6 +349,8 @@ describe('editor: nodes/om-operations.html (generated from the operation table)'
           const n = p.maxLength !== undefined ? p.maxLength : 1000;
           out.push([`${n} characters`, 'str', 'x'.repeat(n), 'x'.repeat(n), true]);
           if (p.maxLength !== undefined) out.push([`${n + 1} characters`, 'str', 'x'.repeat(n + 1), 'x'.repeat(n + 1), false]);
+          // Characters XML 1.0 cannot carry, each class, and the allowed ones beside them.
+          for (const [what, text, ok] of XML_CHAR_CASES) out.push([what, 'str', text, text, ok]);
         } else if (p.kind === 'ivrinfo') {
           assert.ok(p.ivr, `${p.wire}: IVR limits in the table`);
           const { maxItems, labelMax, dataMax } = p.ivr;
@@ -334,6 +360,7 @@ describe('editor: nodes/om-operations.html (generated from the operation table)'
             [`Label ${labelMax}`, [{ Label: 'l'.repeat(labelMax) }], true], [`Label ${labelMax + 1}`, [{ Label: 'l'.repeat(labelMax + 1) }], false],
             [`Data ${dataMax}`, [{ Data: 'd'.repeat(dataMax) }], true], [`Data ${dataMax + 1}`, [{ Data: 'd'.repeat(dataMax + 1) }], false],
             ['an empty item', [{ Label: '', Data: '' }], false],
+            ...XML_CHAR_CASES.flatMap(([what, text, ok]) => [[`Label ${what}`, [{ Label: text }], ok], [`Data ${what}`, [{ Data: text }], ok]]),
           ]) out.push([what, 'json', JSON.stringify(v), v, ok]);
         } else if (p.kind === 'datetime') {
           const before = new Date(Date.now() - HOUR).toISOString();
@@ -415,8 +442,20 @@ describe('editor: nodes/om-server.html', function () {
     assert.strictEqual(url('http://127.0.0.1:12615/OpenMediaService', {}), true);
     assert.strictEqual(url('https://micc.example.com:12615/OpenMediaService', {}), true);
     assert.notStrictEqual(url('micc-host:12615', {}), true);
-    assert.notStrictEqual(url('http://user:secret@micc-host/OpenMediaService', {}), true);
-    assert.ok(!String(url('http://user:secret@micc-host/OpenMediaService', {})).includes('secret'));
+    // user:password@ is refused with a message that says where they belong (and never repeats them), whatever
+    // else the URL has; the label never shows them.
+    for (const bad of ['http://user:secret@micc-host/OpenMediaService', 'https://us%40er:se:cret@micc-host:12615', 'http://user@micc-host/x']) {
+      const message = url(bad, {});
+      assert.match(String(message), /LogonID and Password fields/, bad);
+      assert.ok(!/secret|cret|us%40er|user/.test(String(message).replace(/URL: the logon id/, '')), message);
+      assert.strictEqual(url(bad), false);
+    }
+    const label = defs['om-server'].label;
+    assert.strictEqual(label.call({ url: 'http://user:secret@micc-host:12615/OpenMediaService' }), 'http://micc-host:12615/OpenMediaService');
+    assert.strictEqual(label.call({ name: 'Prod', url: 'http://user:secret@micc-host/' }), 'Prod');
+    assert.strictEqual(url('http://micc-host:12615/?q=a@b', {}), true, 'an @ after the host is not user info');
+    // A URL without the service path is not invalid (a proxy may map another path); the dialog shows a hint.
+    assert.strictEqual(url('http://micc-host:12615', {}), true);
     const timeout = defs['om-server'].defaults.timeout.validate;
     assert.strictEqual(timeout('10', {}), true);
     assert.strictEqual(timeout(2.5, {}), true);
@@ -510,10 +549,27 @@ describe('editor: help, message catalogues, styles, icon', function () {
     }
   });
 
-  it('ships its own icon where Node-RED looks for it (beside the node files) and at the top level', function () {
-    const svg = read('icons/openmedia.svg');
-    assert.match(svg, /^<svg [^>]*viewBox="0 0 40 60"/);
-    assert.strictEqual(read('nodes/icons/openmedia.svg'), svg, 'nodes/icons/ is a copy made by the build');
+  it('gives every node kind its own icon, shipped where Node-RED looks for it (beside the node files)', function () {
+    const icons = OPERATION_NODES.map((d) => [d.type, d.icon]);
+    const events = /icon:\s*"([^"]+)"/.exec(read(EVENTS_HTML));
+    icons.push(['om-events', events && events[1]]);
+    const seen = new Map();
+    for (const [type, file] of icons) {
+      assert.ok(file && /\.svg$/.test(file), `${type}: an SVG icon`);
+      const svg = read(`icons/${file}`);
+      assert.match(svg, /^<svg [^>]*viewBox="0 0 40 60"/, `${type}: Node-RED's icon size`);
+      assert.strictEqual(read(`nodes/icons/${file}`), svg, `${type}: nodes/icons/ is a copy made by the build`);
+      // the same white lines as Node-RED's own icons, on the node's colour in light and dark themes alike
+      const colours = [...svg.matchAll(/(?:fill|stroke)="([^"]+)"/g)].map((m) => m[1]);
+      assert.ok(colours.length > 0, `${type}: draws something`);
+      for (const c of colours) assert.ok(/^(#fff|#ffffff|white|none)$/i.test(c), `${type}: colour ${c} in ${file}`);
+      assert.ok(!/style=|<style|class=/.test(svg), `${type}: no CSS in the icon`);
+      const drawing = svg.replace(/<!--[\s\S]*?-->/g, '').replace(/\s+/g, ' ');
+      assert.ok(!seen.has(drawing), `${type} draws the same icon as ${seen.get(drawing)}`);
+      seen.set(drawing, type);
+    }
+    const unused = fs.readdirSync(path.join(root, 'nodes', 'icons')).filter((f) => !icons.some(([, i]) => i === f));
+    assert.deepStrictEqual(unused, [], 'icons no node uses');
   });
 });
 
@@ -548,6 +604,7 @@ describe('editor: examples/00-each-node.json', function () {
       assert.ok(!('credentials' in n) && !('password' in n) && !('logonId' in n), `${n.type} ${n.id}: no credentials`);
     }
     for (const n of flow.filter((x) => /^om-/.test(x.type) && x.type !== 'om-server')) assert.strictEqual(n.server, servers[0].id);
-    assert.match(flow.find((n) => n.type === 'comment').info, /npm start/);
+    // how an installed pack gets its simulator (npm start only works in a clone)
+    assert.match(flow.find((n) => n.type === 'comment').info, /npx openmedia-simulator/);
   });
 });

@@ -13,7 +13,7 @@ const { OpenMediaClient } = require('../lib/client');
 
 const SIM_URL = 'http://127.0.0.1:12615/OpenMediaService';
 const MINE = ['01-email-to-queue.json', '02-ticket-webhook.json', '03-on-completion.json', '04-queue-dashboard.json',
-    '05-housekeeping.json', 'demo-flow.json'];
+    '05-housekeeping.json', '06-ticket-update-on-complete.json', '07-live-demo.json'];
 const OWN_TYPES = /^om-/;
 
 /** Plain data (objects made in a function node's sandbox have another Object prototype). */
@@ -59,6 +59,30 @@ describe('example flows', function () {
         it('has every example this suite covers', function () {
             for (const f of MINE) assert.ok(files.includes(f), `examples/${f} is missing`);
         });
+
+        it('names every example NN-kebab-name.json, each number once', function () {
+            for (const f of files) assert.match(f, /^\d\d-[a-z0-9]+(-[a-z0-9]+)*\.json$/, f);
+            const numbers = files.map((f) => f.slice(0, 2));
+            assert.strictEqual(new Set(numbers).size, numbers.length, `a number used twice: ${files}`);
+        });
+
+        // An installed pack has no `npm start` (no sources, no scripts): its simulator is the command the pack
+        // installs in the Node-RED user directory. test/pack/ runs it the way the comment says.
+        for (const file of files) {
+            it(`${file}: its comment tells an installed user how to start the simulator`, function () {
+                const info = readExample(file).filter((n) => n.type === 'comment').map((n) => n.info || '').join('\n');
+                assert.match(info, /`npx openmedia-simulator`/, file);
+                assert.match(info, /Node-RED user directory/, file);
+                for (const m of info.matchAll(/npm start/g)) {
+                    const around = info.slice(Math.max(0, m.index - 120), m.index + 120);
+                    assert.match(around, /clone/, `${file}: npm start without saying it is for a clone of the repository`);
+                }
+                // the control API takes JSON POSTs only (with the agreed Content-Type)
+                for (const m of info.matchAll(/curl (-X POST|--json)[^\n]*?\/control\/\S+/g)) {
+                    assert.match(m[0], /-H "Content-Type: application\/json"|--json/, `${file}: ${m[0]}`);
+                }
+            });
+        }
 
         for (const file of MINE) {
             it(`${file}: a comment, only core nodes and ours, servers on the simulator without credentials`, function () {
@@ -332,7 +356,7 @@ describe('example flows', function () {
         });
 
         describe('demo flow (npm start)', function () {
-            const load = () => loadExample('demo-flow.json', {
+            const load = () => loadExample('07-live-demo.json', {
                 url: ctx.sim.url,
                 // Nothing fires by itself in the test: the test presses the inject buttons.
                 edit: (flow) => flow.filter((n) => n.type === 'inject').forEach((n) => { n.once = false; n.repeat = ''; }),

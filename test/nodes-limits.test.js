@@ -83,6 +83,25 @@ const LIMITS = [
         { CloseTabOptions: 4 }, 'CloseTabOptions', 'needs-type-of-session'],
     ['SetOptions with nothing to set', 'om-set-options', { TypeOfSession: 3, ResetAllOptions: true },
         { TypeOfSession: 3, ResetAllOptions: false }, 'SetOptions', 'nothing-to-set'],
+    // A limit where the service documents none (LIMITS.logonIdMax), and characters XML 1.0 cannot carry: refused in
+    // every text parameter and IVR part, each class once; the allowed characters beside them reach the service.
+    ['PreferredAgentLogonID 255 / 256', 'om-add-request', add({ PreferredAgentLogonID: s(255) }), add({ PreferredAgentLogonID: s(256) }),
+        'PreferredAgentLogonID', 'max-length'],
+    ['PreferredAgentLogonID: U+0001', 'om-add-request', add({ PreferredAgentLogonID: '4001' }), add({ PreferredAgentLogonID: '40\u000101' }),
+        'PreferredAgentLogonID', 'xml-char'],
+    ['PrivateData: tab, LF, CR / U+0000 (add)', 'om-add-request', add({ PrivateData: 'a\tb\nc\rd' }), add({ PrivateData: 'a\u0000b' }), 'PrivateData', 'xml-char'],
+    ['PrivateData: U+FFFD / U+FFFE (modify)', 'om-modify-request', { OpenMediaID: 1, IVRInfo: IVR, PrivateData: '\ufffd' },
+        { OpenMediaID: 1, IVRInfo: IVR, PrivateData: 'x\ufffe' }, 'PrivateData', 'xml-char'],
+    ['PrivateData: a surrogate pair / a lone high surrogate', 'om-add-request', add({ PrivateData: 'ok \ud83d\ude80' }),
+        add({ PrivateData: 'cut \ud83d' }), 'PrivateData', 'xml-char'],
+    ['ServiceGroupName: U+007F / a lone low surrogate (add)', 'om-add-request', { TenantID: 1, ServiceGroupName: 'Email\u007f', IVRInfo: IVR },
+        { TenantID: 1, ServiceGroupName: 'Em\udc00ail', IVRInfo: IVR }, 'ServiceGroupName', 'xml-char'],
+    ['ServiceGroupName: U+001F (divert)', 'om-divert-request', { OpenMediaID: 1, TenantID: 1, ServiceGroupName: 'Chat' },
+        { OpenMediaID: 1, TenantID: 1, ServiceGroupName: 'Ch\u001fat' }, 'ServiceGroupName', 'xml-char'],
+    ['IVRInfo Label: U+000B', 'om-add-request', add({ IVRInfo: [{ Label: 'L\u0085', Data: 'd' }] }), add({ IVRInfo: [{ Label: 'L\u000b', Data: 'd' }] }),
+        'IVRInfo[0].Label', 'xml-char'],
+    ['IVRInfo Data: U+FFFF (modify)', 'om-modify-request', { OpenMediaID: 1, IVRInfo: { L: '\ud7ff\ue000' } }, { OpenMediaID: 1, IVRInfo: { L: '\uffff' } },
+        'IVRInfo[0].Data', 'xml-char'],
 ];
 
 describe('operation nodes: limits checked before the wire', function () {
@@ -132,6 +151,22 @@ describe('operation nodes: limits checked before the wire', function () {
         assert.match(bad.msg.error.message, /ServiceGroupName is 21 characters; the limit is 20 \("Customer Service EMEA"\)/);
         assert.strictEqual(bad.msg.openMedia.error.value, 'Customer Service EMEA');
         assert.strictEqual(bad.msg.openMedia.error.operation, 'AddRequest');
+        assert.strictEqual(ctx.sim.receivedCount(), 0);
+    });
+
+    it('a refused character is named with its position, never echoed raw; a huge value is echoed as an excerpt with its length', async function () {
+        const flow = await loadOperation('om-add-request', { url: ctx.sim.url });
+        let bad = await send(flow, { payload: add({ PrivateData: 'ab\u0000cd' }) });
+        assert.strictEqual(bad.msg.error.message, 'PrivateData holds a character XML cannot carry: U+0000 at character 3 ("ab\\u0000cd") - add request');
+        bad = await send(flow, { payload: add({ IVRInfo: [{ Label: 'x', Data: 'tail \ud800' }] }) });
+        assert.match(bad.msg.error.message, /^IVRInfo\[0\]\.Data holds a character XML cannot carry: half of a surrogate pair \(U\+D800\) at character 6/);
+        const huge = 'p'.repeat(1048576);
+        bad = await send(flow, { payload: add({ PrivateData: huge, PreferredAgentLogonID: huge }) });
+        const e = bad.msg.openMedia.error;
+        assert.strictEqual(e.length, 1048576);
+        assert.strictEqual(e.value, `${'p'.repeat(40)}\u2026 (1048576 characters)`);
+        assert.ok(JSON.stringify(bad.msg.openMedia.error).length < 500, `${JSON.stringify(bad.msg.openMedia.error).length} characters`);
+        assert.ok(bad.msg.error.message.length < 200, bad.msg.error.message);
         assert.strictEqual(ctx.sim.receivedCount(), 0);
     });
 

@@ -70,26 +70,39 @@ describe('operation nodes against the simulator', function () {
             const stored = ctx.sim.model.getRequest(r.msg.openMediaId);
             assert.deepStrictEqual(stored.IVRInfo, IVR);
             assert.strictEqual(stored.PrivateData, 'T-1');
+            // an agent of group 101 was free: it went to the agent at once (no queue position)
             await waitFor(() => r.flow.op.status.args && r.flow.op.status.args.some((a) => a[0].fill === 'green'
-                && a[0].text === `#${r.msg.openMediaId}`), 2000, 'green status');
+                && a[0].shape === 'dot' && a[0].text === `#${r.msg.openMediaId} went to an agent`), 2000, 'green status');
         });
 
+        it('queued: the status says the id, the queue position and the expected wait', async function () {
+            await addDirect(106);
+            const r = await run('om-add-request', { ServiceGroupID: 106, IVRInfo: IVR });
+            assert.strictEqual(r.output, 0);
+            const { OpenMediaID, QueuePosition, EWT } = r.msg.payload;
+            assert.ok(QueuePosition >= 2 && EWT > 0, JSON.stringify(r.msg.payload));
+            const text = `queued #${OpenMediaID}, position ${QueuePosition}, ~${EWT < 90 ? `${EWT} s` : `${Math.round(EWT / 60)} min`}`;
+            await waitFor(() => r.flow.op.status.args.some((a) => a[0].fill === 'green' && a[0].text === text), 2000, `status ${text}`);
+        });
+
+        // The contact center's refusals, in words, yellow: never the words of a transport failure.
         const rejected = [
-            ['GroupClosed', { ServiceGroupID: 104 }],
-            ['InvalidGroup', { ServiceGroupID: 999 }],
-            ['InvalidGroup', { ServiceGroupID: 105 }],
-            ['TenantDisabled', { ServiceGroupID: 201 }],
-            ['AgentLoggedOff', { ServiceGroupID: 102, PreferredAgentID: 1003, ForceToPreferredAgent: true }],
-            ['Error', { ServiceGroupID: 101, PreferredAgentID: 1004, ForceToPreferredAgent: true }],
+            ['GroupClosed', { ServiceGroupID: 104 }, 'group closed'],
+            ['InvalidGroup', { ServiceGroupID: 999 }, 'group unknown'],
+            ['InvalidGroup', { ServiceGroupID: 105 }, 'group unknown'],
+            ['TenantDisabled', { ServiceGroupID: 201 }, 'tenant disabled'],
+            ['AgentLoggedOff', { ServiceGroupID: 102, PreferredAgentID: 1003, ForceToPreferredAgent: true }, 'agent logged off'],
+            ['Error', { ServiceGroupID: 101, PreferredAgentID: 1004, ForceToPreferredAgent: true }, 'contact center error'],
         ];
-        for (const [status, group] of rejected) {
+        for (const [status, group, words] of rejected) {
             it(`not accepted (${status}, ${JSON.stringify(group)}) goes to output 2 with the reason`, async function () {
                 const r = await run('om-add-request', { ...group, IVRInfo: IVR });
                 assert.strictEqual(r.output, 1);
                 assert.strictEqual(r.msg.payload.RequestStatus, status);
                 assert.strictEqual(r.msg.openMediaId, undefined);
                 assert.strictEqual(r.msg.openMedia.operation, 'AddRequest');
-                await waitFor(() => r.flow.op.status.args.some((a) => a[0].fill === 'yellow' && a[0].text === status), 2000, 'yellow status');
+                await waitFor(() => r.flow.op.status.args.some((a) => a[0].fill === 'yellow' && a[0].shape === 'ring'
+                    && a[0].text === words), 2000, 'yellow status');
             });
         }
 
@@ -168,7 +181,8 @@ describe('operation nodes against the simulator', function () {
                 body: writeTypedFault('InvalidDataException', 'too long') });
             const r = await run('om-add-request', { ServiceGroupID: 101, IVRInfo: IVR });
             assertError(r, 'InvalidDataException');
-            await waitFor(() => r.flow.op.status.args.some((a) => a[0].fill === 'red' && a[0].text === 'invalid data'), 2000, 'red status');
+            // a fault the contact center sent: yellow, it answered
+            await waitFor(() => r.flow.op.status.args.some((a) => a[0].fill === 'yellow' && a[0].text === 'data rejected'), 2000, 'yellow status');
         });
     });
 

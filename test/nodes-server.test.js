@@ -9,7 +9,7 @@ const https = require('https');
 const net = require('net');
 const path = require('path');
 const { helper, waitFor, nodeRedPath } = require('./support/nodered');
-const { useSimulator, startTestSimulator } = require('./support/simulator');
+const { useSimulator, startTestSimulator, freePort } = require('./support/simulator');
 const { loadOperation, send, outcome } = require('./support/flows');
 const { openSslAvailable, makeSelfSignedCert } = require('./support/tls');
 
@@ -21,17 +21,6 @@ const PASSWORD = 'test-password';
 function tlsConfigModule() {
     const nodesDir = path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [path.dirname(nodeRedPath)] }));
     return require(path.join(nodesDir, 'core', 'network', '05-tls.js'));
-}
-
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.on('error', reject);
-        srv.listen(0, '127.0.0.1', () => {
-            const { port } = srv.address();
-            srv.close(() => resolve(port));
-        });
-    });
 }
 
 describe('om-server and shared node behaviour', function () {
@@ -81,7 +70,9 @@ describe('om-server and shared node behaviour', function () {
             const r = await send(flow, { payload: {} });
             assert.strictEqual(r.output, 'error');
             assert.strictEqual(r.msg.error.code, 'NO_SERVER');
-            assert.ok(flow.op.status.args.some((a) => a[0].fill === 'red' && a[0].text === 'no server'));
+            // nothing was sent because the node is not set up: red dot, from the start on
+            assert.deepStrictEqual(flow.op.status.args[0][0], { fill: 'red', shape: 'dot', text: 'no server' });
+            assert.ok(flow.op.status.args.some((a) => a[0].fill === 'red' && a[0].shape === 'dot' && a[0].text === 'no server'));
             assert.strictEqual(ctx.sim.receivedCount(), 0);
         });
 
@@ -121,7 +112,8 @@ describe('om-server and shared node behaviour', function () {
             r = await send(flow, { payload: ADD });
             assert.strictEqual(r.msg.error.code, 'InvalidUserFault');
             assert.ok(!/LogonID|Password/.test(ctx.sim.lastRequestXml), 'no auth headers without a LogonID');
-            await waitFor(() => flow.op.status.args.some((a) => a[0].fill === 'red' && a[0].text === 'InvalidUserFault'), 2000, 'red status');
+            // the contact center refused the logon: yellow (it answered), not a transport failure
+            await waitFor(() => flow.op.status.args.some((a) => a[0].fill === 'yellow' && a[0].text === 'logon rejected'), 2000, 'yellow status');
         });
 
         it('credentials appear in no log line, msg, status or error', async function () {
@@ -158,14 +150,38 @@ describe('om-server and shared node behaviour', function () {
             assert.strictEqual(r.msg.openMedia.error.code, code);
             assert.deepStrictEqual(r.msg.openMedia.request, ADD);
             assert.strictEqual(r.msg.keep, 1, 'the msg passes through to the Catch node');
-            return waitFor(() => r.flow.op.status.args.some((a) => a[0].fill === 'red' && a[0].text === statusText), 2000, `status ${statusText}`);
+            // Node-RED got no usable answer: red ring, in words that never read like the contact center's refusal
+            return waitFor(() => r.flow.op.status.args.some((a) => a[0].fill === 'red' && a[0].shape === 'ring'
+                && a[0].text === statusText), 2000, `status ${statusText}`);
         }
+
+        it('messages lead with the cause, then the node\'s name of the operation and the host (what the debug sidebar shows first)', async function () {
+            const port = await freePort();
+            let flow = await loadOperation('om-add-request', { url: `http://127.0.0.1:${port}/OpenMediaService` });
+            let r = await send(flow, { payload: ADD });
+            assert.strictEqual(r.msg.error.message, `Nothing answers at 127.0.0.1:${port} (connection refused) - add request`);
+            await helper.unload();
+            // A URL without the service path: the 404 names the path tried and what is likely missing.
+            const root = ctx.sim.url.replace(/\/OpenMediaService$/, '');
+            for (const [url, path] of [[root, '/'], [`${root}/`, '/'], [`${root}/OpenMediaServce`, '/OpenMediaServce']]) {
+                flow = await loadOperation('om-cancel-request', { url });
+                r = await send(flow, { payload: { OpenMediaID: 1, CancelIfAllocated: true, DoNotReport: true } });
+                assert.strictEqual(r.msg.error.code, 'HTTP_404');
+                assert.strictEqual(r.msg.error.message,
+                    `Nothing found at ${path} (HTTP 404 Not Found); the URL likely misses /OpenMediaService - cancel request on ${new URL(url).host}`);
+                await helper.unload();
+            }
+            flow = await loadOperation('om-cancel-request', { url: ctx.sim.url });
+            r = await send(flow, { payload: { OpenMediaID: 424242, CancelIfAllocated: true, DoNotReport: true } });
+            assert.strictEqual(r.msg.error.code, 'InvalidOpenMediaIDFault');
+            assert.ok(r.msg.error.message.startsWith(`The server does not know this OpenMediaID - cancel request on ${new URL(ctx.sim.url).host}: "`), r.msg.error.message);
+        });
 
         it('server down: ECONNREFUSED', async function () {
             const port = await freePort();
             const flow = await loadOperation('om-add-request', { url: `http://127.0.0.1:${port}/OpenMediaService` });
             const r = await send(flow, { payload: ADD, keep: 1 });
-            await assertTransport({ ...r, flow }, 'ECONNREFUSED', 'refused');
+            await assertTransport({ ...r, flow }, 'ECONNREFUSED', 'no connection to server');
         });
 
         it('no answer within the configured timeout: ETIMEDOUT', async function () {
@@ -174,21 +190,21 @@ describe('om-server and shared node behaviour', function () {
             const started = Date.now();
             const r = await send(flow, { payload: ADD, keep: 1 });
             assert.ok(Date.now() - started < 2500, `took ${Date.now() - started} ms`);
-            await assertTransport({ ...r, flow }, 'ETIMEDOUT', 'timeout');
+            await assertTransport({ ...r, flow }, 'ETIMEDOUT', 'server timed out');
         });
 
         it('503 with an HTML page: HTTP_503', async function () {
             ctx.sim.injectFault({ kind: 'http', status: 503 });
             const flow = await loadOperation('om-add-request', { url: ctx.sim.url });
             const r = await send(flow, { payload: ADD, keep: 1 });
-            await assertTransport({ ...r, flow }, 'HTTP_503', 'HTTP 503');
+            await assertTransport({ ...r, flow }, 'HTTP_503', 'server error 503');
         });
 
         it('malformed XML: BAD_RESPONSE', async function () {
             ctx.sim.injectFault({ kind: 'malformed' });
             const flow = await loadOperation('om-add-request', { url: ctx.sim.url });
             const r = await send(flow, { payload: ADD, keep: 1 });
-            await assertTransport({ ...r, flow }, 'BAD_RESPONSE', 'bad response');
+            await assertTransport({ ...r, flow }, 'BAD_RESPONSE', 'unreadable answer');
         });
 
         it('an answer over "Max answer" (maxAnswerMB): BAD_RESPONSE naming the limit; the default (32 MB) reads it', async function () {
@@ -386,12 +402,14 @@ describe('om-server and shared node behaviour', function () {
             const elapsed = Date.now() - started;
             await waitFor(() => {
                 const last = flow.op.status.lastCall && flow.op.status.lastCall.args[0];
-                return last && last.fill === 'green' && last.text === 'ok';
+                return last && last.fill === 'green' && last.text === 'group 101: 2 agents';
             }, 3000, 'final green status');
-            // At most one update per 500 ms window (plus the first and the last), however slow the machine is.
+            // At most one update per 500 ms window (plus the first and the last), however slow the machine is; the
+            // status cleared when the node started does not count.
+            const shown = flow.op.status.args.filter((a) => a[0].text);
             const allowed = Math.min(30, Math.ceil(elapsed / 500) + 2);
-            assert.ok(flow.op.status.callCount <= allowed, `status updated ${flow.op.status.callCount} times for 60 messages in ${elapsed} ms`);
-            for (const call of flow.op.status.args) assert.ok(!call[0].text || call[0].text.length < 20, call[0].text);
+            assert.ok(shown.length <= allowed, `status updated ${shown.length} times for 60 messages in ${elapsed} ms`);
+            for (const call of shown) assert.ok(call[0].text.length <= 30, call[0].text);
         });
     });
 

@@ -4,8 +4,10 @@
  */
 const assert = require('assert');
 const path = require('path');
+const fs = require('fs');
+const os = require('os');
 const { spawn, spawnSync } = require('child_process');
-const { soapPost, authHeader, controlGet } = require('./support/simulator');
+const { soapPost, authHeader, controlGet, controlPost, httpRequest } = require('./support/simulator');
 
 const CLI = path.join(__dirname, '..', 'simulator', 'cli.js');
 
@@ -20,9 +22,10 @@ function startCli(args) {
             out += d;
             const service = /service: (\S+)/.exec(out);
             const control = /control: (\S+)/.exec(out);
-            if (service && control) {
+            const token = /token: +(\S+)/.exec(out);
+            if (service && control && token) {
                 clearTimeout(timer);
-                resolve({ child, output: () => out + err, url: service[1], controlUrl: control[1] });
+                resolve({ child, output: () => out + err, url: service[1], controlUrl: control[1], controlToken: token[1] });
             }
         });
         child.stderr.on('data', (d) => { err += d; });
@@ -46,7 +49,9 @@ describe('simulator CLI', function () {
         const cli = await startCli(['--port', '0', '--scenario', 'test', '--clock', 'manual', '--auth', '--verbose']);
         try {
             assert.match(cli.url, /^http:\/\/127\.0\.0\.1:\d+\/OpenMediaService$/);
-            const state = await controlGet({ controlUrl: cli.controlUrl }, '/state');
+            // Auth is on: the control API needs the token the CLI printed (or a user's Basic credentials).
+            assert.strictEqual((await controlGet({ controlUrl: cli.controlUrl }, '/state')).status, 401);
+            const state = await controlGet({ controlUrl: cli.controlUrl, controlToken: cli.controlToken }, '/state');
             assert.strictEqual(state.status, 200);
             assert.strictEqual(state.json.authEnabled, true);
             assert.strictEqual(state.json.clock, 'manual');
@@ -62,6 +67,29 @@ describe('simulator CLI', function () {
         assert.match(output, /GetAllOpenMediaRequestStatus -> 500 InvalidUserFault/);
         assert.ok(!output.includes('Very-Secret-Pw'), 'no password in the log');
         assert.ok(!output.includes('someone'), 'no logon id in the log');
+        assert.ok(!/WARNING/.test(output), 'no exposure warning on 127.0.0.1');
+    });
+
+    it('bound to every interface (--host 0.0.0.0) it warns what is exposed; --scenario-dir and --allow-host are used', async function () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-cli-scenarios-'));
+        fs.copyFileSync(path.join(__dirname, '..', 'simulator', 'scenarios', 'test.json'), path.join(dir, 'mine.json'));
+        const cli = await startCli(['--port', '0', '--host', '0.0.0.0', '--scenario', 'test', '--scenario-dir', dir, '--allow-host', 'sim.example']);
+        try {
+            const port = Number(/:(\d+)\//.exec(cli.url)[1]);
+            const sim = { controlUrl: cli.controlUrl, controlToken: cli.controlToken };
+            assert.strictEqual((await controlPost(sim, '/reset', { scenario: 'mine.json' })).status, 200);
+            const named = await httpRequest(`${cli.controlUrl}/state`, { headers: { Host: `sim.example:${port}` } });
+            assert.strictEqual(named.status, 200);
+            assert.strictEqual((await httpRequest(`${cli.controlUrl}/state`, { headers: { Host: `other.example:${port}` } })).status, 403);
+        } finally {
+            cli.child.kill('SIGTERM');
+            await exited(cli.child);
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        const output = cli.output();
+        assert.match(output, /WARNING: listening on 0\.0\.0\.0:\d+, reachable from other machines/);
+        assert.match(output, /control API/);
+        assert.match(output, /--auth/);
     });
 
     it('exits 0 on SIGINT', async function () {

@@ -601,7 +601,7 @@ describe('simulator server: SOAP over HTTP', function () {
             assert.strictEqual(r.status, 400);
             r = await controlCall(sim, 'POST', '/license', undefined);
             assert.strictEqual(r.status, 400);
-            const raw = await httpRequest(`${sim.controlUrl}/license`, { method: 'POST', body: '{not json' });
+            const raw = await httpRequest(`${sim.controlUrl}/license`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{not json' });
             assert.strictEqual(raw.status, 400);
             assert.match(JSON.parse(raw.body).error, /JSON/);
             assert.strictEqual((await controlGet(sim, '/nothing')).status, 404);

@@ -147,9 +147,9 @@ describe('validation rules', function () {
         invalid(() => add({ TypeOfSession: 0 }), { field: 'TypeOfSession', rule: 'min' });
         add({ PreferredAgentID: 1 });
         const e = invalid(() => add({ PreferredAgentID: 0 }), { field: 'PreferredAgentID', rule: 'min', value: 0 });
-        assert.strictEqual(e.message, 'AddRequest: PreferredAgentID is 0; it must be at least 1');
+        assert.strictEqual(e.message, 'PreferredAgentID is 0; it must be at least 1 - add request');
         const p = invalid(() => add({ SessionPriority: 101 }), { field: 'SessionPriority', rule: 'max' });
-        assert.strictEqual(p.message, 'AddRequest: SessionPriority is 101; it must be 1 to 100');
+        assert.strictEqual(p.message, 'SessionPriority is 101; it must be 1 to 100 - add request');
     });
 
     it('QueueStartTime must lie in the past', function () {

@@ -10,8 +10,10 @@ import * as soap from 'soap';
 import {
   BINDING_NAME,
   DATA_TYPES,
+  LIMITS,
   NS,
   OPERATIONS,
+  SERVICE_PATH,
   isDataType,
   isEnumType,
   type DataTypeName,
@@ -20,9 +22,18 @@ import {
 } from './contract';
 import * as wsdl from './wsdl';
 import { HttpTransport, type TlsOptions } from './http-transport';
-import { coerceBoolean, coerceDate, coerceInt } from './coerce';
+import { coerceBoolean, coerceDate, coerceInt, describeNonXmlChar, findNonXmlChar } from './coerce';
 import { escapeXml } from './xml-escape';
-import { OpenMediaError, invalidInput, toOpenMediaError } from './errors';
+import {
+  OpenMediaError,
+  SecretScrubber,
+  badResponse,
+  closedError,
+  httpError,
+  invalidInput,
+  toOpenMediaError,
+  type ErrorContext,
+} from './errors';
 import { normalizeResult, type Json } from './normalize';
 import { checkEnvelope, readResponseXml } from './read-answer';
 import { XmlReadError } from './xml-reader';
@@ -95,10 +106,16 @@ function wireValue(member: MemberDef, value: unknown, field: string, operation: 
       return coerceBoolean(field, value, operation);
     case 'xs:dateTime':
       return toWireDate(value, field, operation);
-    case 'xs:string':
-      if (typeof value === 'string') return value;
-      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-      throw invalidInput(field, 'string', value, `${field} must be a string`, operation);
+    case 'xs:string': {
+      let text: string;
+      if (typeof value === 'string') text = value;
+      else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
+      else throw invalidInput(field, 'string', value, `${field} must be a string`, operation);
+      // The nodes check this in validate.ts; a direct caller of the client meets the same rule before the wire.
+      const found = findNonXmlChar(text);
+      if (found) throw invalidInput(field, 'xml-char', text, `${field} holds a character XML cannot carry: ${describeNonXmlChar(found)}`, operation);
+      return text;
+    }
     default:
       break;
   }
@@ -241,13 +258,36 @@ interface WsdlDefinitions {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** The refusal of a URL with user:password@ (issue: credentials belong in their own fields, never in the URL). */
+export const CREDENTIALS_IN_URL =
+  'The URL holds a user name or password: put them in the LogonID and Password fields, not in the URL';
+
+/**
+ * The LogonID or Password must fit the wire like every other text (XML characters, a length limit); the error says
+ * what is wrong without showing the value, nor where in it.
+ */
+function checkCredential(label: string, field: string, value: unknown, max: number): void {
+  if (value === undefined || value === null || value === '') return;
+  if (typeof value !== 'string') throw invalidInput(field, 'string', '(hidden)', `The ${label} must be text`);
+  if (value.length > max) {
+    throw invalidInput(field, 'max-length', '(hidden)', `The ${label} is longer than ${max} characters`);
+  }
+  const found = findNonXmlChar(value);
+  if (found) {
+    throw invalidInput(field, 'xml-char', '(hidden)',
+      `The ${label} holds a character XML cannot carry (${found.lone ? 'half of a surrogate pair' : 'a control character'})`);
+  }
+}
+
 export class OpenMediaClient {
   readonly endpoint: string;
   /** `host:port` of the endpoint, for messages. */
   readonly host: string;
   private readonly options: ClientOptions;
+  /** The endpoint's URL path (named in a 404). */
+  readonly path: string;
   private readonly transport: HttpTransport;
-  private readonly secrets: string[];
+  private readonly secrets: SecretScrubber;
   private readonly headerXml?: string;
   /** The envelope up to the Body's content (with the authentication header when there is one). */
   private readonly envelopeHead: string;
@@ -261,22 +301,23 @@ export class OpenMediaClient {
 
   constructor(options: ClientOptions) {
     if (!options || typeof options.endpoint !== 'string' || options.endpoint.trim() === '') {
-      throw invalidInput('endpoint', 'required', options?.endpoint, 'an endpoint URL is required');
+      throw invalidInput('endpoint', 'required', undefined,
+        `No URL is set: give the Open Media Service's address, e.g. http://micc-host:12615${SERVICE_PATH}`);
     }
-    // A URL that holds user:password@ must not be echoed back in the error.
-    const shown = options.endpoint.includes('@') ? '(hidden)' : options.endpoint;
-    let url: URL;
+    const text = options.endpoint.trim();
+    let url: URL | undefined;
     try {
-      url = new URL(options.endpoint.trim());
+      url = new URL(text);
     } catch {
-      throw invalidInput('endpoint', 'url', shown, 'the endpoint is not a valid URL');
+      url = undefined;
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw invalidInput('endpoint', 'url', shown, 'the endpoint must be an http:// or https:// URL');
+    // A URL that holds user:password@ is never echoed back, not even in part.
+    if ((url && (url.username || url.password)) || (!url && text.includes('@'))) {
+      throw invalidInput('endpoint', 'no-credentials', '(hidden)', CREDENTIALS_IN_URL);
     }
-    if (url.username || url.password) {
-      // Never keep credentials in a URL that ends up in messages.
-      throw invalidInput('endpoint', 'url', '(hidden)', 'the endpoint must not contain credentials; use logonId/password');
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+      throw invalidInput('endpoint', 'url', text,
+        `The URL is not valid: it must start with http:// or https:// and name a host, e.g. http://micc-host:12615${SERVICE_PATH}`);
     }
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
@@ -286,9 +327,12 @@ export class OpenMediaClient {
     if (maxResponseBytes !== undefined && !(Number.isInteger(maxResponseBytes) && maxResponseBytes > 0)) {
       throw invalidInput('maxResponseBytes', 'positive', maxResponseBytes, 'maxResponseBytes must be a positive whole number of bytes');
     }
+    checkCredential('LogonID', 'logonId', options.logonId, LIMITS.logonIdMax);
+    checkCredential('password', 'password', options.password, LIMITS.passwordMax);
     this.options = { ...options, timeoutMs };
-    this.endpoint = options.endpoint.trim();
+    this.endpoint = text;
     this.host = url.host;
+    this.path = url.pathname;
     this.transport = new HttpTransport(url.protocol === 'https:', {
       timeoutMs,
       tls: options.tls,
@@ -297,13 +341,18 @@ export class OpenMediaClient {
       // The soap fallback path: soap's parser sees only envelopes the reading layer accepts.
       checkSoapAnswer: checkEnvelope,
     });
-    this.secrets = [options.password, options.logonId].filter((s): s is string => typeof s === 'string' && s.length > 0);
+    this.secrets = new SecretScrubber({ logonId: options.logonId, password: options.password });
     if (options.logonId) {
       this.headerXml =
         `<h:LogonID xmlns:h="${NS.authHeaders}">${escapeXml(options.logonId)}</h:LogonID>` +
         `<h:Password xmlns:h="${NS.authHeaders}">${escapeXml(options.password ?? '')}</h:Password>`;
     }
     this.envelopeHead = ENVELOPE_OPEN + (this.headerXml ? `<s:Header>${this.headerXml}</s:Header>` : '') + '<s:Body>';
+  }
+
+  /** Where an error of `operation` happened, and what its text must never show. */
+  private ctx(operation?: string): ErrorContext {
+    return { operation, host: this.host, path: this.path, secrets: this.secrets };
   }
 
   /** The keep-alive agent (tests look at its sockets). */
@@ -316,7 +365,7 @@ export class OpenMediaClient {
     try {
       await this.soap();
     } catch (err) {
-      throw toOpenMediaError(err, { operation: 'WSDL', host: this.host, secrets: this.secrets });
+      throw toOpenMediaError(err, this.ctx('WSDL'));
     }
   }
 
@@ -378,18 +427,14 @@ export class OpenMediaClient {
     if (this.headerXml) client.addSoapHeader(this.headerXml);
     for (const name of Object.keys(OPERATIONS)) {
       if (typeof (client as unknown as Record<string, unknown>)[name] !== 'function') {
-        throw new OpenMediaError(`the service description has no operation ${name}`, { code: 'BAD_RESPONSE', host: this.host });
+        throw badResponse(this.ctx('WSDL'), `the service description has no operation ${name}`, false);
       }
     }
     return client;
   }
 
   private closedError(operation?: string): OpenMediaError {
-    return new OpenMediaError(`${operation ?? 'request'} failed on ${this.host}: the client is closed`, {
-      code: 'CLIENT_CLOSED',
-      operation,
-      host: this.host,
-    });
+    return closedError(this.ctx(operation));
   }
 
   /** Calls `operation` and resolves with its normalised answer; rejects with an OpenMediaError. */
@@ -407,13 +452,13 @@ export class OpenMediaClient {
       try {
         client = await this.soap();
       } catch (err) {
-        throw toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets });
+        throw toOpenMediaError(err, this.ctx(operation));
       }
     }
     if (this.plan) return this.callDirect(operation, wireArgs, this.plan);
     const method = (client as unknown as Record<string, SoapMethod>)[operation];
     const raw = await new Promise<unknown>((resolve, reject) => {
-      const fail = (err: unknown): void => reject(toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets }));
+      const fail = (err: unknown): void => reject(toOpenMediaError(err, this.ctx(operation)));
       try {
         method.call(client, wireArgs, (err, result, rawResponse) => {
           if (!err) {
@@ -422,14 +467,15 @@ export class OpenMediaClient {
             try {
               if (typeof rawResponse === 'string') readResponseXml(operation, rawResponse);
             } catch (e) {
-              fail(e instanceof XmlReadError ? this.badResponse(operation, e) : e);
+              // The reader's refusal is a fixed reason, never text of the answer (errors.ts bounds it all the same).
+              reject(e instanceof XmlReadError ? badResponse(this.ctx(operation), e.message, true) : toOpenMediaError(e, this.ctx(operation)));
               return;
             }
             resolve(result);
           }
           // soap reports a SOAP fault or an HTTP error with the response attached; anything else thrown while it
-          // read a 2xx answer is its parser failing on that answer (its message may quote the answer: not kept).
-          else if (isParseFailure(err)) reject(new OpenMediaError(`${operation} failed on ${this.host}: unexpected answer, the soap package could not read it`, { code: 'BAD_RESPONSE', operation, host: this.host }));
+          // read a 2xx answer is its parser failing on that answer. Its message may quote the answer: not kept.
+          else if (isParseFailure(err)) reject(badResponse(this.ctx(operation), 'the soap package could not read it', false));
           else fail(err);
         });
       } catch (err) {
@@ -440,12 +486,12 @@ export class OpenMediaClient {
     // As on the direct path: an answer without its result is not an all-defaults answer.
     const resultName = OPERATIONS[operation].result.name;
     if (!raw || typeof raw !== 'object' || (raw as Record<string, unknown>)[resultName] == null) {
-      throw new OpenMediaError(`${operation}: unexpected answer, the answer has no ${resultName}`, { code: 'BAD_RESPONSE', operation, host: this.host });
+      throw badResponse(this.ctx(operation), `the answer has no ${resultName}`, false);
     }
     try {
       return normalizeResult(operation, raw);
     } catch (err) {
-      throw toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets });
+      throw toOpenMediaError(err, this.ctx(operation));
     }
   }
 
@@ -455,7 +501,7 @@ export class OpenMediaClient {
     return new Promise<Json>((resolve, reject) => {
       this.transport.post(this.endpoint, xml, plan.actions[operation], (err, res) => {
         if (err || !res) {
-          reject(toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets }));
+          reject(toOpenMediaError(err, this.ctx(operation)));
           return;
         }
         try {
@@ -467,29 +513,23 @@ export class OpenMediaClient {
     });
   }
 
-  /** A refusal of the reading layer as BAD_RESPONSE; its message is a fixed reason, never text of the answer. */
-  private badResponse(operation: OperationName, err: XmlReadError, status?: number): OpenMediaError {
-    return new OpenMediaError(`${operation} failed on ${this.host}: unexpected answer, ${err.message}`, {
-      code: 'BAD_RESPONSE', operation, host: this.host, statusCode: status,
-    });
-  }
-
   private answerOf(operation: OperationName, status: number, xml: string): Json {
     let value: unknown;
     try {
       value = readResponseXml(operation, xml);
     } catch (err) {
-      if (err instanceof XmlReadError) throw this.badResponse(operation, err, status);
-      throw toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets });
+      // The reader's refusal is a fixed reason, never text of the answer (errors.ts bounds it all the same).
+      if (err instanceof XmlReadError) throw badResponse(this.ctx(operation), err.message, true, status);
+      throw toOpenMediaError(err, this.ctx(operation));
     }
     if (status < 200 || status >= 300) {
       // An envelope without a Fault on an HTTP error status: the HTTP status is what happened.
-      throw new OpenMediaError(`${operation} failed on ${this.host}: HTTP ${status}`, { code: `HTTP_${status}`, operation, host: this.host, statusCode: status });
+      throw httpError(status, undefined, this.ctx(operation));
     }
     try {
       return normalizeResult(operation, { [OPERATIONS[operation].result.name]: value });
     } catch (err) {
-      throw toOpenMediaError(err, { operation, host: this.host, secrets: this.secrets });
+      throw toOpenMediaError(err, this.ctx(operation));
     }
   }
 
@@ -515,9 +555,7 @@ export function parseResponse(operation: OperationName, xml: string): Json {
   try {
     value = readResponseXml(operation, xml);
   } catch (err) {
-    if (err instanceof XmlReadError) {
-      throw new OpenMediaError(`${operation}: unexpected answer, ${err.message}`, { code: 'BAD_RESPONSE', operation });
-    }
+    if (err instanceof XmlReadError) throw badResponse({ operation }, err.message, true);
     throw toOpenMediaError(err, { operation });
   }
   return normalizeResult(operation, { [OPERATIONS[operation].result.name]: value });

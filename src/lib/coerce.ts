@@ -7,7 +7,7 @@
  * `undefined` and the caller leaves the member out.
  */
 import { LIMITS } from './contract';
-import { invalidInput, type OpenMediaError } from './errors';
+import { invalidInput, showValue, type OpenMediaError } from './errors';
 import type { ParamKind } from './operations';
 
 export interface IVRInformation {
@@ -16,15 +16,37 @@ export interface IVRInformation {
 }
 
 /** A short, printable rendering of a value for an error message (long text is cut, objects are summarised). */
-export function show(value: unknown, max = 40): string {
-  if (typeof value === 'string') {
-    const cut = value.length > max ? `${value.slice(0, max)}...` : value;
-    return JSON.stringify(cut);
-  }
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (value && typeof value === 'object') return 'an object';
-  return String(value);
+export function show(value: unknown): string {
+  return showValue(value);
+}
+
+/**
+ * A character XML 1.0 cannot carry (its Char production): a control character other than tab, line feed and
+ * carriage return, U+FFFE, U+FFFF, or half of a surrogate pair on its own. A WCF server refuses the whole message
+ * when one arrives raw, and an escaper cannot help: `&#0;` is not allowed either.
+ */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+export interface NonXmlChar {
+  /** 1-based position in characters (code points). */
+  position: number;
+  codePoint: number;
+  /** Half of a surrogate pair without its other half. */
+  lone: boolean;
+}
+
+/** The first character of `text` that XML 1.0 cannot carry, or undefined when there is none. */
+export function findNonXmlChar(text: string): NonXmlChar | undefined {
+  const m = NOT_XML_CHAR.exec(text);
+  if (!m) return undefined;
+  const codePoint = m[0].codePointAt(0) as number;
+  return { position: Array.from(text.slice(0, m.index)).length + 1, codePoint, lone: codePoint >= 0xd800 && codePoint <= 0xdfff };
+}
+
+/** "U+0000 at character 5" / "a lone surrogate U+D800 at character 5". */
+export function describeNonXmlChar(found: NonXmlChar): string {
+  const hex = `U+${found.codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `${found.lone ? `half of a surrogate pair (${hex})` : hex} at character ${found.position}`;
 }
 
 function fail(field: string, rule: string, value: unknown, message: string, operation?: string): OpenMediaError {

@@ -305,6 +305,14 @@ export const LIMITS = {
   ivrDataMax: 100,
   /** Characters in PrivateData. */
   privateDataMax: 255,
+  /**
+   * Characters in a logon id (PreferredAgentLogonID, and the LogonID header of the credentials). The service
+   * documents no limit and its schema has no facet; 255 is the longest text it documents (PrivateData) and more
+   * than any logon name form needs: a Windows logon name is at most 20 characters, an e-mail-style one at most 254.
+   */
+  logonIdMax: 255,
+  /** Characters in the Password header: the longest password Windows accepts (the service documents none). */
+  passwordMax: 256,
   /** SessionPriority: 1 is the highest priority, 100 the lowest. */
   sessionPriorityMin: 1,
   sessionPriorityMax: 100,

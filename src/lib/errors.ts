@@ -1,13 +1,32 @@
 /**
- * The one error shape of the pack. Whatever goes wrong in a call (a typed SOAP fault, the network, the HTTP layer,
- * a broken answer, input that breaks a documented rule) ends up as an OpenMediaError with a stable `code`.
+ * The one error shape of the pack, and the one place that writes error text. Whatever goes wrong in a call (a typed
+ * SOAP fault, the network, the HTTP layer, a broken answer, input that breaks a documented rule) ends up as an
+ * OpenMediaError with a stable machine `code` and a short message for people.
  *
- * Nothing here may ever carry a credential: messages name the operation and the endpoint's host only, texts that
- * come from the far side are scrubbed of the configured secrets, and the raw request is never attached.
+ * A message leads with the cause in plain words, then names the operation the way the node is called ("cancel
+ * request", not CancelRequest) and the host, then what the server said, if anything:
+ *
+ *   The request has already ended - cancel request on micc:12615: "Request 17 is complete."
+ *   Nothing answers at 127.0.0.1:22615 (connection refused) - add request
+ *   PrivateData is 300 characters; the limit is 255 ("xxxxxxxx…") - add request
+ *
+ * so the start of the message, all that Node-RED's debug sidebar shows of it, says what happened.
+ *
+ * Text that comes from the far side (faultstring, faultcode, an unknown fault's detail element name, the HTTP reason
+ * phrase, an XML parser's or a TLS library's complaint) is never trusted:
+ *  - it is cut to QUOTE_MAX characters (a reason phrase or a name to NAME_MAX), with the full length stated;
+ *  - control characters (a terminal escape sequence in the Node-RED log, a line break) become spaces;
+ *  - when it shows the LogonID or a fragment of the password in any form a server writes it (see secrets.ts), it is
+ *    withheld as a whole, never shown with holes;
+ * and every finished message and field is masked once more (secrets.ts `mask`), so that our own words, the host
+ * and the joins between them cannot show a fragment either. The raw error of the layer below is never attached.
  */
-import { FAULT_NAMES, type FaultName, type OperationName } from './contract';
+import { FAULT_NAMES, SERVICE_PATH, type FaultName } from './contract';
 import { TransportError } from './http-transport';
-import { escapeXml } from './xml-escape';
+import { OPERATION_NODES } from './operations';
+import { NO_SECRETS, SecretScrubber, type Credentials } from './secrets';
+
+export { SecretScrubber, type Credentials } from './secrets';
 
 /** Transport and client codes besides the fault names (FaultName) and `HTTP_<status>`. */
 export type TransportCode =
@@ -21,9 +40,17 @@ export type TransportCode =
   | 'SOAP_FAULT'
   | 'CLIENT_CLOSED'
   | 'INVALID_INPUT'
+  | 'NO_SERVER'
   | 'CLIENT_ERROR';
 
 export type OpenMediaErrorCode = FaultName | TransportCode | `HTTP_${number}`;
+
+/** Most characters of server text quoted in a message (then "… (N characters)"). */
+export const QUOTE_MAX = 300;
+/** Most characters of a short server text (reason phrase, fault code, element name). */
+export const NAME_MAX = 60;
+/** Most characters of an input value echoed in an INVALID_INPUT error. */
+export const VALUE_MAX = 40;
 
 export interface OpenMediaErrorInit {
   code: string;
@@ -37,11 +64,11 @@ export interface OpenMediaErrorInit {
   host?: string;
   /** TLS_ERROR: the underlying reason (e.g. DEPTH_ZERO_SELF_SIGNED_CERT); transport errors: the system code. */
   reason?: string;
-  /** INVALID_INPUT: the offending field, the rule it breaks and the value (or its length). */
+  /** INVALID_INPUT: the offending field, the rule it breaks and the value (an excerpt: see excerptValue). */
   field?: string;
   rule?: string;
   value?: unknown;
-  /** INVALID_INPUT on a too long text: its length (the value itself may be left out). */
+  /** INVALID_INPUT on a text: its whole length. */
   length?: number;
 }
 
@@ -65,10 +92,22 @@ export class OpenMediaError extends Error {
     super(message);
     this.name = 'OpenMediaError';
     this.code = init.code;
-    // Only set what is there, so JSON.stringify / util.inspect stay short.
+    // Only set what is there, so JSON.stringify / util.inspect stay short. A value is never kept whole.
     for (const key of FIELDS) {
-      if (init[key] !== undefined) (this as Record<string, unknown>)[key] = init[key];
+      if (init[key] === undefined) continue;
+      (this as Record<string, unknown>)[key] = key === 'value' ? excerptValue(init.value) : init[key];
     }
+    if (typeof init.value === 'string' && init.length === undefined && init.value.length > VALUE_MAX) {
+      (this as Record<string, unknown>).length = init.value.length;
+    }
+  }
+
+  /**
+   * The message alone: Node-RED puts `String(err)` in msg.error.message and its log, and a leading
+   * "OpenMediaError: " would push the cause out of the debug sidebar's preview.
+   */
+  override toString(): string {
+    return this.message;
   }
 
   toJSON(): Record<string, unknown> {
@@ -84,14 +123,133 @@ export function isOpenMediaError(err: unknown): err is OpenMediaError {
   return err instanceof OpenMediaError;
 }
 
-/** Where an error happened, for the message; secrets are removed from any text that came from elsewhere. */
+// ---------------------------------------------------------------------------------------------------------------
+// Bounded, printable text.
+
+/** Characters that must not reach a message: C0/C1 controls, lone surrogates, bidirectional overrides. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** `text` on one line, without control characters. */
+function printable(text: string): string {
+  return text.replace(UNPRINTABLE, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/** The first `max` characters of `text` (never half a surrogate pair), then "… (N characters)" when it was longer. */
+export function excerpt(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}\u2026 (${text.length} characters)`;
+}
+
+/**
+ * What an INVALID_INPUT error keeps of the offending value: numbers, booleans and short texts as they are, a long
+ * text as its excerpt, a Date as its ISO text, an array or object as itself when its JSON is short, else an excerpt
+ * of its JSON. Never more than a few dozen characters, whatever the flow sent.
+ */
+export function excerptValue(value: unknown): unknown {
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return excerpt(value, VALUE_MAX);
+  if (typeof value === 'bigint') return excerpt(String(value), VALUE_MAX);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (typeof value === 'object') {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      json = undefined;
+    }
+    if (json === undefined) return Array.isArray(value) ? `an array of ${value.length}` : 'an object';
+    return json.length <= 2 * VALUE_MAX ? JSON.parse(json) : excerpt(json, 2 * VALUE_MAX);
+  }
+  return typeof value === 'undefined' ? undefined : String(typeof value);
+}
+
+/** A value as it appears inside a message: quoted text (escaped, cut after VALUE_MAX characters), a number ... */
+export function showValue(value: unknown): string {
+  if (typeof value === 'string') {
+    if (value.length <= VALUE_MAX) return JSON.stringify(value);
+    return JSON.stringify(excerpt(value, VALUE_MAX).slice(0, -` (${value.length} characters)`.length));
+  }
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value && typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+const WITHHELD = "(the server's text is withheld: it contains the LogonID or password)";
+
+/** Server text made safe to show: printable, bounded, or withheld as a whole. `undefined` when there is none. */
+function serverText(text: string | undefined, secrets: SecretScrubber, max: number): { text: string; withheld: boolean } | undefined {
+  if (text === undefined || text === null) return undefined;
+  // Looked at as it will be shown (bounded first: what is cut off is never shown, so it cannot leak).
+  const shown = printable(excerpt(String(text), max));
+  if (shown === '') return undefined;
+  if (secrets.mentions(shown)) return { text: WITHHELD, withheld: true };
+  return { text: secrets.mask(shown), withheld: false };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Messages.
+
+/** Where an error happened, for the message; `secrets` are kept out of every text of the error. */
 export interface ErrorContext {
+  /** The service operation (CancelRequest ...), or WSDL for fetching the service description. */
   operation?: string;
   /** `host:port` of the endpoint. */
   host?: string;
-  /** Strings (the password, the logon id) that must not appear in any text of the error. */
-  secrets?: readonly string[];
+  /** The endpoint's URL path (for a 404: the path tried). */
+  path?: string;
+  /** The LogonID and Password (or a scrubber built from them). */
+  secrets?: SecretScrubber | Credentials;
 }
+
+/** The node's name of each operation, the way a flow builder knows it ("cancel request"). */
+const OPERATION_LABELS: Record<string, string> = {
+  WSDL: 'reading the service description',
+  ...Object.fromEntries(OPERATION_NODES.map((n) => [n.operation, n.paletteLabel])),
+};
+
+export function operationLabel(operation: string | undefined): string {
+  if (!operation) return 'request';
+  return OPERATION_LABELS[operation] ?? operation;
+}
+
+function scrubberOf(ctx: ErrorContext): SecretScrubber {
+  const s = ctx.secrets;
+  if (!s) return NO_SECRETS;
+  return s instanceof SecretScrubber ? s : new SecretScrubber(s);
+}
+
+/** "<cause> - <operation> on <host>[: <detail>]", masked. */
+function compose(cause: string, ctx: ErrorContext, secrets: SecretScrubber, detail?: string): string {
+  const op = operationLabel(ctx.operation);
+  const where = ctx.host && !cause.includes(ctx.host) ? `${op} on ${ctx.host}` : op;
+  return secrets.mask(`${cause} - ${where}${detail ? `: ${detail}` : ''}`);
+}
+
+/** Builds an OpenMediaError whose every text field is masked. */
+function build(cause: string, ctx: ErrorContext, secrets: SecretScrubber, init: OpenMediaErrorInit, detail?: string): OpenMediaError {
+  const masked: OpenMediaErrorInit = { ...init, operation: ctx.operation, host: ctx.host };
+  for (const key of ['fault', 'faultString', 'faultCode', 'reason'] as const) {
+    if (typeof masked[key] === 'string') masked[key] = secrets.mask(masked[key] as string);
+  }
+  const err = new OpenMediaError(compose(cause, ctx, secrets, detail), masked);
+  // Node-RED copies the stack into msg.error.stack: its frames (file paths, function names) are text too.
+  if (typeof err.stack === 'string') err.stack = secrets.mask(err.stack);
+  return err;
+}
+
+const FAULT_CAUSES: Record<FaultName, string> = {
+  InvalidUserFault: 'Wrong LogonID or password',
+  NoLicenseFault: 'The server has no Open Media licence',
+  RouterDisconnectedFault: 'The contact center router is disconnected',
+  InvalidOpenMediaIDFault: 'The server does not know this OpenMediaID',
+  InvalidDataException: 'The server refused the data',
+  InvalidDataFault: 'The server refused the data',
+  OpenMediaRequestTerminatedFault: 'The request has already ended',
+};
 
 const KNOWN_FAULTS = new Set<string>(FAULT_NAMES);
 
@@ -129,36 +287,65 @@ const SYSTEM_CODES: Record<string, TransportCode> = {
   INVALID_INPUT: 'INVALID_INPUT',
 };
 
-const DESCRIPTIONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ETIMEDOUT: 'timed out',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EHOSTUNREACH: 'host unreachable',
-  CLIENT_CLOSED: 'the client is closed',
-};
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Replaces every configured secret (and its XML-escaped form) in `text` with `***`. */
-export function scrub(text: string, secrets: readonly string[] | undefined): string {
-  if (!secrets || !text) return text;
-  let out = text;
-  for (const secret of secrets) {
-    if (!secret) continue;
-    const escaped = escapeXml(secret);
-    for (const form of new Set([secret, escaped])) {
-      out = out.replace(new RegExp(escapeRegExp(form), 'g'), '***');
-    }
+/** The cause of a transport failure, in plain words (the host is named where it helps). */
+function transportCause(code: TransportCode, ctx: ErrorContext): string {
+  const host = ctx.host ?? 'the server';
+  switch (code) {
+    case 'ECONNREFUSED': return `Nothing answers at ${host} (connection refused)`;
+    case 'ETIMEDOUT': return `No answer from ${host} in time (timed out)`;
+    case 'ECONNRESET': return `The connection to ${host} was cut before the answer came (connection reset)`;
+    case 'ENOTFOUND': return `Host not found: ${host} (DNS lookup failed)`;
+    case 'EHOSTUNREACH': return `${host} cannot be reached (network or host unreachable)`;
+    case 'CLIENT_CLOSED': return 'The server configuration was closed (redeploy or stop) while the call was pending';
+    default: return 'Unexpected failure';
   }
-  return out;
 }
 
-function prefix(ctx: ErrorContext): string {
-  const op = ctx.operation ?? 'request';
-  return ctx.host ? `${op} failed on ${ctx.host}` : `${op} failed`;
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** True for a URL path that ends in the service path (any case, a trailing slash allowed). */
+function isServicePath(path: string | undefined): boolean {
+  return typeof path === 'string' && path.replace(/\/$/, '').toLowerCase().endsWith(SERVICE_PATH.toLowerCase());
+}
+
+/** An HTTP status that is not a SOAP answer: HTTP_<status>, with the path tried for a 404. */
+export function httpError(status: number, reasonPhrase: string | undefined, ctx: ErrorContext): OpenMediaError {
+  const secrets = scrubberOf(ctx);
+  const reason = serverText(reasonPhrase, secrets, NAME_MAX);
+  const what = `HTTP ${status}${reason && !reason.withheld ? ` ${reason.text}` : ''}`;
+  let cause: string;
+  if (status === 404) {
+    const path = ctx.path || '/';
+    cause = isServicePath(path)
+      ? `The server has no Open Media Service at ${path} (${what})`
+      : `Nothing found at ${path} (${what}); the URL likely misses ${SERVICE_PATH}`;
+  } else if (status === 401 || status === 403 || status === 407) {
+    cause = `The server refused access (${what})`;
+  } else if (status === 413) {
+    cause = `The request is too large for the server (${what})`;
+  } else if (status >= 500) {
+    cause = `The server failed or is unavailable (${what})`;
+  } else {
+    cause = `The server answered ${what}`;
+  }
+  return build(cause, ctx, secrets, { code: `HTTP_${status}`, statusCode: status }, reason?.withheld ? reason.text : undefined);
+}
+
+/**
+ * BAD_RESPONSE: an answer that is not the service's. `detail` is what is wrong with it; `fromServer` says it may
+ * quote the answer (an XML parser's complaint, the soap package's): then it is treated as server text.
+ */
+export function badResponse(ctx: ErrorContext, detail: string, fromServer: boolean, statusCode?: number): OpenMediaError {
+  const secrets = scrubberOf(ctx);
+  const text = fromServer ? serverText(detail, secrets, QUOTE_MAX)?.text : printable(detail);
+  return build('The answer is not a valid Open Media answer', ctx, secrets, { code: 'BAD_RESPONSE', statusCode }, text);
+}
+
+/** CLIENT_CLOSED: a call after (or during) close(). */
+export function closedError(ctx: ErrorContext): OpenMediaError {
+  return build(transportCause('CLIENT_CLOSED', ctx), ctx, scrubberOf(ctx), { code: 'CLIENT_CLOSED' });
 }
 
 interface ParsedFault {
@@ -175,7 +362,7 @@ function textOf(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The Fault soap parsed (it throws an Error whose `root` is the parsed envelope). */
+/** The Fault of an answer (the soap package's errors and ResponseFault carry it as `root.Envelope.Body.Fault`). */
 function faultOf(err: unknown): ParsedFault | undefined {
   if (!err || typeof err !== 'object') return undefined;
   const root = (err as { root?: { Envelope?: { Body?: { Fault?: Record<string, unknown> } } } }).root;
@@ -195,6 +382,23 @@ function faultOf(err: unknown): ParsedFault | undefined {
   return out;
 }
 
+function faultError(fault: ParsedFault, ctx: ErrorContext, secrets: SecretScrubber): OpenMediaError {
+  const known = fault.detailName !== undefined && KNOWN_FAULTS.has(fault.detailName);
+  const code = known ? (fault.detailName as FaultName) : 'SOAP_FAULT';
+  const faultString = serverText(fault.faultString, secrets, QUOTE_MAX);
+  // An unknown detail element's name is the server's text too (a server may name it after what it was sent).
+  const detailName = known ? fault.detailName : serverText(fault.detailName, secrets, NAME_MAX)?.text;
+  const cause = known ? FAULT_CAUSES[code as FaultName] : 'The server answered with a SOAP fault the service does not define';
+  const detail = faultString ? (faultString.withheld ? faultString.text : JSON.stringify(faultString.text)) : undefined;
+  return build(cause, ctx, secrets, {
+    code,
+    fault: detailName,
+    faultString: faultString?.text,
+    faultCode: serverText(fault.faultCode, secrets, NAME_MAX)?.text,
+    statusCode: 500,
+  }, detail);
+}
+
 /**
  * Turns anything a call can throw into an OpenMediaError. An OpenMediaError passes through (with the operation
  * filled in when it had none).
@@ -202,75 +406,59 @@ function faultOf(err: unknown): ParsedFault | undefined {
 export function toOpenMediaError(err: unknown, ctx: ErrorContext = {}): OpenMediaError {
   if (err instanceof OpenMediaError) {
     if (err.operation || !ctx.operation) return err;
-    return new OpenMediaError(err.message, { ...err.toJSON(), code: err.code, operation: ctx.operation } as OpenMediaErrorInit);
+    // Raised where the operation was not known (e.g. the client's constructor): it goes after the cause.
+    const copy = new OpenMediaError(`${err.message} - ${operationLabel(ctx.operation)}`,
+      { ...err.toJSON(), value: undefined, code: err.code, operation: ctx.operation } as OpenMediaErrorInit);
+    // Already an excerpt: copied as it is (cutting it again would state the excerpt's length).
+    if (err.value !== undefined) (copy as unknown as Record<string, unknown>).value = err.value;
+    if (typeof copy.stack === 'string') copy.stack = scrubberOf(ctx).mask(copy.stack);
+    return copy;
   }
-  const base = { operation: ctx.operation, host: ctx.host };
-  const head = prefix(ctx);
+  const secrets = scrubberOf(ctx);
 
   const fault = faultOf(err);
-  if (fault) {
-    const faultString = fault.faultString !== undefined ? scrub(fault.faultString, ctx.secrets) : undefined;
-    const known = fault.detailName !== undefined && KNOWN_FAULTS.has(fault.detailName);
-    const code = known ? (fault.detailName as string) : 'SOAP_FAULT';
-    const what = fault.detailName ?? 'SOAP fault';
-    return new OpenMediaError(`${head}: ${what}${faultString ? ` (${faultString})` : ''}`, {
-      ...base,
-      code,
-      fault: fault.detailName !== undefined ? scrub(fault.detailName, ctx.secrets) : undefined,
-      faultString,
-      faultCode: fault.faultCode !== undefined ? scrub(fault.faultCode, ctx.secrets) : undefined,
-      statusCode: 500,
-    });
-  }
+  if (fault) return faultError(fault, ctx, secrets);
 
   if (err instanceof TransportError) {
-    if (err.code === 'CLIENT_CLOSED') {
-      return new OpenMediaError(`${head}: ${err.message}`, { ...base, code: 'CLIENT_CLOSED' });
-    }
-    if (err.code.startsWith('HTTP_') || err.code === 'BAD_RESPONSE') {
-      return new OpenMediaError(`${head}: ${err.code === 'BAD_RESPONSE' ? 'unexpected answer, ' : ''}${err.message}`, {
-        ...base,
-        code: err.code,
-        statusCode: err.statusCode,
-      });
-    }
+    if (err.code.startsWith('HTTP_') && err.statusCode !== undefined) return httpError(err.statusCode, err.statusMessage, ctx);
+    if (err.code === 'BAD_RESPONSE') return badResponse(ctx, err.message, false, err.statusCode);
+    if (err.code === 'ETIMEDOUT') return build(`${capitalize(err.message)} (timeout)`, ctx, secrets, { code: 'ETIMEDOUT' });
     const code = SYSTEM_CODES[err.code] ?? 'CLIENT_ERROR';
-    return new OpenMediaError(`${head}: ${err.message}`, { ...base, code });
+    if (code === 'CLIENT_ERROR') return build('Unexpected failure', ctx, secrets, { code }, printable(err.message));
+    return build(transportCause(code, ctx), ctx, secrets, { code });
   }
 
   const e = err as { code?: unknown; message?: unknown; response?: { status?: number } } | undefined;
   const sysCode = typeof e?.code === 'string' ? e.code : undefined;
+  const message = typeof e?.message === 'string' ? e.message : String(err);
   if (sysCode && (TLS_CODES.has(sysCode) || sysCode.startsWith('ERR_SSL_') || sysCode.startsWith('ERR_TLS_'))) {
-    const reason = scrub(typeof e?.message === 'string' ? e.message : sysCode, ctx.secrets);
-    return new OpenMediaError(`${head}: TLS error, ${reason}`, { ...base, code: 'TLS_ERROR', reason: sysCode });
+    // The TLS library's text may quote the server's certificate (its names): server text.
+    const why = serverText(message.split('\n')[0], secrets, NAME_MAX * 2);
+    return build(`The secure connection to ${ctx.host ?? 'the server'} failed (TLS: ${why && !why.withheld ? why.text : sysCode})`, ctx, secrets,
+      { code: 'TLS_ERROR', reason: sysCode }, why?.withheld ? why.text : undefined);
   }
   if (sysCode && SYSTEM_CODES[sysCode]) {
     const code = SYSTEM_CODES[sysCode];
-    return new OpenMediaError(`${head}: ${DESCRIPTIONS[code] ?? code}`, { ...base, code, reason: sysCode });
+    return build(transportCause(code, ctx), ctx, secrets, { code, reason: sysCode });
   }
   // soap's own parse failures: "Invalid XML" is thrown as a plain { Fault } object, the others as Errors.
   const soapFault = (err as { Fault?: { faultstring?: unknown } } | undefined)?.Fault;
-  if (soapFault && typeof soapFault === 'object') {
-    return new OpenMediaError(`${head}: unexpected answer, the XML could not be parsed`, { ...base, code: 'BAD_RESPONSE' });
-  }
-  const message = typeof e?.message === 'string' ? e.message : String(err);
+  if (soapFault && typeof soapFault === 'object') return badResponse(ctx, 'the XML could not be parsed', false);
   if (/Cannot parse response|Error http status codes|Unexpected|Invalid XML|Non-whitespace|Unclosed|Unmatched/i.test(message)) {
-    return new OpenMediaError(`${head}: unexpected answer, ${scrub(message.split('\n')[0], ctx.secrets)}`, {
-      ...base,
-      code: 'BAD_RESPONSE',
-      statusCode: e?.response?.status,
-    });
+    return badResponse(ctx, message.split('\n')[0], true, e?.response?.status);
   }
-  return new OpenMediaError(`${head}: ${scrub(message.split('\n')[0].slice(0, 300), ctx.secrets)}`, {
-    ...base,
+  return build('Unexpected failure', ctx, secrets, {
     code: sysCode && /^E[A-Z]+$/.test(sysCode) ? sysCode : 'CLIENT_ERROR',
-    reason: sysCode,
-  });
+    reason: sysCode && /^[A-Z0-9_]{1,40}$/.test(sysCode) ? sysCode : undefined,
+  }, serverText(message.split('\n')[0], secrets, QUOTE_MAX)?.text);
 }
 
-/** An INVALID_INPUT error, raised before anything goes on the wire. */
+/**
+ * An INVALID_INPUT error, raised before anything goes on the wire. `message` says what is wrong (it leads); the
+ * operation follows. The value is kept as an excerpt (excerptValue).
+ */
 export function invalidInput(field: string, rule: string, value: unknown, message: string, operation?: string): OpenMediaError {
-  return new OpenMediaError(operation ? `${operation}: ${message}` : message, {
+  return new OpenMediaError(operation ? `${message} - ${operationLabel(operation)}` : message, {
     code: 'INVALID_INPUT',
     operation,
     field,

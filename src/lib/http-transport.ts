@@ -68,6 +68,8 @@ export class TransportError extends Error {
     public readonly statusCode?: number,
     /** For TLS_ERROR: the underlying reason code (e.g. DEPTH_ZERO_SELF_SIGNED_CERT). */
     public readonly reason?: string,
+    /** For HTTP_<status>: the server's reason phrase, untrusted (errors.ts bounds and scrubs it). */
+    public readonly statusMessage?: string,
   ) {
     super(message);
     this.name = 'TransportError';
@@ -293,8 +295,8 @@ export class HttpTransport {
         const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
         // Decoded leniently only to tell an envelope from an error page; nothing reads it as XML unless it is UTF-8.
         const text = bytes.toString('utf8');
-        const httpError = (): TransportError =>
-          new TransportError(`HTTP ${status}${res.statusMessage ? ' ' + res.statusMessage : ''}`, `HTTP_${status}`, status);
+        // The reason phrase is the server's text: errors.ts bounds and scrubs it.
+        const httpError = (): TransportError => new TransportError(`HTTP ${status}`, `HTTP_${status}`, status, undefined, res.statusMessage);
         if (body !== undefined) {
           // A SOAP exchange: a fault comes as an envelope with HTTP 500; anything else non-2xx is the HTTP layer.
           if (!looksLikeEnvelope(text)) {

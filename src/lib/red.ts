@@ -63,6 +63,8 @@ export interface NodeAPI {
     normalisePropertyExpression(expr: string): unknown;
   };
   log: { warn(text: string): void; error(text: string): void; info(text: string): void };
+  /** The runtime's event bus ('flows:starting' ...). */
+  events?: EventEmitter;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -8,12 +8,17 @@
  * function node or another package can call `validateRequest` on arguments it built itself.
  *
  * A broken rule is an OpenMediaError with `code: 'INVALID_INPUT'`, `field` (the wire member), `rule` (a stable
- * keyword: required, int, int-range, min, max, max-length, max-items, min-items, ivr-empty, group-required,
- * needs-preferred-agent, needs-type-of-session, not-in-past, nothing-to-set, boolean, datetime, string, ivrinfo),
- * `value` (the offending value) and, for text, `length`.
+ * keyword: required, int, int-range, min, max, max-length, xml-char, max-items, min-items, ivr-empty,
+ * group-required, needs-preferred-agent, needs-type-of-session, not-in-past, nothing-to-set, boolean, datetime,
+ * string, ivrinfo), `value` (an excerpt of the offending value: errors.ts excerptValue) and, for text, `length`.
+ *
+ * Every text parameter (and each IVR Label and Data) must consist of characters XML 1.0 can carry (rule xml-char:
+ * no control character but tab, line feed and carriage return, no U+FFFE / U+FFFF, no half of a surrogate pair),
+ * and has a length limit: the documented one, or for a text the service documents none for (PreferredAgentLogonID)
+ * the one in contract.ts LIMITS, which says where it comes from.
  */
 import { LIMITS, OPERATIONS, type OperationName } from './contract';
-import { coerce, show, type IVRInformation } from './coerce';
+import { coerce, describeNonXmlChar, findNonXmlChar, show, type IVRInformation } from './coerce';
 import { invalidInput, type OpenMediaError } from './errors';
 import { OPERATION_NODES, type IvrLimits, type ParamDef } from './operations';
 
@@ -45,6 +50,15 @@ function maxLength(op: string, args: RequestArgs, field: string, limit: number):
   const v = args[field];
   if (typeof v === 'string' && v.length > limit) {
     throw err(op, field, 'max-length', v, `${field} is ${v.length} characters; the limit is ${limit} (${show(v)})`, v.length);
+  }
+}
+
+/** Text the wire cannot carry: refused here, naming the field, the character and where it is. */
+function xmlText(op: string, field: string, text: string): void {
+  const found = findNonXmlChar(text);
+  if (found) {
+    throw err(op, field, 'xml-char', text,
+      `${field} holds a character XML cannot carry: ${describeNonXmlChar(found)} (${show(text)})`, text.length);
   }
 }
 
@@ -91,6 +105,7 @@ function checkIvrInfo(op: string, args: RequestArgs, field: string, limits: IvrL
         throw err(op, `${field}[${i}].${part}`, 'max-length', text,
           `${field} item ${i + 1} ${part} is ${text.length} characters; the limit is ${limit} (${show(text)})`, text.length);
       }
+      xmlText(op, `${field}[${i}].${part}`, text);
     }
   });
 }
@@ -101,8 +116,9 @@ function checkParam(op: OperationName, param: ParamDef, args: RequestArgs, now: 
   if (!given(args, field)) return;
   if (param.min !== undefined || param.max !== undefined) range(op, args, field, param.min, param.max);
   if (param.maxLength !== undefined) maxLength(op, args, field, param.maxLength);
-  if (param.ivr) checkIvrInfo(op, args, field, param.ivr);
   const v = args[field];
+  if (param.kind === 'string' && typeof v === 'string') xmlText(op, field, v);
+  if (param.ivr) checkIvrInfo(op, args, field, param.ivr);
   if (param.past && v instanceof Date && v.getTime() >= now) {
     throw err(op, field, 'not-in-past', v, `${field} ${v.toISOString()} is not in the past (now ${new Date(now).toISOString()})`);
   }

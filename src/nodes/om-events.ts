@@ -41,7 +41,7 @@ import {
 import { VERDICT, type Verdict } from '../lib/events/types';
 import type { StatusRecord } from '../lib/normalize';
 import type { DoneFn, NodeAPI, NodeDef, NodeMessage, NodeStatus, OmServerNode, RedNode, SendFn } from '../lib/red';
-import { StatusThrottle, shortStatus } from '../lib/status';
+import { STATUS_MAX, StatusThrottle, shortStatus } from '../lib/status';
 
 /** Key of the node's state in its context. */
 export const CONTEXT_KEY = 'omEvents';
@@ -95,11 +95,11 @@ export function groupsOf(value: unknown): number[] {
   return list.map((g) => String(g).trim()).filter((g) => g !== '').map(Number).filter((g) => Number.isInteger(g));
 }
 
-/** Red status text: the short code and when the next try is, in fewer than 20 characters when it can be. */
+/** Red status text: what failed, in words, and when the next try is, in STATUS_MAX characters when it can be. */
 export function failureText(code: string, retryInMs: number): string {
   const short = shortStatus(code);
   const secs = Math.max(1, Math.round(retryInMs / 1000));
-  for (const text of [`${short}, retry ${secs}s`, `${short} ${secs}s`]) if (text.length < 20) return text;
+  for (const text of [`${short}, retry ${secs}s`, `${short} ${secs}s`]) if (text.length <= STATUS_MAX) return text;
   return short;
 }
 

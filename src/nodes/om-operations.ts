@@ -18,7 +18,8 @@
  * client layer.
  */
 import type { OperationName } from '../lib/contract';
-import { OpenMediaError, toOpenMediaError } from '../lib/errors';
+import { OpenMediaError, invalidInput, operationLabel, toOpenMediaError } from '../lib/errors';
+import { show } from '../lib/coerce';
 import { OPERATION_NODES, type NodeOptionDef, type OperationNodeDef, type ParamDef } from '../lib/operations';
 import { prepareRequest, requestForMessage, type RequestArgs } from '../lib/validate';
 import {
@@ -33,7 +34,7 @@ import {
   type RedNode,
   type SendFn,
 } from '../lib/red';
-import { StatusThrottle, shortStatus } from '../lib/status';
+import { StatusThrottle, answerStatus, failureStatus } from '../lib/status';
 
 interface OperationConfig extends NodeDef {
   server?: string;
@@ -61,9 +62,8 @@ function configProperty(RED: NodeAPI, node: RedNode, config: OperationConfig, fi
     if (type === 'jsonata' && value.trim() !== '') prop.jsonata = RED.util.prepareJSONataExpression(value, node);
     if (type === 'msg' && value !== '') RED.util.normalisePropertyExpression(value);
   } catch (e) {
-    prop.broken = new OpenMediaError(`${operation}: ${field}: invalid ${type} expression ${JSON.stringify(value)} (${(e as Error).message})`, {
-      code: 'INVALID_INPUT', operation, field, rule: 'expression', value,
-    });
+    prop.broken = invalidInput(field, 'expression', value,
+      `${field}: the ${type} expression ${show(value)} is not valid (${(e as Error).message})`, operation);
   }
   return prop;
 }
@@ -73,9 +73,8 @@ function evaluate(RED: NodeAPI, node: RedNode, prop: Property, msg: NodeMessage,
   if (prop.broken) return Promise.reject(prop.broken);
   if (prop.value.trim() === '' && prop.type !== 'date') return Promise.resolve(undefined);
   const invalid = (e: unknown): OpenMediaError =>
-    new OpenMediaError(`${operation}: ${prop.field} could not be evaluated (${prop.type} ${JSON.stringify(prop.value)}): ${(e as Error)?.message ?? String(e)}`, {
-      code: 'INVALID_INPUT', operation, field: prop.field, rule: 'expression', value: prop.value,
-    });
+    invalidInput(prop.field, 'expression', prop.value,
+      `${prop.field} could not be evaluated (${prop.type} ${show(prop.value)}): ${(e as Error)?.message ?? String(e)}`, operation);
   if (prop.type === 'msg') {
     try {
       return Promise.resolve(RED.util.getMessageProperty(msg, prop.value));
@@ -96,7 +95,7 @@ function evaluate(RED: NodeAPI, node: RedNode, prop: Property, msg: NodeMessage,
 }
 
 function asOpenMediaError(err: unknown, operation: OperationName): OpenMediaError {
-  return err instanceof OpenMediaError ? err : toOpenMediaError(err, { operation });
+  return toOpenMediaError(err, { operation });
 }
 
 type OperationNode = RedNode & { server?: OmServerNode };
@@ -115,17 +114,17 @@ function setup(RED: NodeAPI, node: OperationNode, config: OperationConfig, def: 
     prop: configProperty(RED, node, config, o.name, o.defaultType, o.defaultValue, operation),
   }));
   const status = new StatusThrottle(node);
-  if (!server) node.status({ fill: 'red', shape: 'ring', text: 'no server' });
-  for (const { prop } of [...params, ...options]) {
-    if (prop.broken) {
-      node.error(prop.broken.message);
-      node.status({ fill: 'red', shape: 'ring', text: 'bad expression' });
-    }
-  }
+  // At every start (deploy, restart) the status says what is true now: Node-RED keeps a node's last status across
+  // a redeploy, so a red "invalid input" from before a fix would otherwise stay until the next message.
+  const broken = [...params, ...options].map(({ prop }) => prop.broken).filter((b): b is OpenMediaError => !!b);
+  for (const b of broken) node.error(b.message);
+  if (!server) node.status(failureStatus({ code: 'NO_SERVER' }));
+  else if (broken.length) node.status(failureStatus(broken[0]));
+  else node.status({});
 
   async function handle(msg: NodeMessage, send: SendFn, trace: { request?: RequestArgs }): Promise<void> {
     if (!server) {
-      throw new OpenMediaError(`${operation}: no om-server configuration is selected`, { code: 'NO_SERVER', operation });
+      throw new OpenMediaError(`No om-server configuration is selected - ${operationLabel(operation)}`, { code: 'NO_SERVER', operation });
     }
     const raw: RequestArgs = {};
     const values = await Promise.all(params.map(({ prop }) => evaluate(RED, node, prop, msg, operation)));
@@ -164,14 +163,12 @@ function setup(RED: NodeAPI, node: OperationNode, config: OperationConfig, def: 
           }
         }
       }
-      status.set(accepted
-        ? { fill: 'green', shape: 'dot', text: operation === 'AddRequest' ? `#${answer.OpenMediaID}` : 'ok' }
-        : { fill: 'yellow', shape: 'ring', text: shortStatus(String(answer.RequestStatus ?? 'not accepted')) });
+      status.set(answerStatus(operation, request, result));
       send(accepted ? [msg, null] : [null, msg]);
       return;
     }
     // CancelRequest, ModifyRequest and SetOptions answer true / false; false is an answer, not a failure.
-    status.set(result === false ? { fill: 'yellow', shape: 'ring', text: 'false' } : { fill: 'green', shape: 'dot', text: 'ok' });
+    status.set(answerStatus(operation, request, result));
     send(msg);
   }
 
@@ -182,7 +179,7 @@ function setup(RED: NodeAPI, node: OperationNode, config: OperationConfig, def: 
       (e: unknown) => {
         const err = asOpenMediaError(e, operation);
         msg.openMedia = { operation, ...(trace.request ? { request: trace.request } : {}), error: err.toJSON() };
-        status.set({ fill: 'red', shape: 'ring', text: shortStatus(err.code) });
+        status.set(failureStatus(err));
         done(err);
       },
     );

@@ -26,9 +26,46 @@
  *   are in lib/red.ts.
  *   On close (redeploy, shutdown) the client is closed: calls in flight end with CLIENT_CLOSED, sockets are freed.
  */
-import { OpenMediaClient, type ClientOptions } from '../lib/client';
+import { CREDENTIALS_IN_URL, OpenMediaClient, type ClientOptions } from '../lib/client';
+import { invalidInput } from '../lib/errors';
 import { DEFAULT_MAX_RESPONSE_BYTES, type TlsOptions } from '../lib/http-transport';
 import { ADDED_EVENT, type NodeAPI, type OmServerConfig, type OmServerNode } from '../lib/red';
+
+/**
+ * The user info (`user:password@`) of a URL, removed. Written on the text, not through URL (which would also
+ * normalise the rest); the authority ends at the first / ? or #, and its user info at its last @.
+ */
+function withoutUserInfo(url: string): { url: string; had: boolean } {
+  const m = /^(\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/.exec(url);
+  return m ? { url: m[1] + url.slice(m[0].length), had: true } : { url, had: false };
+}
+
+/**
+ * A URL with user:password@ must never be served back: the editor moves them into the credential fields, but a flow
+ * deployed through the admin API (or imported and deployed without opening the dialog) can still carry them.
+ * Node-RED hands its new active configuration (what GET /flows returns) to 'flows:stopping' listeners in the same
+ * tick it takes it on a deploy, and to 'flows:starting' listeners before any node starts (the only event at
+ * start-up, where the admin API could serve it for the moment the runtime checks module dependencies); the user
+ * info is removed from it there. The node itself still sees it (its own copy) and refuses to use it (getClient).
+ * The flows file keeps it until the next deploy from the editor, which sends the cleaned URL.
+ * One listener per runtime, however often the module is registered (the test helper registers it per test).
+ */
+const cleaning = new WeakSet<object>();
+
+function cleanServedUrls(RED: NodeAPI): void {
+  const events = RED.events;
+  if (!events || typeof events.on !== 'function' || cleaning.has(events)) return;
+  cleaning.add(events);
+  const clean = (event: unknown): void => {
+    const flows = (event as { config?: { flows?: unknown } } | undefined)?.config?.flows;
+    if (!Array.isArray(flows)) return;
+    for (const n of flows as Array<Record<string, unknown>>) {
+      if (n && n.type === 'om-server' && typeof n.url === 'string') n.url = withoutUserInfo(n.url).url;
+    }
+  };
+  events.on('flows:stopping', clean);
+  events.on('flows:starting', clean);
+}
 
 interface TlsConfigNode {
   addTLSOptions?(opts: Record<string, unknown>): void;
@@ -72,11 +109,16 @@ function tlsOptionsOf(RED: NodeAPI, tlsId: string | undefined): TlsOptions | und
 }
 
 module.exports = function register(RED: NodeAPI): void {
+  cleanServedUrls(RED);
+
   function OmServer(this: OmServerNode, config: OmServerConfig): void {
     RED.nodes.createNode(this, config);
     const node = this;
     node.name = config.name;
-    node.url = typeof config.url === 'string' ? config.url.trim() : '';
+    // Never kept: not in node.url (om-events saves it with its state), not used (getClient refuses).
+    const configured = withoutUserInfo(typeof config.url === 'string' ? config.url.trim() : '');
+    node.url = configured.url;
+    if (configured.had) node.warn(CREDENTIALS_IN_URL);
     node.timeoutMs = timeoutMsOf(config.timeout);
     node.maxAnswerBytes = maxAnswerBytesOf(config.maxAnswerMB);
     node.wsdlSource = config.wsdlSource === 'server' ? 'server' : 'bundled';
@@ -87,6 +129,7 @@ module.exports = function register(RED: NodeAPI): void {
     let closed = false;
 
     node.getClient = (): OpenMediaClient => {
+      if (configured.had) throw invalidInput('url', 'no-credentials', '(hidden)', CREDENTIALS_IN_URL);
       if (client && !client.isClosed) return client;
       const creds = node.credentials ?? {};
       const options: ClientOptions = {

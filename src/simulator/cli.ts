@@ -15,7 +15,13 @@ Options:
   --port <n>              TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
   --host <address>        interface to listen on (default 127.0.0.1)
   --scenario <file|name>  scenario JSON file, or a shipped scenario name (default: demo)
-  --auth                  require the LogonID/Password SOAP headers (users from the scenario)
+  --scenario-dir <dir>    POST /control/reset may load the .json scenario files of this folder
+                          (default: none, only the shipped scenarios by name)
+  --allow-host <name>     a host name the control API answers to besides localhost, 127.0.0.1, [::1]
+                          and --host (repeat for several)
+  --auth                  require the LogonID/Password SOAP headers (users from the scenario); the
+                          control API then requires a user's LogonID:Password (HTTP Basic) or the
+                          control token printed at start (Authorization: Bearer <token>)
   --no-auth               never require them, whatever the scenario says
   --clock <real|manual>   real (default): agents act by themselves as time passes;
                           manual: time moves only with POST /control/clock/advance
@@ -26,7 +32,8 @@ Options:
   --help                  this text
 
 Endpoints: POST/GET <url>/OpenMediaService (?wsdl for the WSDL), JSON control API under /control
-(see the top of simulator/control.js).`;
+(see the top of simulator/control.js). Control POSTs need Content-Type: application/json.
+Timeouts: headers 10 s, whole request 30 s, idle keep-alive 5 s.`;
 
 class UsageError extends Error {}
 
@@ -50,6 +57,8 @@ export function parseArgs(argv: string[]): { options: SimulatorOptions; verbose:
       case '--port': options.port = int(value(), 0, 65535); break;
       case '--host': options.host = value(); break;
       case '--scenario': options.scenario = value(); break;
+      case '--scenario-dir': options.scenarioDir = value(); break;
+      case '--allow-host': (options.allowedHosts ??= []).push(value()); break;
       case '--auth': options.auth = true; break;
       case '--no-auth': options.auth = false; break;
       case '--clock': {
@@ -73,6 +82,22 @@ export function parseArgs(argv: string[]): { options: SimulatorOptions; verbose:
     }
   }
   return { options, verbose, help };
+}
+
+/** True for an address only this machine can reach. */
+function isLoopback(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** What a listener on a non-loopback address exposes, said once at start (nothing for a loopback one). */
+export function exposureWarning(host: string, port: number): string | undefined {
+  if (isLoopback(host)) return undefined;
+  return `WARNING: listening on ${host}:${port}, reachable from other machines. Anyone who can reach this port can\n`
+    + '  call the SOAP service and use the control API: reset the contact center, log agents on and off, close\n'
+    + '  groups, inject faults, switch authentication. With --auth both need a scenario user\'s LogonID and\n'
+    + '  password (or the control token); without it they need nothing. Traffic is plain HTTP (not encrypted).\n'
+    + '  Use --host 127.0.0.1 unless other machines must reach the simulator.\n';
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<Simulator | undefined> {
@@ -116,8 +141,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Simu
   process.stdout.write(
     `Open Media Service simulator listening (${options.clock} clock, auth ${sim.model.authEnabled ? 'on' : 'off'}`
     + `${typeof state.name === 'string' ? `, scenario "${state.name}"` : ''})\n`
-    + `  service: ${sim.url}\n  wsdl:    ${sim.wsdlUrl}\n  control: ${sim.controlUrl}\n`,
+    + `  service: ${sim.url}\n  wsdl:    ${sim.wsdlUrl}\n  control: ${sim.controlUrl}\n`
+    + `  token:   ${sim.controlToken} (control API while auth is on: Authorization: Bearer <token>)\n`,
   );
+  const warning = exposureWarning(options.host ?? '127.0.0.1', sim.port);
+  if (warning) process.stderr.write(warning);
   return sim;
 }
 

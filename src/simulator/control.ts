@@ -20,14 +20,33 @@
  *   GET  /control/state          the model's state()
  *   GET  /control/events         the event log (status events not yet expired)
  *   GET  /control/received       { count, counts: { op: n }, last: [...] } what reached the service endpoint
- *   POST /control/reset          { "scenario"?: Scenario object or builtin name/file path } fresh model state
+ *   POST /control/reset          { "scenario"?: Scenario object, a shipped scenario's name, or the name of a .json
+ *                                file in the --scenario-dir folder } fresh model state
  *                                (the model only: faults, held requests and the received log are kept)
  *   GET  /control                this list of routes, as JSON
  *
  * Passwords given to /control/auth are never echoed back.
+ *
+ * Every request under /control and /console first goes through ONE guard (`guard` below), before its body is read,
+ * so a route added later is covered too. It refuses, in this order:
+ *  - 403 a Host header that is not a name this simulator serves: localhost, 127.0.0.1, [::1], the address it is
+ *    bound to (every interface address and the machine's name when bound to 0.0.0.0 / ::) and the names given with
+ *    --allow-host, each with the simulator's port (a DNS-rebinding page has its own name in Host);
+ *  - 403 an Origin header that is not the simulator's own origin (http://<the Host asked for>): a page of another
+ *    site, a sandboxed frame ("null");
+ *  - 401 with `WWW-Authenticate: Basic realm="openmedia-simulator"` while the service requires authentication
+ *    (--auth, the scenario, POST /control/auth) and the request carries neither `Authorization: Basic` with a
+ *    service user's LogonID:Password nor `Authorization: Bearer <token>` (printed by the CLI, `sim.controlToken`);
+ *  - 415 a POST whose Content-Type is not application/json (a cross-site form or text/plain POST cannot set it).
+ * A JSON POST with nothing to say sends `{}`.
  */
+import { timingSafeEqual } from 'crypto';
+import * as fs from 'fs';
 import type * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
 import { OPERATION_NAMES, OperationName } from '../lib/contract';
+import { SCENARIO_DIR, ScenarioError, loadBuiltinScenario, loadScenario } from './scenario';
 import { trimTrailingSlashes, type FaultInjection, type ReceivedRequest } from './server';
 import type { AuthUser, Scenario } from './types';
 
@@ -57,6 +76,27 @@ export interface SimulatorControl {
   receivedCount(operation?: OperationName | null): number;
   reset(scenario?: Scenario | string): void;
 }
+
+/** Who may use the control API, and where scenario files may come from. */
+export interface ControlAccess {
+  /** The port the simulator listens on (known once it listens). */
+  port(): number;
+  /** The address or name it is bound to (--host). */
+  bound: string;
+  /** More host names it answers to (--allow-host), e.g. a DNS name for a simulator bound to 0.0.0.0. */
+  allowedHosts?: readonly string[];
+  /** `Authorization: Bearer <token>` is accepted while authentication is required. */
+  token: string;
+  /** Whether the service requires authentication right now (then the control API does too). */
+  authRequired(): boolean;
+  /** A service user's LogonID and Password. */
+  checkUser(logonId: string, password: string): boolean;
+  /** The folder whose .json files POST /control/reset may name (--scenario-dir); none: shipped names only. */
+  scenarioDir?: string;
+}
+
+/** Largest control request body (a whole scenario fits). */
+const MAX_CONTROL_BODY = 1024 * 1024;
 
 class ControlError extends Error {
   constructor(public readonly status: number, message: string) {
@@ -89,7 +129,143 @@ interface Route {
   handler: Handler;
 }
 
-export function createControlHandler(sim: SimulatorControl): (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void {
+// ---------------------------------------------------------------------------------------------------------------
+// The guard.
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/** `name` as it appears in a Host header: IPv6 literals in brackets, lower case. */
+function hostForm(name: string): string {
+  const n = name.trim().toLowerCase();
+  return n.includes(':') && !n.startsWith('[') ? `[${n}]` : n;
+}
+
+/** The names (without port) this simulator serves. */
+function servedNames(access: ControlAccess): Set<string> {
+  const names = new Set(LOOPBACK_NAMES);
+  const bound = access.bound.trim().toLowerCase();
+  if (bound === '0.0.0.0' || bound === '::' || bound === '') {
+    // Every address of this machine, and its name: what another machine on the network uses to reach it.
+    for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) names.add(hostForm(a.address.split('%')[0]));
+    names.add(hostForm(os.hostname()));
+  } else {
+    names.add(hostForm(bound));
+  }
+  for (const h of access.allowedHosts ?? []) names.add(hostForm(h));
+  return names;
+}
+
+/** Is the Host header one of the served names with our port (no port: only when that port is 80)? */
+function hostAllowed(host: string | undefined, access: ControlAccess): boolean {
+  if (!host) return false;
+  const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(host.trim());
+  if (!m) return false;
+  const port = m[2] === undefined ? 80 : Number(m[2]);
+  return port === access.port() && servedNames(access).has(hostForm(m[1]));
+}
+
+function equalSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A service user's Basic credentials or the control token. */
+function authorized(header: string | undefined, access: ControlAccess): boolean {
+  const m = /^\s*(Basic|Bearer)\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!m) return false;
+  if (m[1].toLowerCase() === 'bearer') return access.token !== '' && equalSecret(m[2], access.token);
+  const decoded = Buffer.from(m[2], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon > 0 && access.checkUser(decoded.slice(0, colon), decoded.slice(colon + 1));
+}
+
+interface Refusal {
+  status: number;
+  error: string;
+  headers?: Record<string, string>;
+}
+
+/** The one check every /control and /console request passes first (see the top of the file). */
+export function guard(req: http.IncomingMessage, access: ControlAccess): Refusal | undefined {
+  const host = req.headers.host;
+  if (!hostAllowed(host, access)) {
+    return { status: 403, error: 'This Host is not a name the simulator serves: use 127.0.0.1 or localhost with its port, or start it with --allow-host NAME' };
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin.toLowerCase() !== `http://${(host as string).toLowerCase()}`) {
+    return { status: 403, error: 'Requests from another origin (web page) are refused' };
+  }
+  if (access.authRequired() && !authorized(req.headers.authorization, access)) {
+    return {
+      status: 401,
+      error: "Authentication is on: send a service user's LogonID:Password as HTTP Basic, or Authorization: Bearer <control token>",
+      headers: { 'WWW-Authenticate': 'Basic realm="openmedia-simulator"' },
+    };
+  }
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (req.method === 'POST' && mediaType !== 'application/json') {
+    return { status: 415, error: 'A POST must have Content-Type: application/json (send {} when there is nothing to say)' };
+  }
+  return undefined;
+}
+
+/** The body, up to `limit` bytes; undefined when it is larger (the rest is drained, not kept). */
+function readJsonBody(req: http.IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scenario names for /control/reset.
+
+/** The shipped scenarios' names (simulator/scenarios/*.json). */
+function shippedScenarios(): string[] {
+  try {
+    return fs.readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The scenario a /control/reset names: a shipped one by name, or a .json file inside the --scenario-dir folder
+ * (its real path: symlinks and `..` resolved). Every other name gets the same answer, whether or not such a file
+ * exists anywhere, and no error quotes what a file holds.
+ */
+function scenarioNamed(name: string, scenarioDir: string | undefined): Scenario {
+  if (shippedScenarios().includes(name)) return loadBuiltinScenario(name);
+  const refused = new ControlError(400, scenarioDir
+    ? `'scenario' names neither a shipped scenario (${shippedScenarios().join(', ')}) nor a .json file in the scenario directory`
+    : `'scenario' names no shipped scenario (${shippedScenarios().join(', ')}); to load files, start the simulator with --scenario-dir`);
+  if (!scenarioDir) throw refused;
+  let file: string;
+  try {
+    const root = fs.realpathSync(scenarioDir);
+    file = fs.realpathSync(path.resolve(root, name));
+    if (!file.startsWith(root + path.sep) || !file.endsWith('.json') || !fs.statSync(file).isFile()) throw refused;
+  } catch {
+    throw refused;
+  }
+  try {
+    return loadScenario(file);
+  } catch (err) {
+    // What is wrong, never the file's text: the JSON parser quotes it, and so does a value check (", got ...").
+    const what = err instanceof ScenarioError && !/not valid JSON|cannot read/.test(err.message)
+      ? err.message.replace(/, got .*$/s, '') : 'it is not valid JSON';
+    throw new ControlError(400, `The scenario file is not a valid scenario: ${what}`);
+  }
+}
+
+export function createControlHandler(sim: SimulatorControl, access: ControlAccess): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
   const ok = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ ok: true, ...extra });
   const routes: Route[] = [
     { method: 'POST', pattern: /^\/agents\/([^/]+)\/(logon|logoff|ready|notready)$/, handler: ([id, action]) => {
@@ -166,15 +342,33 @@ export function createControlHandler(sim: SimulatorControl): (req: http.Incoming
     { method: 'POST', pattern: /^\/reset$/, handler: (_p, body) => {
       const scenario = body.scenario;
       if (scenario !== undefined && typeof scenario !== 'string' && (typeof scenario !== 'object' || scenario === null)) {
-        throw new ControlError(400, "'scenario' must be a scenario object, a builtin name or a file path");
+        throw new ControlError(400, "'scenario' must be a scenario object, a shipped scenario's name or a file in the scenario directory");
       }
-      sim.reset(scenario as Scenario | string | undefined);
+      sim.reset(typeof scenario === 'string' ? scenarioNamed(scenario, access.scenarioDir) : scenario as Scenario | undefined);
       return ok();
     } },
   ];
 
-  return (req, res, rawBody) => {
+  return async (req, res) => {
+    const refusal = guard(req, access);
+    if (refusal) {
+      req.resume();
+      for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
+      res.setHeader('Connection', 'close');
+      json(res, refusal.status, { error: refusal.error });
+      return;
+    }
     const pathname = trimTrailingSlashes(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (pathname === '/console' || pathname.startsWith('/console/')) {
+      req.resume();
+      json(res, 404, { error: 'No console page in this simulator' });
+      return;
+    }
+    const rawBody = await readJsonBody(req, MAX_CONTROL_BODY);
+    if (rawBody === undefined) {
+      json(res, 413, { error: 'Body too large' });
+      return;
+    }
     const sub = pathname.slice('/control'.length) || '/';
     try {
       let body: Record<string, unknown> = {};

@@ -8,6 +8,7 @@
  *   // sim.url -> http://127.0.0.1:PORT/OpenMediaService ; sim.wsdlUrl ; sim.controlUrl
  *   sim.logon(1001); sim.advance(5000); sim.receivedCount('AddRequest'); await sim.stop();
  */
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { OperationName, SERVICE_PATH } from '../lib/contract';
@@ -16,13 +17,14 @@ import { Clock } from './clock';
 import { createControlHandler, SimulatorControl } from './control';
 import { OpenMediaModel } from './model';
 import { loadBuiltinScenario, loadScenario, validateScenario } from './scenario';
-import { FaultInjection, ReceivedRequest, SoapSimulatorServer } from './server';
+import { FaultInjection, ReceivedRequest, ServerTimeouts, SoapSimulatorServer } from './server';
 import type { AuthUser, Scenario, StatusEvent } from './types';
 
 export { SimFault } from './types';
-export { SoapSimulatorServer, formatDateTime, writeResponse, writeTypedFault, XML_CONTENT_TYPE } from './server';
+export { SoapSimulatorServer, formatDateTime, writeResponse, writeTypedFault, XML_CONTENT_TYPE, SERVER_TIMEOUTS } from './server';
 export { createControlHandler } from './control';
-export type { FaultInjection, InjectedFaultKind, ReceivedRequest } from './server';
+export type { ControlAccess } from './control';
+export type { FaultInjection, InjectedFaultKind, ReceivedRequest, ServerTimeouts } from './server';
 export type { Scenario, StatusEvent, AuthUser } from './types';
 
 export interface SimulatorOptions {
@@ -46,6 +48,14 @@ export interface SimulatorOptions {
   receivedLimit?: number;
   /** One log line per request when given (never credentials). */
   log?: (line: string) => void;
+  /** A folder whose .json scenario files POST /control/reset may load by name; none: shipped scenarios only. */
+  scenarioDir?: string;
+  /** Host names besides localhost / 127.0.0.1 / [::1] / the bound address that the control API answers to. */
+  allowedHosts?: string[];
+  /** The control API's bearer token (default: 32 random bytes, hex). */
+  controlToken?: string;
+  /** HTTP server timeouts in ms (defaults: SERVER_TIMEOUTS). */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 export interface Simulator extends SimulatorControl {
@@ -76,6 +86,11 @@ export interface Simulator extends SimulatorControl {
   readonly connectionCount: number;
   /** Strict member order on/off at run time. */
   strictOrder: boolean;
+  /**
+   * `Authorization: Bearer <controlToken>` opens the control API while authentication is on (the CLI prints it);
+   * a service user's LogonID:Password as HTTP Basic does too.
+   */
+  readonly controlToken: string;
   stop(): Promise<void>;
 }
 
@@ -105,21 +120,35 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // In real-clock mode the model arms its own (unref'd) timer for the next due action; stop() closes it.
   const model = new OpenMediaModel(prepare(baseScenario), { clock, dataExpirationMinutes: options.dataExpirationMinutes });
 
+  if (options.scenarioDir !== undefined && !(fs.existsSync(options.scenarioDir) && fs.statSync(options.scenarioDir).isDirectory())) {
+    throw new RangeError(`scenarioDir ${options.scenarioDir} is not a folder`);
+  }
+  const controlToken = options.controlToken ?? randomBytes(32).toString('hex');
+
   // The handle is built first so the control API and the server share it.
   const sim = {} as Simulator;
-  const server = new SoapSimulatorServer(model, {
+  const server: SoapSimulatorServer = new SoapSimulatorServer(model, {
     host,
     port: options.port ?? 0,
     strictOrder: options.strictOrder ?? true,
     maxBodyBytes: options.maxBodyBytes ?? 65536,
     receivedLimit: options.receivedLimit ?? 1000,
     buildWsdl,
-    control: createControlHandler(sim),
+    control: createControlHandler(sim, {
+      port: (): number => server.port,
+      bound: host,
+      allowedHosts: options.allowedHosts,
+      token: controlToken,
+      authRequired: () => model.authEnabled,
+      checkUser: (logonId, password) => model.checkUser(logonId, password),
+      scenarioDir: options.scenarioDir,
+    }),
     log: options.log,
+    timeouts: options.timeouts,
   });
 
   const methods: Omit<Simulator, 'url' | 'wsdlUrl' | 'controlUrl' | 'port' | 'host' | 'model' | 'clock' | 'server'
-    | 'eventLog' | 'received' | 'lastRequestXml' | 'heldCount' | 'connectionCount' | 'strictOrder'> = {
+    | 'eventLog' | 'received' | 'lastRequestXml' | 'heldCount' | 'connectionCount' | 'strictOrder' | 'controlToken'> = {
     logon: (id) => model.logon(id),
     logoff: (id) => model.logoff(id),
     setReady: (id, ready) => model.setReady(id, ready),
@@ -153,6 +182,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     controlUrl: { get: () => server.url.slice(0, -SERVICE_PATH.length) + '/control', enumerable: true },
     port: { get: () => server.port, enumerable: true },
     host: { value: host, enumerable: true },
+    controlToken: { value: controlToken, enumerable: false },
     model: { value: model, enumerable: true },
     clock: { value: clock, enumerable: true },
     server: { value: server, enumerable: true },

@@ -100,11 +100,29 @@ export interface SoapServerOptions {
   receivedLimit: number;
   /** The WSDL document served at ?wsdl, given the endpoint URL. */
   buildWsdl: (endpoint: string) => string;
-  /** Handles everything under /control (the HTTP JSON control API). */
-  control?: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void | Promise<void>;
+  /** Handles everything under /control (the HTTP JSON control API) and /console; it reads the body itself. */
+  control?: (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
+  /** Server timeouts (ms): see SERVER_TIMEOUTS. */
+  timeouts?: Partial<ServerTimeouts>;
   /** One line per request when set. Never given credentials. */
   log?: (line: string) => void;
 }
+
+/** How long the HTTP server waits for a client (Node's http.Server settings of the same names). */
+export interface ServerTimeouts {
+  /** The request line and headers must arrive within this (a client that connects and says nothing). */
+  headersTimeout: number;
+  /** The whole request, body included (a body that stalls); answers that take long (a held request) are not cut. */
+  requestTimeout: number;
+  /** An idle keep-alive connection is closed after this (the client's own idle close comes first: 4 s). */
+  keepAliveTimeout: number;
+}
+
+/**
+ * The simulator's defaults: far below Node's (60 s headers, 300 s request) because every real request here is a
+ * few kilobytes from a machine nearby. Node checks them every connectionsCheckingInterval, set to a second.
+ */
+export const SERVER_TIMEOUTS: ServerTimeouts = { headersTimeout: 10000, requestTimeout: 30000, keepAliveTimeout: 5000 };
 
 // ---------------------------------------------------------------------------------------------------------------
 // WCF wire details
@@ -309,14 +327,20 @@ export class SoapSimulatorServer {
   private stopped = false;
 
   constructor(public model: ServiceModel, readonly options: SoapServerOptions) {
-    this.httpServer = http.createServer();
+    const timeouts = { ...SERVER_TIMEOUTS, ...options.timeouts };
+    this.httpServer = http.createServer({
+      ...timeouts,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, timeouts.headersTimeout / 2, timeouts.requestTimeout / 2)),
+    });
     this.httpServer.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
     // A client error (bad request line, header overflow) must never reach 'error' on the process.
-    this.httpServer.on('clientError', (_err, socket: Socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    // A request cut by the timeouts above is a 408, as Node answers it by default.
+    this.httpServer.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       else socket.destroy();
     });
   }
@@ -486,11 +510,9 @@ export class SoapSimulatorServer {
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const pathname = trimTrailingSlashes(url.pathname) || '/';
-    if (pathname === '/control' || pathname.startsWith('/control/')) {
-      const body = await this.readBody(req, 1024 * 1024);
-      if (body === undefined) { this.send(res, 413, 'application/json', JSON.stringify({ error: 'Body too large' })); return; }
-      if (!this.options.control) { this.send(res, 404, 'application/json', JSON.stringify({ error: 'No control API' })); return; }
-      await this.options.control(req, res, body.toString('utf8'));
+    if (pathname === '/control' || pathname.startsWith('/control/') || pathname === '/console' || pathname.startsWith('/console/')) {
+      if (!this.options.control) { req.resume(); this.send(res, 404, 'application/json', JSON.stringify({ error: 'No control API' })); return; }
+      await this.options.control(req, res);
       return;
     }
     if (pathname.toLowerCase() !== SERVICE_PATH.toLowerCase()) {

@@ -18,6 +18,7 @@ import { LIMITS } from '../lib/contract';
 import {
   OPERATION_NODES,
   TYPED_INPUT_TYPES,
+  type Choice,
   type IvrLimits,
   type NodeOptionDef,
   type OperationNodeDef,
@@ -25,11 +26,32 @@ import {
   type ParamKind,
 } from '../lib/operations';
 
-/** Pack-wide editor constants; om-events.html (written by hand) uses the same three. */
+/** Pack-wide editor constants; om-events.html (written by hand) uses the same two. */
 export const CATEGORY = 'MiCC Open Media';
 export const COLOR = '#C7E9C0';
-export const ICON = 'openmedia.svg';
 export const OUTPUT_LABELS_TWO: readonly [string, string] = ['accepted', 'not accepted'];
+/** Before the palette label in a node's workspace label (om-events.html writes the same). */
+export const CANVAS_PREFIX = 'MiCC ';
+/** The first entry of an enumerated option's dropdown: the option is left out of the request. */
+export const NOT_SENT_LABEL = '(not sent)';
+
+/**
+ * Words every node of the pack is found by in the palette filter, besides its label and the table's searchWords.
+ * Node-RED 4.1 and 5.0 filter the palette on two things only: the node's type and its palette label (the
+ * `data-palette-label` attribute of the palette entry; the category is not searched). The label cannot hold them
+ * all, so `onpaletteadd` (a node definition hook) appends them to that attribute: the entry still shows the label.
+ */
+export const PACK_SEARCH_WORDS = 'micc mitel open media openmedia contact center';
+
+/** Font Awesome icon of a dialog label, by the field's kind, when the table names none. */
+const KIND_ICONS: Record<ParamKind | 'option', string> = {
+  int: 'fa-hashtag',
+  string: 'fa-font',
+  boolean: 'fa-check-square-o',
+  datetime: 'fa-clock-o',
+  ivrinfo: 'fa-list-ul',
+  option: 'fa-cog',
+};
 
 /**
  * Checks the editor applies to a value typed into the node (a literal); msg/flow/global values are checked at
@@ -85,6 +107,10 @@ interface EditorField {
   defaultType: string;
   defaultValue: string;
   rule: LiteralRule;
+  /** Font Awesome icon of the label. */
+  icon: string;
+  /** An enumerated option: the literal is chosen from these (the number is stored). */
+  choices?: readonly Choice[];
 }
 
 function paramField(p: ParamDef): EditorField {
@@ -93,6 +119,8 @@ function paramField(p: ParamDef): EditorField {
     kind: p.kind,
     label: p.label,
     hint: p.hint,
+    icon: p.icon ?? KIND_ICONS[p.kind],
+    ...(p.choices ? { choices: p.choices } : {}),
     required: p.required === true,
     types: TYPED_INPUT_TYPES[p.kind],
     defaultType: 'msg',
@@ -107,6 +135,7 @@ function optionField(o: NodeOptionDef): EditorField {
     kind: 'option',
     label: o.label,
     hint: o.hint,
+    icon: o.icon,
     required: false,
     types: o.types,
     defaultType: o.defaultType,
@@ -134,6 +163,15 @@ const SHARED_SCRIPT = String.raw`
     var OM = RED.omOpenMedia = RED.omOpenMedia || {};
     var LITERAL_BLANK_OK = { date: true, bool: true };
     var ENV_REF = /^\$\{[^}]+\}$/;
+    // What XML 1.0 cannot carry (as lib/coerce.js findNonXmlChar): the runtime refuses it before the wire too.
+    var NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+    function xmlCharProblem(text) {
+        var m = NOT_XML_CHAR.exec(text);
+        if (!m) { return ""; }
+        var hex = m[0].codePointAt(0).toString(16).toUpperCase();
+        return "holds a character XML cannot carry (U+" + ("000" + hex).slice(-Math.max(4, hex.length)) + ")";
+    }
 
     OM.findParam = function (type, wire) {
         var list = PARAMS[type] || [];
@@ -169,6 +207,7 @@ const SHARED_SCRIPT = String.raw`
             if (rule.maxLength !== undefined && s.length > rule.maxLength) {
                 return "at most " + rule.maxLength + " characters (this has " + s.length + ")";
             }
+            if (xmlCharProblem(s)) { return xmlCharProblem(s); }
         } else if (param.kind === "ivrinfo" && type === "json" && rule.ivr) {
             var items;
             try { items = ivrItems(JSON.parse(s)); } catch (e) { return "not valid JSON"; }
@@ -187,6 +226,7 @@ const SHARED_SCRIPT = String.raw`
                 if (data.length > rule.ivr.dataMax) {
                     return "item " + (i + 1) + ": Data at most " + rule.ivr.dataMax + " characters (this has " + data.length + ")";
                 }
+                if (xmlCharProblem(label + data)) { return "item " + (i + 1) + ": " + xmlCharProblem(label + data); }
             }
         } else if (param.kind === "datetime" && (type === "str" || type === "num")) {
             var t = type === "num" ? Number(s) : Date.parse(s);
@@ -215,21 +255,48 @@ const SHARED_SCRIPT = String.raw`
         };
     };
 
+    /** The workspace label: the node's name, else "MiCC <palette label>" (recognisable among other packs' nodes). */
     OM.label = function (type) {
-        return function () { return this.name || (LABELS[type] || type); };
+        return function () { return this.name || CANVAS_PREFIX + (LABELS[type] || type); };
     };
 
     OM.labelStyle = function () { return this.name ? "node_label_italic" : ""; };
+
+    /**
+     * The typedInput type of an enumerated option's literal: Node-RED's "number" type shown as a dropdown of the
+     * documented meanings. It keeps the name "num", so the node stores the number exactly as a typed-in number
+     * (the runtime, the checks and existing flows see no difference); "(not sent)" leaves the option out.
+     */
+    OM.choiceType = function (param) {
+        var options = [{ value: "", label: NOT_SENT }];
+        param.choices.forEach(function (c) { options.push({ value: String(c.value), label: c.value + " = " + c.label }); });
+        return { value: "num", label: "number", icon: "red/images/typedInput/09.svg", options: options };
+    };
 
     /** oneditprepare of every operation node: one typedInput per parameter. */
     OM.prepare = function (node, type) {
         (PARAMS[type] || []).forEach(function (param) {
             var input = $("#node-input-" + param.wire);
+            var types = param.types.map(function (t) { return t === "num" && param.choices ? OM.choiceType(param) : t; });
             input.typedInput({
                 default: param.defaultType,
-                types: param.types.slice(),
+                types: types,
                 typeField: "#node-input-" + param.wire + "Type"
             });
+        });
+    };
+
+    /**
+     * onpaletteadd: the palette filter of Node-RED 4.1 and 5 matches a node's type and the data-palette-label
+     * attribute of its palette entry; the words appended there (the pack's, then the node's own) find the node by
+     * what it is for (the entry still shows its label). om-events.html calls it too.
+     */
+    OM.addSearchWords = function (type, words) {
+        words = PACK_SEARCH_WORDS + " " + words;
+        $(".red-ui-palette-node[data-palette-type='" + type + "']").each(function () {
+            var entry = $(this);
+            var label = entry.attr("data-palette-label") || "";
+            if (label.indexOf(words) === -1) { entry.attr("data-palette-label", label + " " + words); }
         });
     };
 `;
@@ -253,10 +320,11 @@ function registerBlock(node: OperationNodeDef): string {
   lines.push('        inputs: 1,');
   lines.push(`        outputs: ${node.outputs},`);
   if (node.outputs === 2) lines.push(`        outputLabels: ${js(OUTPUT_LABELS_TWO)},`);
-  lines.push(`        icon: ${js(ICON)},`);
+  lines.push(`        icon: ${js(node.icon)},`);
   lines.push(`        paletteLabel: ${js(node.paletteLabel)},`);
   lines.push(`        label: OM.label(${js(node.type)}),`);
   lines.push('        labelStyle: OM.labelStyle,');
+  lines.push(`        onpaletteadd: function () { OM.addSearchWords(${js(node.type)}, ${js(node.searchWords)}); },`);
   lines.push(`        oneditprepare: function () { OM.prepare(this, ${js(node.type)}); }`);
   lines.push('    });');
   return lines.join('\n');
@@ -277,7 +345,7 @@ function templateBlock(node: OperationNodeDef): string {
   for (const f of fields) {
     const label = escapeHtml(f.label) + (f.required ? ' <span class="om-required">*</span>' : '');
     rows.push(`    <div class="form-row om-param" data-om-param="${f.wire}">`);
-    rows.push(`        <label for="node-input-${f.wire}" title="${escapeHtml(f.wire)}">${label}</label>`);
+    rows.push(`        <label for="node-input-${f.wire}" title="${escapeHtml(f.wire)}"><i class="fa ${f.icon}"></i> ${label}</label>`);
     rows.push(
       `        <input type="text" id="node-input-${f.wire}" style="width: calc(100% - 150px)" ` +
         `placeholder="${escapeHtml(f.defaultValue)}">`,
@@ -323,6 +391,9 @@ export function renderOperationsHtml(): string {
   const paramLines = Object.keys(params).map((t) => `        ${js(t)}: ${js(params[t])}`);
   out.push(`    var PARAMS = {\n${paramLines.join(',\n')}\n    };`);
   out.push(`    var LABELS = ${js(labels)};`);
+  out.push(`    var NOT_SENT = ${js(NOT_SENT_LABEL)};`);
+  out.push(`    var PACK_SEARCH_WORDS = ${js(PACK_SEARCH_WORDS)};`);
+  out.push(`    var CANVAS_PREFIX = ${js(CANVAS_PREFIX)};`);
   out.push(SHARED_SCRIPT);
   for (const n of OPERATION_NODES) {
     out.push(registerBlock(n));

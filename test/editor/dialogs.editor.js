@@ -53,14 +53,7 @@ describe('editor (browser): palette and edit dialogs', function () {
         if (editor) await editor.stop();
     });
 
-    afterEach(async function () {
-        // A failed test may leave a dialog open: close it, so the next test starts from the workspace.
-        if (!editor) return;
-        await A.closeLeftoverDialogs(editor);
-        if (this.currentTest.state === 'failed') {
-            await editor.screenshot(`dialogs-failed-${this.currentTest.title.slice(0, 40)}`).catch(() => {});
-        }
-    });
+    A.tidyAfterEach(() => editor, 'dialogs');
 
     it('shows the category "MiCC Open Media" with the 12 operation nodes and om-events, in the palette', async function () {
         const cat = await A.paletteCategory(editor, CATEGORY);
@@ -285,19 +278,20 @@ describe('editor (browser): palette and edit dialogs', function () {
         assert.strictEqual(await editor.page.evaluate((nodeId) => RED.nodes.node(nodeId).valid, id), true);
     });
 
-    it('flags om-set-options ranges (agent action 1-4, different types 1-2) and accepts the limits', async function () {
+    it('flags om-set-options ranges (max sessions 1 or more, type of session 0 or more) and accepts the limits', async function () {
+        // (the four enumerated options are dropdowns: flowbuilder.editor.js)
         const id = opId('om-set-options');
         await editor.openEditDialog(id);
-        await A.chooseType(editor, 'AgentActionOptions', 'num');
-        await A.typeInto(editor, 'AgentActionOptions', '5');
-        assert.strictEqual(await A.fieldError(editor, 'AgentActionOptions'), true, 'AgentActionOptions 5 is flagged');
-        await A.typeInto(editor, 'AgentActionOptions', '4');
-        assert.strictEqual(await A.fieldError(editor, 'AgentActionOptions'), false, 'AgentActionOptions 4 is allowed');
-        await A.chooseType(editor, 'AllowDifferentTypes', 'num');
-        await A.typeInto(editor, 'AllowDifferentTypes', '3');
-        assert.strictEqual(await A.fieldError(editor, 'AllowDifferentTypes'), true, 'AllowDifferentTypes 3 is flagged');
-        await A.typeInto(editor, 'AllowDifferentTypes', '1.5');
-        assert.strictEqual(await A.fieldError(editor, 'AllowDifferentTypes'), true, 'a fraction is flagged');
+        await A.chooseType(editor, 'MaxNumberOfSessions', 'num');
+        await A.typeInto(editor, 'MaxNumberOfSessions', '0');
+        assert.strictEqual(await A.fieldError(editor, 'MaxNumberOfSessions'), true, 'MaxNumberOfSessions 0 is flagged');
+        await A.typeInto(editor, 'MaxNumberOfSessions', '1');
+        assert.strictEqual(await A.fieldError(editor, 'MaxNumberOfSessions'), false, 'MaxNumberOfSessions 1 is allowed');
+        await A.chooseType(editor, 'TypeOfSession', 'num');
+        await A.typeInto(editor, 'TypeOfSession', '-1');
+        assert.strictEqual(await A.fieldError(editor, 'TypeOfSession'), true, 'TypeOfSession -1 is flagged');
+        await A.typeInto(editor, 'TypeOfSession', '1.5');
+        assert.strictEqual(await A.fieldError(editor, 'TypeOfSession'), true, 'a fraction is flagged');
         await editor.screenshot('dialogs-set-options-range');
         await A.closeDialog(editor, 'done');
         const n = await editor.page.evaluate((nodeId) => {
@@ -306,8 +300,21 @@ describe('editor (browser): palette and edit dialogs', function () {
         }, id);
         assert.strictEqual(n.valid, false);
         assert.strictEqual((n.errors || []).length, 1, JSON.stringify(n.errors));
-        assert.match(n.errors[0], /Different types/);
+        assert.match(n.errors[0], /Type of session/);
         assert.strictEqual(await A.nodeInvalidMark(editor, id), true);
+    });
+
+    it('flags an enumerated option out of its range that came in with a flow (AllowDifferentTypes 3)', async function () {
+        const tab = await editor.page.evaluate(() => RED.workspaces.active());
+        await A.addNodes(editor, [{ id: 'dlg-set-options-3', type: 'om-set-options', z: tab, server: SERVER_ID, name: '',
+            AllowDifferentTypes: '3', AllowDifferentTypesType: 'num', x: 720, y: 460, wires: [[]] }], { withDefaults: true });
+        const n = await editor.page.evaluate(() => {
+            const node = RED.nodes.node('dlg-set-options-3');
+            RED.editor.validateNode(node);
+            return { valid: node.valid, errors: node.validationErrors };
+        });
+        assert.strictEqual(n.valid, false);
+        assert.ok((n.errors || []).some((e) => /Different types/.test(e) && /1 to 2/.test(e)), JSON.stringify(n.errors));
     });
 
     it('flags a wrong om-server URL, timeout and max answer in its dialog', async function () {
@@ -316,9 +323,12 @@ describe('editor (browser): palette and edit dialogs', function () {
         await editor.fill('url', 'ftp://micc.example.test/OpenMediaService');
         await editor.page.locator('#node-config-input-url').press('Tab');
         assert.strictEqual(await A.fieldError(editor, 'url'), true, 'an ftp URL is flagged');
+        // Credentials in the URL are not left there to flag: they move into their fields (server-url.editor.js).
         await editor.fill('url', 'http://user:pw@micc.example.test/OpenMediaService');
         await editor.page.locator('#node-config-input-url').press('Tab');
-        assert.strictEqual(await A.fieldError(editor, 'url'), true, 'credentials in the URL are flagged');
+        assert.strictEqual(await editor.readField('url'), 'http://micc.example.test/OpenMediaService', 'credentials moved out of the URL');
+        assert.strictEqual(await editor.readField('logonId'), 'user');
+        assert.strictEqual(await A.fieldError(editor, 'url'), false);
         await editor.fill('url', 'http://127.0.0.1:12615/OpenMediaService');
         await editor.page.locator('#node-config-input-url').press('Tab');
         assert.strictEqual(await A.fieldError(editor, 'url'), false);

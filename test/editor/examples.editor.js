@@ -55,14 +55,7 @@ describe('editor (browser): an example flow imported, deployed against the simul
         if (!deployed) await pointServerAtSimulator();
     }
 
-    afterEach(async function () {
-        if (!editor) return;
-        if (this.currentTest.state === 'failed') {
-            await editor.screenshot(`examples-failed-${this.currentTest.title.slice(0, 40)}`).catch(() => {});
-        }
-        // a failed test may leave a dialog open: close it, so the next test starts from the workspace
-        await A.closeLeftoverDialogs(editor);
-    });
+    A.tidyAfterEach(() => editor, 'examples');
 
     it(`lists the pack's examples under Import > Examples and imports ${EXAMPLE}`, async function () {
         assert.strictEqual(imported, null, 'imported twice');
@@ -87,16 +80,16 @@ describe('editor (browser): an example flow imported, deployed against the simul
         assert.deepStrictEqual(editor.errors, []);
     });
 
-    it('shows om-add-request\'s status in the workspace after its inject is pressed: a green dot and the new id', async function () {
+    it('shows om-add-request\'s status in the workspace after its inject is pressed: a green dot, the new id, where it went', async function () {
         await ensureDeployed();
         const add = byType('om-add-request').id;
         const before = sim.receivedCount('AddRequest');
         await editor.inject(injectFor(add).id);
-        const label = await A.statusLabel(editor, add, { text: /^#\d+$/ });
+        const label = await A.statusLabel(editor, add, { text: /^(queued #\d+, position \d+|#\d+ went to an agent)/ });
         assert.match(await A.statusDot(editor, add), /red-ui-flow-node-status-dot-green/);
         // one AddRequest reached the simulator, and the id shown is the one it gave
         assert.strictEqual(sim.receivedCount('AddRequest'), before + 1);
-        assert.strictEqual(sim.state().nextOpenMediaID, Number(label.slice(1)) + 1, `shown: ${label}`);
+        assert.strictEqual(sim.state().nextOpenMediaID, Number(/#(\d+)/.exec(label)[1]) + 1, `shown: ${label}`);
         await editor.screenshot('examples-add-request-status');
     });
 
@@ -140,10 +133,13 @@ describe('editor (browser): an example flow imported, deployed against the simul
         await editor.screenshot('examples-every-status');
         const wrong = Object.entries(shown).filter(([, s]) => !/status-(dot|ring)-(green|yellow)/.test(s.dot || ''));
         assert.deepStrictEqual(wrong, [], 'nodes without a green or yellow dot');
-        assert.match(shown['om-add-request'].text, /^#\d+$/);
-        assert.strictEqual(shown['om-service-group-status'].text, 'ok');
-        assert.strictEqual(shown['om-request-status'].text, 'ok');
-        assert.strictEqual(shown['om-agents-by-group'].text, 'ok');
+        // what happened, in words
+        assert.match(shown['om-add-request'].text, /^(queued #\d+, position \d+|#\d+ went to an agent)/);
+        assert.match(shown['om-service-group-status'].text, /^group \d+ (open|closed)$/);
+        assert.match(shown['om-request-status'].text, /^#1 (queued|offered to agent|with agent|complete)/);
+        assert.match(shown['om-agents-by-group'].text, /^group \d+: \d+ agents?$/);
+        assert.match(shown['om-cancel-request'].text, /cancelled #1|request already ended/);
+        for (const [type, s] of Object.entries(shown)) assert.ok(s.text.length <= 30, `${type}: ${s.text}`);
         assert.deepStrictEqual(editor.errors, []);
     });
 });

@@ -16,6 +16,7 @@
  *   await dialogFields(editor)             [{ id, typed, types, type, value }] of every input/select of the form
  *   await fieldError(editor, field)        true when the field (or its typedInput) carries the input-error class
  *   await openConfigEditor(editor, field)  clicks the pencil beside a config-node select; waits for its dialog
+ *   tidyAfterEach(() => editor, name)   afterEach: a screenshot of a failed test, then its leftover dialogs cancelled
  *   await closeDialog(editor, 'done'|'cancel')  Done / Cancel of the top-most dialog, waits until the one below
  *                                          (if any) is back; both follow RED.editor.getEditStack(), which stays
  *                                          right when Node-RED detaches the lower tray of a nested dialog
@@ -259,6 +260,22 @@ async function closeLeftoverDialogs(editor) {
     }
 }
 
+/**
+ * Registers an afterEach hook in the enclosing describe: a screenshot `<name>-failed-<test title>` of a failed test
+ * (before anything is closed), then the dialogs it left open are cancelled, so the next test starts from the
+ * workspace. `getEditor()` returns the editor (or nothing when it did not start).
+ */
+function tidyAfterEach(getEditor, name) {
+    afterEach(async function () {
+        const editor = getEditor();
+        if (!editor) return;
+        if (this.currentTest.state === 'failed') {
+            await editor.screenshot(`${name}-failed-${this.currentTest.title.slice(0, 40)}`).catch(() => {});
+        }
+        await closeLeftoverDialogs(editor);
+    });
+}
+
 // ---- workspace -----------------------------------------------------------------------------------------------
 
 function addNodes(editor, nodes, { withDefaults = false } = {}) {
@@ -482,6 +499,7 @@ function dialogColours(editor) {
 
 module.exports = {
     closeLeftoverDialogs,
+    tidyAfterEach,
     nr5,
     paletteCategory,
     configSidebar,

@@ -161,6 +161,8 @@ class Editor {
 
     async screenshot(name) {
         fs.mkdirSync(ARTIFACTS, { recursive: true });
+        // a double-click that opened a dialog may have selected its text: not what a user sees
+        await this.page.evaluate(() => window.getSelection().removeAllRanges()).catch(() => {});
         const file = path.join(ARTIFACTS, `${name.replace(/[^\w.-]+/g, '_')}.png`);
         await this.page.screenshot({ path: file });
         return file;

@@ -67,7 +67,10 @@ function skipWith(ctx, reason) {
 
 /** In a mocha hook or test: skip (with a printed reason) when the reference folder is absent. */
 function requireReference(ctx) {
-  if (!referenceAvailable()) skipWith(ctx, `reference WSDL not found at ${REFERENCE_DIR}`);
+  if (!referenceAvailable()) {
+    skipWith(ctx, `reference WSDL not found at ${REFERENCE_DIR} (optional: the WSDL and XSDs a real MiCC server `
+      + 'publishes; see docs/DEVELOPMENT.md, Requirements)');
+  }
 }
 
 /** In a mocha hook or test: skip (with a printed reason) when the reference or xmllint is absent. */

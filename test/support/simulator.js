@@ -22,9 +22,16 @@
  *                             and SOAPAction "http://tempuri.org/IOpenMediaService/<operation>" (`action` overrides,
  *                             null omits it); resolves { status, headers, body } (never rejects on an HTTP status).
  * httpRequest(url, { method, headers, body, agent }?)  the same for any request; resolves { status, headers, body }.
- * controlPost(sim, route, json?) / controlGet(sim, route)  the JSON control API; resolve { status, json }.
+ * controlPost(sim, route, json?) / controlGet(sim, route)  the JSON control API; resolve { status, json, body }.
+ *                             A POST always carries a JSON body (`{}` when none is given) with Content-Type
+ *                             application/json, and every call carries `Authorization: Bearer <sim.controlToken>`
+ *                             when `sim` has one, as the control API's guard asks (simulator/control.js).
+ * controlCall(sim, method, route, json?, headers?)  the same for any method; `headers` replace the defaults.
+ * freePort()                  a TCP port nothing listens on at the moment (127.0.0.1), for a process that must be
+ *                             told its port before it starts (a child process, a URL nobody serves).
  */
 const http = require('http');
+const net = require('net');
 const { startSimulator } = require('../../simulator');
 
 const DEFAULTS = { host: '127.0.0.1', port: 0, scenario: 'test', clock: 'manual' };
@@ -92,10 +99,12 @@ function soapPost(simOrUrl, operation, bodyXml, opts = {}) {
     return httpRequest(url, { method: 'POST', headers, body, agent: opts.agent });
 }
 
-async function controlCall(sim, method, route, json) {
-    const body = json === undefined ? undefined : JSON.stringify(json);
-    const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
-    const res = await httpRequest(`${sim.controlUrl}${route}`, { method, headers, body });
+async function controlCall(sim, method, route, json, headers) {
+    const body = json === undefined ? (method === 'POST' ? '{}' : undefined) : JSON.stringify(json);
+    const defaults = {};
+    if (body !== undefined) defaults['Content-Type'] = 'application/json';
+    if (sim.controlToken) defaults.Authorization = `Bearer ${sim.controlToken}`;
+    const res = await httpRequest(`${sim.controlUrl}${route}`, { method, headers: headers || defaults, body });
     let parsed;
     try { parsed = JSON.parse(res.body); } catch { parsed = undefined; }
     return { status: res.status, json: parsed, body: res.body };
@@ -104,6 +113,18 @@ async function controlCall(sim, method, route, json) {
 const controlPost = (sim, route, json) => controlCall(sim, 'POST', route, json);
 const controlGet = (sim, route) => controlCall(sim, 'GET', route);
 
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+            const { port } = srv.address();
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
 module.exports = {
+    freePort,
     startTestSimulator, useSimulator, envelope, authHeader, soapPost, httpRequest, controlPost, controlGet, controlCall,
 };

@@ -1,0 +1,94 @@
+'use strict';
+/*
+ * The credentials stay out of everything a flow, a log or an export shows, in a real Node-RED runtime against a
+ * hostile server (test/support/hostile.js: real HTTP on 127.0.0.1, echoing the LogonID and Password every way it
+ * can). For generated credentials and every echo: msg.error, msg.openMedia.error (caught by a Catch node), the
+ * Node-RED log of an error no Catch node handles, every status text, warning and log call of every node (operation
+ * nodes and om-events), and the flow configuration the runtime serves (GET /flows) show neither the LogonID nor any
+ * 4-character window of the password.
+ */
+const assert = require('assert');
+const { helper, waitFor, waitForMessage } = require('./support/nodered');
+const { startHostileServer, ECHOES, randomCredentials, rng, secretFindings } = require('./support/hostile');
+const omServer = require('../nodes/om-server.js');
+const omOperations = require('../nodes/om-operations.js');
+const omEvents = require('../nodes/om-events.js');
+const { PollLoop } = require('../lib/events/poller');
+
+const NODES = [omServer, omOperations, omEvents];
+
+function flowFor(url) {
+    return [
+        { id: 'f1', type: 'tab', label: 'hostile' },
+        { id: 'srv', type: 'om-server', name: 'hostile', url, timeout: 5, wsdlSource: 'bundled' },
+        { id: 'op', z: 'f1', type: 'om-cancel-request', name: 'cancel', server: 'srv', wires: [['out']] },
+        { id: 'out', z: 'f1', type: 'helper' },
+        { id: 'catcher', z: 'f1', type: 'catch', scope: ['op'], uncaught: false, wires: [['caught']] },
+        { id: 'caught', z: 'f1', type: 'helper' },
+        // No Catch node for this one: its errors go to the Node-RED log.
+        { id: 'loose', z: 'f1', type: 'om-request-status', name: 'status', server: 'srv', wires: [[]] },
+        { id: 'ev', z: 'f1', type: 'om-events', name: 'events', server: 'srv', start: 'now', statuses: [], groups: '', onlyOwn: false,
+            outputPerStatus: false, interval: 60, dataExpiration: 30, checkEvery: 12, store: '', wires: [['evout']] },
+        { id: 'evout', z: 'f1', type: 'helper' },
+    ];
+}
+
+/** Every call of a Node prototype method the helper spies on (status, warn, error, log ...), all nodes. */
+const spied = (method) => helper._NodePrototype[method].getCalls().map((c) => c.args);
+
+describe('nodes: credentials in no msg, status, log or served flow, whatever the server echoes', function () {
+    this.timeout(120000);
+    let server;
+    before(async function () {
+        server = await startHostileServer();
+    });
+    after(async function () {
+        await server.stop();
+    });
+    afterEach(async function () {
+        await helper.unload();
+    });
+
+    const random = rng(20240610);
+    // A fixed pair with XML specials, then generated ones. (A password sharing 4 characters in a row with a word of the
+    // configuration, e.g. "Winter" with om-events' "interval", would be reported here though nothing leaked.)
+    const credentials = [{ logonId: 'omadmin', password: 'Qz7&<#kP"v!9w>Xr' }, randomCredentials(random), randomCredentials(random)];
+
+    for (const creds of credentials) {
+        it(`every echo, credentials ${JSON.stringify(creds.logonId)} + a ${Array.from(creds.password).length}-character password`, async function () {
+            await helper.load(NODES, flowFor(server.url), { srv: creds });
+            const loop = await waitFor(() => PollLoop.peek(helper.getNode('srv')), 5000, 'the om-events loop');
+            const seen = [];
+            for (const mode of Object.keys(ECHOES)) {
+                server.mode = mode;
+                server.seen.length = 0;
+                const caught = waitForMessage(helper.getNode('caught'), 5000);
+                helper.getNode('op').receive({ payload: { OpenMediaID: 7, CancelIfAllocated: true, DoNotReport: false } });
+                const msg = await caught;
+                assert.ok(msg.error && msg.error.code && msg.openMedia.error, `${mode}: ${JSON.stringify(msg.error)}`);
+                assert.notStrictEqual(msg.error.code.toLowerCase(), creds.logonId.toLowerCase());
+                seen.push({ mode, error: msg.error, openMedia: msg.openMedia });
+
+                const logged = helper.log().callCount;
+                helper.getNode('loose').receive({ payload: { OpenMediaID: 7 } });
+                await waitFor(() => helper.log().getCalls().slice(logged).some((c) => c.args[0].level === helper.log().ERROR && c.args[0].id === 'loose'),
+                    5000, `${mode}: the uncaught error in the Node-RED log`);
+                await loop.poll();
+                assert.ok(server.seen.length >= 3 && server.seen.every((s) => s.logonId === creds.logonId && s.password === creds.password),
+                    `${mode}: the server was sent the credentials`);
+            }
+            await waitFor(() => spied('status').some((args) => args[0] && args[0].fill === 'red' && helper.getNode('ev')), 2000, 'red statuses');
+            const texts = [
+                seen,
+                spied('status'), spied('warn'), spied('error'), spied('log'),
+                helper.log().getCalls().map((c) => c.args[0]),
+                JSON.parse(JSON.stringify(helper._redNodes.getFlows())),
+            ];
+            const found = secretFindings(texts, creds);
+            assert.deepStrictEqual(found.slice(0, 5), [], `${found.length} findings`);
+            // The checks saw the errors they were meant to: every echo reached the Catch node, and the log has errors.
+            assert.strictEqual(seen.length, Object.keys(ECHOES).length);
+            assert.ok(helper.log().getCalls().filter((c) => c.args[0].level === helper.log().ERROR).length >= seen.length);
+        });
+    }
+});

@@ -1,0 +1,122 @@
+'use strict';
+/*
+ * An om-server URL that holds user:password@ (typed, imported with a flow, deployed through the admin API, or from an
+ * environment variable): the runtime never uses it, never shows it, and never serves it back.
+ *  - in node-red-node-test-helper: calls fail with INVALID_INPUT saying the credentials belong in their fields,
+ *    nothing is sent, and no msg, status or log shows them;
+ *  - in a real Node-RED (scripts/node-red-server.js, its own process and user directory): GET /flows does not carry
+ *    them, neither for the flows it started with nor for flows deployed through POST /flows.
+ */
+const assert = require('assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { helper, waitFor } = require('./support/nodered');
+const { startTestSimulator } = require('./support/simulator');
+const { loadOperation, send } = require('./support/flows');
+const { startNodeRed } = require('../scripts/node-red-server');
+const { secretFindings } = require('./support/hostile');
+
+const CREDS = { logonId: 'url-admin-4711', password: 'Sx3kq!9Zw-Qp7%' };
+const withCreds = (url, c = CREDS) => url.replace('http://', `http://${encodeURIComponent(c.logonId)}:${encodeURIComponent(c.password)}@`);
+
+describe('om-server: user:password@ in the URL is never used, shown or served', function () {
+    this.timeout(120000);
+    let sim;
+    before(async function () {
+        sim = await startTestSimulator();
+    });
+    after(async function () {
+        await sim.stop();
+    });
+
+    describe('in the runtime (test helper)', function () {
+        afterEach(async function () {
+            await helper.unload();
+            delete process.env.OM_TEST_URL;
+        });
+
+        it('a call is refused before anything is sent, saying where the credentials belong; nothing shows them', async function () {
+            // Through an environment variable: the configuration itself holds only ${OM_TEST_URL}.
+            process.env.OM_TEST_URL = withCreds(sim.url);
+            const flow = await loadOperation('om-service-group-status', { url: '${OM_TEST_URL}' }, { serviceGroupID: '101', serviceGroupIDType: 'num' });
+            assert.strictEqual(flow.server.url, sim.url, 'the node keeps the URL without its user info');
+            const before = sim.receivedCount();
+            const r = await send(flow, { payload: {} });
+            assert.strictEqual(r.output, 'error');
+            assert.strictEqual(r.msg.error.code, 'INVALID_INPUT');
+            assert.strictEqual(r.msg.openMedia.error.field, 'url');
+            assert.strictEqual(r.msg.openMedia.error.rule, 'no-credentials');
+            assert.strictEqual(r.msg.error.message,
+                'The URL holds a user name or password: put them in the LogonID and Password fields, not in the URL - group status');
+            assert.strictEqual(sim.receivedCount(), before, 'nothing was sent');
+            const texts = [r.msg, flow.op.status.args, flow.op.warn.args, flow.op.error.args, helper.log().args.map((a) => a[0])];
+            assert.deepStrictEqual(secretFindings(texts, CREDS), []);
+            assert.ok(flow.op.warn.args.some((a) => /LogonID and Password fields/.test(String(a[0]))), 'the server node warned at start');
+        });
+
+        it('the same URL without user info, credentials in their fields: works', async function () {
+            sim.setAuth(true, [CREDS]);
+            try {
+                const flow = await loadOperation('om-service-group-status', { url: sim.url }, { serviceGroupID: '101', serviceGroupIDType: 'num' },
+                    { credentials: CREDS });
+                const r = await send(flow, { payload: {} });
+                assert.strictEqual(r.output, 0, r.msg.error && r.msg.error.message);
+            } finally {
+                sim.setAuth(false);
+            }
+        });
+    });
+
+    describe('in a real Node-RED: GET /flows', function () {
+        let nr;
+        let dir;
+        const admin = async (method, urlPath, body) => {
+            const res = await fetch(new URL(urlPath.replace(/^\//, ''), nr.url), {
+                method,
+                headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'Node-RED-API-Version': 'v2' },
+                body: body === undefined ? undefined : JSON.stringify(body),
+            });
+            assert.ok(res.ok, `${method} ${urlPath}: HTTP ${res.status}`);
+            return res.json();
+        };
+        const flowsWith = (url) => [
+            { id: 't1', type: 'tab', label: 'url test' },
+            { id: 'srv1', type: 'om-server', name: '', url, timeout: 10, tls: '', wsdlSource: 'bundled' },
+            { id: 'op1', z: 't1', type: 'om-service-group-status', server: 'srv1', name: '', serviceGroupID: '101', serviceGroupIDType: 'num', x: 200, y: 100, wires: [[]] },
+        ];
+
+        before(async function () {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-url-nr-'));
+            const seed = path.join(dir, 'seed.json');
+            fs.writeFileSync(seed, JSON.stringify(flowsWith(withCreds(sim.url))));
+            nr = await startNodeRed({ userDir: path.join(dir, 'user'), flows: seed, runtime: process.env.NODE_RED_PATH });
+        });
+        after(async function () {
+            if (nr) await nr.stop();
+            fs.rmSync(dir, { recursive: true, force: true });
+        });
+
+        it('a flow file that holds such a URL: served without it, the node warns without showing it', async function () {
+            // Once the flows have started (the node's warning is in the log): the runtime starts them after it is ready.
+            await waitFor(() => /LogonID and Password fields/.test(nr.output()), 20000, 'the om-server node to start');
+            const served = await admin('GET', '/flows');
+            const srv = served.flows.find((n) => n.id === 'srv1');
+            assert.strictEqual(srv.url, sim.url);
+            assert.deepStrictEqual(secretFindings([served, nr.output()], CREDS), []);
+            assert.match(nr.output(), /LogonID and Password fields/);
+        });
+
+        it('a deploy through the admin API with such a URL: served without it (also GET /flows v1)', async function () {
+            const other = { logonId: 'deployed-admin-99', password: 'Oth3r-Pq55-Zx' };
+            await admin('POST', '/flows', { flows: flowsWith(withCreds(sim.url, other)) });
+            for (const version of ['v1', 'v2']) {
+                const res = await fetch(new URL('flows', nr.url), { headers: { Accept: 'application/json', 'Node-RED-API-Version': version } });
+                const text = await res.text();
+                assert.ok(text.includes(sim.url), `${version}: the URL is there, without user info`);
+                assert.deepStrictEqual(secretFindings([text], other), [], version);
+            }
+            assert.deepStrictEqual(secretFindings([nr.output()], other), []);
+        });
+    });
+});

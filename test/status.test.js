@@ -1,0 +1,129 @@
+'use strict';
+// The words and colours under a node (lib/status.js): one rule a reader who is not a developer can follow. Green dot:
+// done. Yellow ring: the contact center answered no. Red ring: Node-RED got no usable answer from the server. Red
+// dot: nothing was sent (the message or the node is wrong). Every text short enough for the editor.
+const assert = require('assert');
+const {
+    STATUS_MAX, answerStatus, failureStatus, refusalStatus, shortStatus, recordText, queuedText, waitText, fit,
+} = require('../lib/status');
+const { FAULT_NAMES, REQUEST_STATUS_NAMES, OPEN_MEDIA_STATUS_NAMES } = require('../lib/contract');
+
+const TRANSPORT = ['ECONNREFUSED', 'ETIMEDOUT', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'TLS_ERROR', 'BAD_RESPONSE',
+    'CLIENT_CLOSED', 'CLIENT_ERROR', 'HTTP_404', 'HTTP_401', 'HTTP_500', 'HTTP_503', 'SOMETHING_NEW'];
+// Words of the contact center saying no: a transport failure must never use them.
+const REFUSAL_WORDS = /refus|reject|closed group|group closed|unknown id|denied|not accepted/i;
+
+describe('status texts and colours', function () {
+    it('a transport failure is a red ring, in words about the server or the connection, never a refusal', function () {
+        for (const code of TRANSPORT) {
+            const s = failureStatus({ code });
+            assert.deepStrictEqual([s.fill, s.shape], ['red', 'ring'], code);
+            assert.ok(!REFUSAL_WORDS.test(s.text), `${code}: "${s.text}" reads like the contact center said no`);
+            assert.ok(s.text.length <= STATUS_MAX, s.text);
+        }
+        assert.strictEqual(failureStatus({ code: 'ECONNREFUSED' }).text, 'no connection to server');
+        assert.strictEqual(failureStatus({ code: 'ETIMEDOUT' }).text, 'server timed out');
+        assert.strictEqual(failureStatus({ code: 'ENOTFOUND' }).text, 'server name unknown');
+        assert.strictEqual(failureStatus({ code: 'HTTP_404' }).text, 'URL not found (404)');
+        assert.strictEqual(failureStatus({ code: 'HTTP_503' }).text, 'server error 503');
+        assert.strictEqual(failureStatus({ code: 'HTTP_401' }).text, 'HTTP error 401');
+    });
+
+    it('a fault the contact center sent is a yellow ring: it was reached, and said no', function () {
+        for (const code of [...FAULT_NAMES, 'SOAP_FAULT']) {
+            const s = failureStatus({ code });
+            assert.deepStrictEqual([s.fill, s.shape], ['yellow', 'ring'], code);
+            assert.ok(s.text.length <= STATUS_MAX && !/Fault|Exception/.test(s.text), `${code}: ${s.text}`);
+        }
+        assert.strictEqual(failureStatus({ code: 'InvalidUserFault' }).text, 'logon rejected');
+        assert.strictEqual(failureStatus({ code: 'InvalidOpenMediaIDFault' }).text, 'request id unknown');
+        assert.strictEqual(failureStatus({ code: 'NoLicenseFault' }).text, 'no licence');
+    });
+
+    it('nothing sent (bad input, no server, a broken expression) is a red dot naming the field', function () {
+        assert.deepStrictEqual(failureStatus({ code: 'INVALID_INPUT', field: 'ServiceGroupName', rule: 'maxLength' }),
+            { fill: 'red', shape: 'dot', text: 'invalid ServiceGroupName' });
+        assert.deepStrictEqual(failureStatus({ code: 'INVALID_INPUT', field: 'IVRInfo', rule: 'expression' }),
+            { fill: 'red', shape: 'dot', text: 'bad expression' });
+        assert.deepStrictEqual(failureStatus({ code: 'NO_SERVER' }), { fill: 'red', shape: 'dot', text: 'no server' });
+        assert.deepStrictEqual(failureStatus({ code: 'INVALID_INPUT' }), { fill: 'red', shape: 'dot', text: 'invalid input' });
+        // a field text is never shown as it came (only letters, digits and a few signs), and stays short
+        const odd = failureStatus({ code: 'INVALID_INPUT', field: 'a<b>"c" secret words and more words to be long' });
+        assert.ok(odd.text.length <= STATUS_MAX && !/[<>" ]/.test(odd.text.slice('invalid '.length)), odd.text);
+    });
+
+    it('each refusal of add / divert request in words, yellow ring', function () {
+        const words = {};
+        for (const name of REQUEST_STATUS_NAMES.filter((n) => n !== 'Success')) {
+            const s = refusalStatus(name);
+            assert.deepStrictEqual([s.fill, s.shape], ['yellow', 'ring'], name);
+            assert.ok(!/[A-Z][a-z]+[A-Z]/.test(s.text), `${name}: "${s.text}" is the wire name, not words`);
+            words[name] = s.text;
+        }
+        assert.deepStrictEqual(words, {
+            GroupClosed: 'group closed', InvalidGroup: 'group unknown', TenantDisabled: 'tenant disabled',
+            AgentLoggedOff: 'agent logged off', InvalidID: 'request id unknown', Error: 'contact center error',
+        });
+        assert.strictEqual(refusalStatus('SomethingNew').text, 'not accepted: SomethingNew');
+    });
+
+    it('an accepted add says what happened: queued with its place and wait, or straight to an agent', function () {
+        assert.strictEqual(queuedText({ OpenMediaID: 16, QueuePosition: 3, EWT: 40 }), 'queued #16, position 3, ~40 s');
+        assert.strictEqual(queuedText({ OpenMediaID: 16, QueuePosition: 3, EWT: 0 }), 'queued #16, position 3');
+        assert.strictEqual(queuedText({ OpenMediaID: 16, QueuePosition: 0, EWT: 0 }), '#16 went to an agent');
+        // long numbers: shorter forms, never more than STATUS_MAX
+        const long = queuedText({ OpenMediaID: 2147483647, QueuePosition: 12345, EWT: 7200 });
+        assert.ok(long.length <= STATUS_MAX && long.startsWith('queued #2147483647'), long);
+        assert.deepStrictEqual(answerStatus('AddRequest', {}, { OpenMediaID: 16, QueuePosition: 3, EWT: 40, RequestStatus: 'Success' }),
+            { fill: 'green', shape: 'dot', text: 'queued #16, position 3, ~40 s' });
+        assert.deepStrictEqual(answerStatus('AddRequest', {}, { RequestStatus: 'GroupClosed' }),
+            { fill: 'yellow', shape: 'ring', text: 'group closed' });
+        assert.deepStrictEqual([waitText(40), waitText(89), waitText(90), waitText(5399), waitText(5400)],
+            ['~40 s', '~89 s', '~2 min', '~90 min', '~2 h']);
+    });
+
+    it('the other operations in words, green when done, yellow when the answer is no', function () {
+        const cases = [
+            ['DivertRequest', { OpenMediaID: 16, ServiceGroupID: 103 }, { OpenMediaID: 16, RequestStatus: 'Success' }, 'green', 'diverted #16 to group 103'],
+            ['DivertRequest', { OpenMediaID: 16, ServiceGroupID: 104 }, { OpenMediaID: 16, RequestStatus: 'GroupClosed' }, 'yellow', 'group closed'],
+            ['CancelRequest', { OpenMediaID: 16 }, true, 'green', 'cancelled #16'],
+            ['CancelRequest', { OpenMediaID: 16 }, false, 'yellow', 'not cancelled #16'],
+            ['ModifyRequest', { OpenMediaID: 16 }, true, 'green', 'changed #16'],
+            ['ModifyRequest', { OpenMediaID: 16 }, false, 'yellow', 'not changed #16'],
+            ['SetOptions', { TypeOfSession: 2 }, true, 'green', 'options set for type 2'],
+            ['SetOptions', {}, false, 'yellow', 'options not set'],
+            ['GetOpenMediaRequestStatusByID', { openMediaID: 16 }, { OpenMediaRequests: [{ ID: 16, Status: 'Queued', QueuePosition: 3 }] }, 'green', '#16 queued, position 3'],
+            ['GetOpenMediaRequestHistoryByID', { openMediaID: 16 }, { OpenMediaRequests: [{ ID: 16, Status: 'Queued' }, { ID: 16, Status: 'Complete' }] }, 'green', '#16: 2 changes, complete'],
+            ['GetOpenMediaRequestsByTime', {}, { OpenMediaRequests: [{}, {}, {}] }, 'green', '3 status changes'],
+            ['GetOpenMediaRequestsByTime', {}, { OpenMediaRequests: [] }, 'green', 'no status changes'],
+            ['GetAllOpenMediaRequestStatus', {}, { OpenMediaRequests: [{ Status: 'Queued' }, { Status: 'Complete' }] }, 'green', '2 requests, 1 queued'],
+            ['GetServiceGroupStatus', { serviceGroupID: 104 }, { Open: false, ServiceGroupID: 104 }, 'green', 'group 104 closed'],
+            ['GetAllOpenMediaServiceGroupStatus', {}, { Status: [{ Open: true }, { Open: false }] }, 'green', '2 groups, 1 open'],
+            ['GetOMAgentsByGroup', { serviceGroupID: 101 }, { AgentList: [1, 2, 3], ServiceGroupID: 101 }, 'green', 'group 101: 3 agents'],
+            ['GetOMAgentsByGroup', { serviceGroupID: 101 }, { AgentList: [1], ServiceGroupID: 101 }, 'green', 'group 101: 1 agent'],
+        ];
+        for (const [op, request, result, fill, text] of cases) {
+            const s = answerStatus(op, request, result);
+            assert.deepStrictEqual({ fill: s.fill, text: s.text }, { fill, text }, op);
+            assert.strictEqual(s.shape, fill === 'green' ? 'dot' : 'ring', op);
+        }
+    });
+
+    it('a status record in words, with the agent when one has it', function () {
+        const words = OPEN_MEDIA_STATUS_NAMES.map((Status) => recordText({ ID: 7, Status, LogonID: '4001', QueuePosition: 0 }));
+        assert.deepStrictEqual(words, ['#7 status unknown', '#7 queued', '#7 offered to agent 4001', '#7 with agent 4001',
+            '#7 complete by 4001', '#7 failed', '#7 cancelled', '#7 clerical']);
+        // what the server sent as a logon id is shown only as letters and digits, and short
+        const odd = recordText({ ID: 7, Status: 'AgentProcessing', LogonID: '<b>x</b> "quoted" and a very long name' });
+        assert.ok(odd.length <= STATUS_MAX && !/[<>" ]{1}/.test(odd.slice('#7 with agent '.length)), odd);
+    });
+
+    it('fit() picks the first text that fits and cuts the last one when none does', function () {
+        assert.strictEqual(fit('short'), 'short');
+        assert.strictEqual(fit('x'.repeat(40), 'shorter'), 'shorter');
+        const cut = fit('y'.repeat(40));
+        assert.strictEqual(cut.length, STATUS_MAX);
+        assert.ok(cut.endsWith('…'));
+        assert.strictEqual(shortStatus('ECONNRESET'), 'connection lost');
+    });
+});
