@@ -225,3 +225,42 @@ describe('XML reading layer', function () {
         });
     });
 });
+
+describe('answer reader on the layer (lib/read-answer.js)', function () {
+    const { readResponseXml, ResponseFault } = require('../lib/read-answer');
+    const { parseResponse } = require('../lib/client');
+    const { result, fault } = require('./support/canned-answers');
+    const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+    const group = (inner) => result('GetServiceGroupStatus', inner);
+
+    it('skips a member the contract does not know (a newer server), reads the rest; a repeated member: the first counts', function () {
+        assert.deepStrictEqual(parseResponse('GetServiceGroupStatus',
+            group('<a:Future><a:Nested>x</a:Nested></a:Future><a:Open>true</a:Open><a:Open>false</a:Open><a:ServiceGroupID>5</a:ServiceGroupID>')),
+        { Open: true, ServiceGroupID: 5 });
+    });
+
+    it('refuses an element inside a value, and content inside a nil element', function () {
+        for (const inner of ['<a:Open>true<a:x/></a:Open><a:ServiceGroupID>5</a:ServiceGroupID>',
+            `<a:Open xmlns:i="${XSI}" i:nil="true"><a:x/></a:Open><a:ServiceGroupID>5</a:ServiceGroupID>`]) {
+            assert.throws(() => readResponseXml('GetServiceGroupStatus', group(inner)), (err) => err instanceof XmlContentError, inner);
+        }
+    });
+
+    it('refuses depth beyond the answer type plus the margin, where the contract does not describe it', function () {
+        // GetServiceGroupStatus: Result at 4, its members at 5; an unknown member may hold 8 more levels.
+        const nest = (n) => '<a:u>'.repeat(n) + '</a:u>'.repeat(n);
+        readResponseXml('GetServiceGroupStatus', group(`${nest(UNKNOWN_CONTENT_DEPTH + 1)}<a:Open>true</a:Open>`));
+        assert.throws(() => readResponseXml('GetServiceGroupStatus', group(`${nest(UNKNOWN_CONTENT_DEPTH + 2)}<a:Open>true</a:Open>`)),
+            /nested deeper/);
+    });
+
+    it('a fault: the first detail element names it, a second detail or fault code changes nothing', function () {
+        const xml = fault('NoLicenseFault', 'urn:f', 'no licence').replace('</detail>',
+            '</detail><detail><faultcode>x</faultcode><Other/></detail><faultcode>s:Server</faultcode>');
+        assert.throws(() => readResponseXml('AddRequest', xml), (err) => {
+            assert.ok(err instanceof ResponseFault);
+            assert.deepStrictEqual(err.root.Envelope.Body.Fault, { faultcode: 's:Client', faultstring: 'no licence', detail: { NoLicenseFault: {} } });
+            return true;
+        });
+    });
+});

@@ -149,13 +149,15 @@ function readFault(r: XmlCursor): ResponseFault {
     const t = r.next();
     if (t === CLOSE && r.depth < depth) return new ResponseFault(faultcode, faultstring, detailName);
     if (t !== OPEN) continue;
+    // Each branch reads its element whole; where an element comes twice, the first one counts.
+    let value: string | undefined;
     switch (r.local) {
-      case 'faultcode': faultcode = r.readText().trim(); break;
-      case 'faultstring': faultstring = r.readText(); break;
-      case 'Code': faultcode ??= readChildText(r, 'Value')?.trim(); break;
-      case 'Reason': faultstring ??= readChildText(r, 'Text'); break;
+      case 'faultcode': value = r.readText().trim(); faultcode ??= value; break;
+      case 'faultstring': value = r.readText(); faultstring ??= value; break;
+      case 'Code': value = readChildText(r, 'Value')?.trim(); faultcode ??= value; break;
+      case 'Reason': value = readChildText(r, 'Text'); faultstring ??= value; break;
       case 'detail':
-      case 'Detail': detailName ??= readDetailName(r); break;
+      case 'Detail': value = readDetailName(r); detailName ??= value; break;
       default: r.skipElement();
     }
   }
