@@ -52,7 +52,7 @@ import * as path from 'path';
 import { OPERATION_NAMES, OperationName } from '../lib/contract';
 import { isConsolePath, serveConsole } from './console';
 import { SCENARIO_DIR, ScenarioError, loadBuiltinScenario, loadScenario } from './scenario';
-import type { FaultInjection, ReceivedRequest } from './server';
+import { trimTrailingSlashes, type FaultInjection, type ReceivedRequest } from './server';
 import type { AuthUser, Scenario } from './types';
 
 /** What the control API drives; the Simulator object returned by startSimulator implements it. */
@@ -380,7 +380,7 @@ export function createControlHandler(sim: SimulatorControl, access: ControlAcces
       json(res, refusal.status, { error: refusal.error });
       return;
     }
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+    const pathname = trimTrailingSlashes(new URL(req.url ?? '/', 'http://localhost').pathname);
     // The console page is served here, behind the guard, so that what protects the control API protects it too.
     if (isConsolePath(pathname)) {
       req.resume();

@@ -6,7 +6,7 @@
  * Once i9 is merged: move this file to test/simulator-xml-chars.test.js and run it.
  */
 const assert = require('assert');
-const { useSimulator, soapPost } = require('../support/simulator');
+const { useSimulator, soapPost } = require('./support/simulator');
 
 const op = 'AddRequest';
 const body = (privateData) => `<${op} xmlns="http://tempuri.org/"><request xmlns:a="http://schemas.datacontract.org/2004/07/Solidus.OpenMedia.Contracts.DataContracts">`
