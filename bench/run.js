@@ -8,7 +8,7 @@
  *
  *   --quick   a few seconds, tiny counts, the same code paths (CI runs it so the benchmark cannot rot)
  *   --out     where the JSON goes (default bench/results/<timestamp>.json, git-ignored)
- *   --only    a comma-separated subset of the parts: percall,memory,simulator,durability,events (for working on one of them)
+ *   --only    a comma-separated subset of the parts: percall,memory,simulator,durability,events,console,hostile (for working on one)
  *
  * Processes: this one only orchestrates. The simulator runs in a child (bench/sim-child.js), each client variant in
  * a child of its own (bench/worker.js: raw | soap | client | node), each om-events measurement in a child of its own
@@ -27,7 +27,8 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const outArg = argv.indexOf('--out');
 const onlyArg = argv.indexOf('--only');
-const PARTS = new Set(onlyArg >= 0 ? argv[onlyArg + 1].split(',') : ['percall', 'memory', 'simulator', 'durability', 'events']);
+const PARTS = new Set(onlyArg >= 0 ? argv[onlyArg + 1].split(',') : ['percall', 'memory', 'simulator', 'durability', 'events', 'console', 'hostile']);
+const consolePart = require('./console');
 const durability = require('./durability');
 const root = path.join(__dirname, '..');
 
@@ -339,8 +340,12 @@ async function main() {
     void small;
     }
 
+    if (PARTS.has('console')) result.console = await consolePart.run({ spawn, stopChild, log, quick: QUICK });
+    // Hostile answers (bench/hostile.js): the reader's CPU against an honest answer, the event loop while refusing.
+    const hostile = PARTS.has('hostile') ? await require('./hostile').run({ quick: QUICK, log }) : undefined;
+
     // ---------------------------------------------------------------------------------------------------------
-    result.targets = {};
+    result.targets = consolePart.targets(result.console);
     const target = (name, value, ok) => { result.targets[name] = { value, ok }; };
     if (result.perCall.sequential) {
         const seq = result.perCall.sequential.ratios;
@@ -363,6 +368,11 @@ async function main() {
         target('simulator adds/s at full cache >= 0.8x empty (HTTP)', r.httpAddsFullVsEmpty, r.httpAddsFullVsEmpty >= 0.8);
         const x = result.simulator.semiSpace64;
         target('simulator adds/s at full cache >= 0.8x empty (model, --max-semi-space-size=64)', x.ratio, x.ratio >= 0.8);
+    }
+    if (hostile) {
+        result.hostile = hostile.result;
+        Object.assign(result.targets, hostile.targets);
+        result.hostileLines = hostile.lines;
     }
     if (result.memory) {
         target(`node heap growth ${result.memory.callsFirst} -> ${result.memory.callsTotal} calls < 5 MB`, result.memory.growthMb, result.memory.growthMb < 5);
@@ -387,11 +397,13 @@ function render(r) {
     if (r.events) renderEvents(r, lines);
     if (r.simulator) renderSimulator(r, lines);
     if (r.durability) durability.render(r.durability, lines);
+    if (r.hostileLines) lines.push(...r.hostileLines);
     if (r.memory) {
         const mem = r.memory;
         lines.push('');
         lines.push(`Memory (Node-RED process, after gc): ${fmt(mem.heapUsedFirstMb, 1)} MB heap after ${mem.callsFirst} calls, ${fmt(mem.heapUsedTotalMb, 1)} MB after ${mem.callsTotal} (growth ${fmt(mem.growthMb, 2)} MB).`);
     }
+    consolePart.render(r.console, lines);
     lines.push('');
     lines.push('Targets:');
     for (const [name, t] of Object.entries(r.targets)) lines.push(`  ${t.ok ? 'met   ' : 'MISSED'} ${name}: ${fmt(t.value, 2)}`);

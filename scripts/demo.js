@@ -5,7 +5,9 @@
  * (the devDependency, nothing installed globally) with this pack loaded, its user directory .node-red-demo/ in the
  * project (git-ignored, kept between runs, so flows you deploy survive a restart). Options: HELP below.
  *
- * The first run seeds .node-red-demo/flows.json from examples/07-live-demo.json, with the simulator address in it
+ * The first run seeds .node-red-demo/flows.json from examples/07-live-demo.json, with the wallboard
+ * (examples/08-wallboard.json, its own tab, live at <editor>/dashboard) beside it when FlowFuse Dashboard 2.0 is
+ * installed (the devDependency: Node-RED finds it in the project's node_modules), with the simulator address in them
  * adjusted to --host/--port. Ctrl-C stops Node-RED and the simulator.
  */
 const fs = require('fs');
@@ -16,9 +18,26 @@ const { startNodeRed, repoRoot } = require('./node-red-server');
 const DEFAULT_SIM_PORT = 12615;
 const userDir = path.join(repoRoot, '.node-red-demo');
 const demoFlow = path.join(repoRoot, 'examples', '07-live-demo.json');
+const wallboardFlow = path.join(repoRoot, 'examples', '08-wallboard.json');
+
+/** Whether the dashboard the wallboard needs is installed (without it, Node-RED would not start flows that use it). */
+function dashboardInstalled() {
+    try {
+        require.resolve('@flowfuse/node-red-dashboard/package.json', { paths: [repoRoot] });
+        return true;
+    } catch (err) {
+        return false;
+    }
+}
+
+/** The example files the demo seeds. */
+function demoFiles() {
+    return fs.existsSync(wallboardFlow) && dashboardInstalled() ? [demoFlow, wallboardFlow] : [demoFlow];
+}
 
 const HELP = `The live demo: the Open Media simulator with a demo contact center, and a Node-RED with this pack and the
-demo flow, both on 127.0.0.1 (this machine only) unless --host says otherwise.
+demo flow (and the wallboard example at /dashboard), both on 127.0.0.1 (this machine only) unless --host says
+otherwise. The simulator's console shows the contact center live.
 
 Usage: npm start [-- options]     (builds first)
        node scripts/demo.js [options]
@@ -56,11 +75,24 @@ function parseArgs(argv) {
     return opts;
 }
 
-/** The demo flow, with the simulator's address following --host/--port. */
+/**
+ * The demo's flows: the live demo flow and, when the dashboard is installed, the wallboard beside it (its own tab;
+ * the om-server they share only once), with the simulator's address following --host/--port.
+ */
 function demoFlowText(host, port) {
-    // The example flow points at the simulator's default address.
-    return fs.readFileSync(demoFlow, 'utf8').replace(/\b(127\.0\.0\.1|localhost):12615\b/g, `${host}:${port}`);
+    // The example flows point at the simulator's default address.
+    const read = (file) => JSON.parse(fs.readFileSync(file, 'utf8').replace(/\b(127\.0\.0\.1|localhost):12615\b/g, `${host}:${port}`));
+    const [first, ...others] = demoFiles();
+    const flows = read(first);
+    for (const file of others) {
+        const ids = new Set(flows.map((n) => n.id));
+        flows.push(...read(file).filter((n) => !ids.has(n.id)));
+    }
+    return JSON.stringify(flows, null, 4);
 }
+
+/** What the seeded flows are made of, for the start-up message. */
+const seededFrom = () => `the demo flow (${demoFiles().map((f) => path.relative(repoRoot, f)).join(' + ')})`;
 
 /** A flow with the host and port of every URL in it taken out: the demo flow seeded for any --host/--port. */
 function withoutAddress(flow) {
@@ -83,13 +115,13 @@ function seedFlows(host, port, dir = userDir) {
         // Nothing deployed since it was seeded: still the demo flow, only the address follows this run's options.
         if (isDeepStrictEqual(withoutAddress(current), withoutAddress(demo))) {
             if (!isDeepStrictEqual(current, demo)) fs.writeFileSync(target, text);
-            return `the demo flow (${path.relative(repoRoot, demoFlow)})`;
+            return seededFrom();
         }
         return 'the flows you deployed in an earlier run (--reset goes back to the demo flow)';
     }
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(target, text);
-    return `the demo flow (${path.relative(repoRoot, demoFlow)})`;
+    return seededFrom();
 }
 
 async function main() {
@@ -149,8 +181,12 @@ async function main() {
         '',
         '------------------------------------------------------------------------',
         ` Open Media simulator : ${sim.url}  (WSDL: ${sim.wsdlUrl})`,
+        ` Simulator console    : ${sim.consoleUrl}   (watch the contact center, play its agents)`,
         ` Simulator control API: ${sim.controlUrl}`,
         ` Node-RED editor      : ${nodeRed.url}   (Node-RED ${nodeRed.version}, user dir .node-red-demo/)`,
+        dashboardInstalled()
+            ? ` Wallboard            : ${nodeRed.url}dashboard   (FlowFuse Dashboard 2.0, examples/08-wallboard.json)`
+            : ' Wallboard            : not available (npm install adds the devDependency @flowfuse/node-red-dashboard)',
         ` Flows                : ${flows}`,
         ' Press Ctrl-C to stop both.',
         '------------------------------------------------------------------------',

@@ -6,13 +6,16 @@
  * "node-red" section, exactly as for an installed package). Nothing is installed anywhere.
  *
  * As a program:  node scripts/node-red-server.js --userDir DIR [--port 0] [--host 127.0.0.1]
- *                  [--flows seed.json] [--log-level info] [--runtime path/to/node-red]
+ *                  [--flows seed.json] [--log-level info] [--runtime path/to/node-red] [--dashboard yes|no]
  *   Prints one line `NODE_RED_READY {"url":...,"port":...}` on stdout once the runtime has started its flows, and
  *   stops cleanly (flows stopped, server closed) on SIGINT / SIGTERM.
  *   --flows: copied to <userDir>/flows.json only when that file does not exist yet (the user's edits are kept).
+ *   --dashboard no: FlowFuse Dashboard 2.0 is not loaded. Node-RED loads every node module it finds in the
+ *   node_modules folders above its own, so the devDependency is loaded by default (the demo's wallboard); the editor
+ *   tests that do not need it leave it out, so they see the editor as before it was added.
  *
  * As a module:   const { startNodeRed } = require('./scripts/node-red-server');
- *                const nr = await startNodeRed({ userDir, port: 0, flows, logLevel, output: 'inherit'|'capture' });
+ *                const nr = await startNodeRed({ userDir, port: 0, flows, logLevel, output: 'inherit'|'capture', dashboard });
  *                nr.url, nr.port, nr.output() (captured log), await nr.stop()
  *   It runs the program above as a child process (one runtime per process: Node-RED cannot be started twice in
  *   one process), waits for the READY line (bounded), and stop() ends it with SIGTERM (SIGKILL after 10 s).
@@ -35,7 +38,9 @@ function parseArgs(argv) {
     return out;
 }
 
-function settingsFor({ userDir, host, port, logLevel }) {
+function settingsFor({ userDir, host, port, logLevel, dashboard = true }) {
+    const palette = { allowInstall: false };
+    if (!dashboard) Object.assign(palette, { allowList: ['*'], denyList: ['@flowfuse/node-red-dashboard'] });
     return {
         userDir,
         flowFile: 'flows.json',
@@ -58,7 +63,7 @@ function settingsFor({ userDir, host, port, logLevel }) {
             projects: { enabled: false },
             palette: { catalogues: [] },
         },
-        externalModules: { palette: { allowInstall: false }, modules: { allowInstall: false } },
+        externalModules: { palette, modules: { allowInstall: false } },
         functionExternalModules: false,
     };
 }
@@ -80,7 +85,7 @@ async function runServer(opts) {
         server.listen(Number(opts.port || 0), host, resolve);
     });
     const port = server.address().port;
-    const settings = settingsFor({ userDir, host, port, logLevel: opts['log-level'] || 'info' });
+    const settings = settingsFor({ userDir, host, port, logLevel: opts['log-level'] || 'info', dashboard: opts.dashboard !== 'no' });
     RED.init(server, settings);
     // The port listens before the runtime has started (the ephemeral port is known only then). A request in that
     // moment (a browser left open on the editor polls it) would make Node-RED log "Node-RED runtime not started"
@@ -126,11 +131,13 @@ function startNodeRed(options = {}) {
         output = 'capture',
         startTimeoutMs = 60000,
         nodeBinary = process.execPath,
+        dashboard = true,
     } = options;
     if (!userDir) throw new Error('startNodeRed: userDir is required');
     const args = [__filename, '--userDir', userDir, '--port', String(port), '--host', host, '--log-level', logLevel];
     if (flows) args.push('--flows', flows);
     if (runtime) args.push('--runtime', runtime);
+    if (!dashboard) args.push('--dashboard', 'no');
     const child = spawn(nodeBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     const record = (chunk, stream) => {

@@ -4,7 +4,7 @@
  *
  * - fast path: the WSDL soap built matches the contract (binding BasicHttpBinding_IOpenMediaService, document style,
  *   wrappers named after the operations): the request is written from the contract and the answer read by the
- *   one-pass reader (normalize.ts readResponseXml, also reachable as parseResponse).
+ *   one-pass reader (read-answer.ts readResponseXml, also reachable as parseResponse).
  * - fallback: anything else (here: the server's ?wsdl names its binding differently): soap serialises and parses.
  *
  * Both must give the same normalised answers, the same error codes and send members in schema order. The reader
@@ -13,7 +13,7 @@
  */
 const assert = require('assert');
 const http = require('http');
-const sax = require('sax');
+const { parseXml, attribute } = require('./support/xml-tree');
 
 const { OpenMediaClient, OpenMediaError, parseResponse } = require('../lib/client');
 const contract = require('../lib/contract');
@@ -94,24 +94,16 @@ async function startServer() {
   };
 }
 
-/** XML -> { ns, local, nil, text, children } with namespaces resolved (sax in namespace mode). */
+/** XML -> { ns, local, nil, text, children } with namespaces resolved (text only on elements without children). */
 function parseTree(xml) {
-  const parser = sax.parser(true, { xmlns: true });
-  const root = { children: [] };
-  const stack = [root];
-  parser.onopentag = (n) => {
-    const nilAttr = Object.values(n.attributes).find((a) => a.uri === XSI && a.local === 'nil');
-    const el = { ns: n.uri, local: n.local, nil: nilAttr ? nilAttr.value : undefined, text: '', children: [] };
-    stack[stack.length - 1].children.push(el);
-    stack.push(el);
-  };
-  parser.ontext = (t) => (stack[stack.length - 1].text += t);
-  parser.onclosetag = () => {
-    const el = stack.pop();
-    if (el.children.length) el.text = undefined;
-  };
-  parser.write(xml).close();
-  return root.children[0];
+  const shape = (el) => ({
+    ns: el.ns,
+    local: el.local,
+    nil: attribute(el, XSI, 'nil'),
+    text: el.children.length ? undefined : el.text,
+    children: el.children.map(shape),
+  });
+  return shape(parseXml(xml));
 }
 const bodyContent = (xml) => parseTree(xml).children.find((c) => c.local === 'Body').children[0];
 

@@ -230,7 +230,7 @@ describe('client layer against the simulator', function () {
       await c.ready();
       sim.injectFault({ kind: 'delay', delayMs: 1500 });
       const err = await expectError(c.call('GetServiceGroupStatus', { serviceGroupID: 101 }), 'ETIMEDOUT');
-      assert.ok(err.message.startsWith(`No answer within 200 ms (timeout) - group status on 127.0.0.1:${sim.port}`), err.message);
+      assert.ok(err.message.startsWith(`No complete answer within 200 ms (timeout) - group status on 127.0.0.1:${sim.port}`), err.message);
     });
 
     it('hold -> ETIMEDOUT, and the client recovers once released', async function () {

@@ -26,6 +26,7 @@ const SECRET = 'Pa55-S3cret-xyzzy';
 const LOGON = 'omadmin-logon';
 
 const { envelope, result, record, fault, CANNED, EXPECTED, expectError } = require('./support/canned-answers');
+const { startServer } = require('./support/answer-server');
 
 const ARGS = {
   AddRequest: { ServiceGroupID: 5, TypeOfSession: 1 },
@@ -43,52 +44,8 @@ const ARGS = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// A tiny server: `handler({ op, body, headers, url, req, res })` returns { status, body, headers } or handles res.
-
-function operationOf(req) {
-  const action = String(req.headers.soapaction || '').replace(/"/g, '');
-  return action.slice(action.lastIndexOf('/') + 1);
-}
-
-async function startServer(handler, { secure = false, key, cert } = {}) {
-  const requests = [];
-  let connections = 0;
-  const sockets = new Set();
-  const onRequest = (req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (d) => (body += d));
-    req.on('end', async () => {
-      const entry = { op: operationOf(req), body, headers: req.headers, url: req.url, method: req.method };
-      requests.push(entry);
-      const answer = await handler({ ...entry, req, res });
-      if (!answer || res.headersSent || res.destroyed) return;
-      res.writeHead(answer.status ?? 200, answer.headers ?? { 'Content-Type': 'text/xml; charset=utf-8' });
-      res.end(answer.body ?? '');
-    });
-  };
-  const server = secure ? https.createServer({ key, cert }, onRequest) : http.createServer(onRequest);
-  server.on(secure ? 'secureConnection' : 'connection', (socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = server.address().port;
-  return {
-    port,
-    url: `${secure ? 'https' : 'http'}://127.0.0.1:${port}/OpenMediaService`,
-    requests,
-    get connections() {
-      return connections;
-    },
-    openSockets: sockets,
-    async stop() {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
+// A tiny server (test/support/answer-server.js): `handler({ op, body, headers, url, req, res })` returns { status, body,
+// headers } or handles res.
 
 const cannedHandler = ({ op }) => (CANNED[op] ? { body: CANNED[op] } : { status: 400, body: 'unknown op' });
 

@@ -415,10 +415,11 @@ describe('editor: nodes/om-server.html', function () {
     assert.strictEqual(literal(reg.typeNode), 'om-server');
     assert.strictEqual(literal(reg.props.category), 'config');
     const d = objectOfObjects(reg.props.defaults);
-    assert.deepStrictEqual(Object.keys(d).sort(), ['name', 'timeout', 'tls', 'url', 'wsdlSource']);
+    assert.deepStrictEqual(Object.keys(d).sort(), ['maxAnswerMB', 'name', 'timeout', 'tls', 'url', 'wsdlSource']);
     assert.strictEqual(d.url.value, '');
     assert.strictEqual(d.url.required, true);
     assert.strictEqual(d.timeout.value, 10);
+    assert.strictEqual(d.maxAnswerMB.value, 32);
     assert.deepStrictEqual(d.tls, { value: '', type: 'tls-config', required: false });
     assert.strictEqual(d.wsdlSource.value, 'bundled');
   });
@@ -433,7 +434,7 @@ describe('editor: nodes/om-server.html', function () {
     assert.match(t, /<option value="server"/);
   });
 
-  it('validates the URL and the timeout', function () {
+  it('validates the URL, the timeout and the answer size', function () {
     const defs = {};
     const RED = { nodes: { registerType: (t, d) => { defs[t] = d; } } };
     vm.runInContext(scriptBlocks(read(SERVER_HTML))[0], vm.createContext({ RED, $: () => ({}) }));
@@ -461,6 +462,9 @@ describe('editor: nodes/om-server.html', function () {
     assert.notStrictEqual(timeout('0', {}), true);
     assert.notStrictEqual(timeout('', {}), true);
     assert.notStrictEqual(timeout('ten', {}), true);
+    const maxAnswer = defs['om-server'].defaults.maxAnswerMB.validate;
+    for (const ok of ['32', 1, 0.5, 256, '', undefined]) assert.strictEqual(maxAnswer(ok, {}), true, String(ok));
+    for (const bad of ['0', -1, 257, 'lots']) assert.match(String(maxAnswer(bad, {})), /Max answer: MB/, String(bad));
   });
 });
 

@@ -7,13 +7,13 @@ const fs = require('fs');
 const http = require('http');
 const path = require('path');
 const { helper, waitFor, waitForMessage } = require('./support/nodered');
-const { useSimulator, httpRequest } = require('./support/simulator');
-const { loadExample, readExample, CORE, EXAMPLES } = require('./support/examples');
+const { useSimulator, httpRequest, controlGet } = require('./support/simulator');
+const { loadExample, readExample, CORE, DASHBOARD, EXAMPLES } = require('./support/examples');
 const { OpenMediaClient } = require('../lib/client');
 
 const SIM_URL = 'http://127.0.0.1:12615/OpenMediaService';
 const MINE = ['01-email-to-queue.json', '02-ticket-webhook.json', '03-on-completion.json', '04-queue-dashboard.json',
-    '05-housekeeping.json', '06-ticket-update-on-complete.json', '07-live-demo.json'];
+    '05-housekeeping.json', '06-ticket-update-on-complete.json', '07-live-demo.json', '08-wallboard.json'];
 const OWN_TYPES = /^om-/;
 
 /** Plain data (objects made in a function node's sandbox have another Object prototype). */
@@ -96,7 +96,8 @@ describe('example flows', function () {
                     'no comment node saying what the flow shows');
                 for (const n of flow) {
                     if (n.type === 'tab') continue;
-                    assert.ok(OWN_TYPES.test(n.type) || CORE[n.type], `${file}: node type ${n.type} is neither core nor ours`);
+                    assert.ok(OWN_TYPES.test(n.type) || CORE[n.type] || (file === '08-wallboard.json' && DASHBOARD[n.type]),
+                        `${file}: node type ${n.type} is neither core nor ours`);
                     if (n.type === 'om-server') {
                         assert.strictEqual(n.url, SIM_URL);
                         assert.strictEqual(n.credentials, undefined);
@@ -449,6 +450,97 @@ describe('example flows', function () {
                 assert.strictEqual(msg.payload.waiting, 2);
                 assert.strictEqual(msg.payload.withAgents, 2);
                 assert.strictEqual(msg.groups, undefined);
+            });
+        });
+
+        describe('08 wallboard (FlowFuse Dashboard 2.0)', function () {
+            const load = () => loadExample('08-wallboard.json', {
+                url: ctx.sim.url,
+                // The test presses the inject buttons itself.
+                edit: (flow) => flow.filter((n) => n.type === 'inject').forEach((n) => { n.once = false; n.repeat = ''; }),
+            });
+            /** The next message that reaches a node of the flow (a dashboard widget: what it would show). */
+            const next = (name) => new Promise((resolve) => ex.node(name).once('input', resolve));
+
+            it('the dashboard nodes are installed (the devDependency) for this test', function () {
+                for (const type of ['ui-base', 'ui-page', 'ui-group', 'ui-theme', 'ui-table', 'ui-text', 'ui-form']) {
+                    assert.ok(DASHBOARD[type], `@flowfuse/node-red-dashboard does not provide ${type}`);
+                }
+            });
+
+            it('deploys; the service group table shows what the simulator reports, agents per group included', async function () {
+                ctx.sim.reset('demo');
+                ctx.sim.setGroupOpen(103, false);
+                ctx.sim.setReady(1002, false);
+                const add = (ServiceGroupID) => client.call('AddRequest', { ServiceGroupID, IVRInfo: [{ Label: 'x', Data: 'y' }] });
+                for (const g of [101, 101, 101, 102, 102]) await add(g);
+                ctx.sim.advance(30000); // the demo's agents answer after a few seconds; some requests wait 30 s
+                await add(101);
+                ex = await load();
+
+                ex.node('every 30 s').receive({});
+                const remembered = () => ex.node('remember agents').context().flow.get('agentsByGroup');
+                await waitFor(() => Object.keys(remembered() || {}).length === 4, 5000, 'agents of every group');
+                const table = next('service groups');
+                const totals = next('totals');
+                ex.node('every 5 s').receive({});
+                const rows = plain((await table).payload);
+
+                const state = (await controlGet(ctx.sim, '/state')).json;
+                const expected = state.groups.filter((g) => g.tenantId === 1 && g.openMedia).map((g) => {
+                    const held = state.requests.filter((r) => r.ServiceGroupID === g.id
+                        && (r.Status === 'AllocatedToAgent' || r.Status === 'AgentProcessing')).length;
+                    return { Group: g.id, Open: g.open ? 'open' : 'closed', Waiting: g.queue.length, WithAgents: held, Agents: g.agents.length };
+                });
+                assert.deepStrictEqual(rows.map(({ OldestWait, ...r }) => r), expected);
+                assert.ok(expected.some((r) => r.Waiting > 0) && expected.some((r) => r.WithAgents > 0), 'a test that shows nothing');
+                // The oldest of group 101's waiting requests was queued 30 s before the last add (server clock).
+                assert.strictEqual(rows.find((r) => r.Group === 101).OldestWait, '0:30');
+                assert.strictEqual(rows.find((r) => r.Group === 104).OldestWait, '-');
+                const waiting = expected.reduce((n, r) => n + r.Waiting, 0);
+                const withAgents = expected.reduce((n, r) => n + r.WithAgents, 0);
+                assert.match((await totals).payload, new RegExp(`^${waiting} waiting, ${withAgents} with agents \\(server time `));
+            });
+
+            it('the form queues a test item with its reference as the correlation; a refusal and a fault are shown', async function () {
+                ctx.sim.reset('demo');
+                ex = await load();
+                const added = waitFor(ex.node('MiCC simulator'), 'openmedia:added', 5000);
+                let shown = next('last test item');
+                // What ui-form sends on submit: its fields by key.
+                ex.node('form to request').receive({ payload: { group: 102, subject: 'Printer <on fire>', reference: 'T-77' } });
+                const ev = await added;
+                assert.strictEqual(ev.correlation, 'T-77');
+                assert.match((await shown).payload, new RegExp(`^#${ev.OpenMediaID} queued`));
+                const detail = ctx.sim.model.getRequest(ev.OpenMediaID);
+                assert.strictEqual(detail.ServiceGroupID, 102);
+                assert.deepStrictEqual(plain(detail.IVRInfo), [{ Label: 'Subject', Data: 'Printer <on fire>' }]);
+
+                shown = next('last test item');
+                ex.node('form to request').receive({ payload: { group: 104, subject: 'after hours' } });
+                assert.strictEqual((await shown).payload, 'not queued: GroupClosed');
+
+                ctx.sim.setLicense(false);
+                shown = next('last test item');
+                ex.node('form to request').receive({ payload: { group: 102, subject: 'no licence' } });
+                assert.match((await shown).payload, /^failed: .*licen/i);
+            });
+
+            it('the latest status changes table lists om-events\' records, newest first, with the correlation', async function () {
+                ctx.sim.reset('demo');
+                ex = await load();
+                const poller = ex.node('every status change');
+                await waitFor(() => helper._NodePrototype.status.getCalls()
+                    .some((c) => c.thisValue === poller && c.args[0] && c.args[0].text === 'no changes yet'), 8000, 'the first poll');
+                const added = waitFor(ex.node('MiCC simulator'), 'openmedia:added', 5000);
+                ex.node('form to request').receive({ payload: { group: 103, subject: 'chat', reference: 'C-5' } });
+                const id = (await added).OpenMediaID;
+                const latest = () => ex.node('latest changes').context().get('latest') || [];
+                await waitFor(() => { poller.receive({}); return latest().length >= 2; }, 8000, 'two status changes');
+                const rows = plain(latest()).filter((r) => r.ID === id);
+                assert.deepStrictEqual(rows.map((r) => r.Status), ['AllocatedToAgent', 'Queued']);
+                assert.ok(rows.every((r) => r.Correlation === 'C-5' && r.Group === 103), JSON.stringify(rows));
+                assert.ok(rows[0].Agent, 'the agent of AllocatedToAgent');
             });
         });
 

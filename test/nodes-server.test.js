@@ -207,6 +207,27 @@ describe('om-server and shared node behaviour', function () {
             await assertTransport({ ...r, flow }, 'BAD_RESPONSE', 'unreadable answer');
         });
 
+        it('an answer over "Max answer" (maxAnswerMB): BAD_RESPONSE naming the limit; the default (32 MB) reads it', async function () {
+            // About 600 status records: ~180 KB.
+            for (let i = 0; i < 600; i++) ctx.sim.model.execute('AddRequest', { request: { ServiceGroupID: 101, IVRInfo: IVR } });
+            const small = await loadOperation('om-all-request-status', { url: ctx.sim.url, maxAnswerMB: 0.1 });
+            assert.strictEqual(small.server.maxAnswerBytes, 104858);
+            const r = await send(small, { payload: {} });
+            assert.strictEqual(r.output, 'error');
+            assert.strictEqual(r.msg.error.code, 'BAD_RESPONSE');
+            assert.match(r.msg.error.message, /larger than the maximum answer size of 104858 bytes \(0\.1 MB\)/);
+            await helper.unload();
+            // A flow from before the setting (no maxAnswerMB) gets the default, and so does a value out of range.
+            for (const server of [{ url: ctx.sim.url }, { url: ctx.sim.url, maxAnswerMB: 'lots' }, { url: ctx.sim.url, maxAnswerMB: 1e6 }]) {
+                const flow = await loadOperation('om-all-request-status', server);
+                assert.strictEqual(flow.server.maxAnswerBytes, 32 * 1024 * 1024);
+                const ok = await send(flow, { payload: {} });
+                assert.strictEqual(ok.output, 0, ok.msg.error && ok.msg.error.message);
+                assert.ok(ok.msg.payload.OpenMediaRequests.length >= 600);
+                await helper.unload();
+            }
+        });
+
         it('the node recovers on the next message once the server answers again', async function () {
             ctx.sim.injectFault({ kind: 'http', status: 503 });
             const flow = await loadOperation('om-add-request', { url: ctx.sim.url });

@@ -15,7 +15,7 @@ const REPO = 'https://github.com/micc-flows/node-red-openmedia';
 const RAW = 'https://raw.githubusercontent.com/micc-flows/node-red-openmedia/main/';
 const MAX_README = 12 * 1024;
 // Hosts a README may link to besides the repository: the local addresses the quick start opens, Node-RED's site.
-const OTHER_HOSTS = new Set(['127.0.0.1', 'localhost', 'nodered.org']);
+const OTHER_HOSTS = new Set(['127.0.0.1', 'localhost', 'nodered.org', 'flows.nodered.org']);
 
 /** The files `npm pack` puts into the tarball (without running prepack: the build is done already). */
 function packedFiles() {

@@ -92,6 +92,20 @@ describe('simulator CLI', function () {
         assert.match(output, /--auth/);
     });
 
+    it('prints the console URL, where the console page is served', async function () {
+        const cli = await startCli(['--port', '0', '--scenario', 'test']);
+        try {
+            const consoleUrl = /console: (\S+)/.exec(cli.output())[1];
+            assert.strictEqual(consoleUrl, cli.url.replace(/\/OpenMediaService$/, '/console'));
+            const page = await httpRequest(consoleUrl);
+            assert.strictEqual(page.status, 200);
+            assert.match(page.body, /<title>Open Media simulator console<\/title>/);
+        } finally {
+            cli.child.kill('SIGTERM');
+        }
+        assert.strictEqual(await exited(cli.child), 0);
+    });
+
     it('exits 0 on SIGINT', async function () {
         const cli = await startCli(['--port', '0', '--scenario', 'test']);
         cli.child.kill('SIGINT');

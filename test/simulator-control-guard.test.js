@@ -6,6 +6,7 @@
  * is outside it, and the server cuts a client that stalls.
  */
 const assert = require('assert');
+const http = require('http');
 const fs = require('fs');
 const net = require('net');
 const os = require('os');
@@ -133,21 +134,31 @@ describe('simulator control API guard', function () {
     });
 
     describe('one guard for every route', function () {
-        it('/console and control routes that do not exist yet are refused by the guard first; after it, 404', async function () {
+        it('/console, the stream and control routes that do not exist yet are refused by the guard first', async function () {
             sim = await startTestSimulator({ auth: true });
-            for (const route of ['/console', '/console/app.js']) {
+            // The console page (200 once past the guard) and a file it does not have (404).
+            for (const [route, status] of [['/console', 200], ['/console/app.js', 404]]) {
                 const url = `${sim.controlUrl.replace(/\/control$/, '')}${route}`;
                 const host = { Host: `127.0.0.1:${sim.port}` };
                 assert.strictEqual((await httpRequest(url, { headers: { Host: `evil.example:${sim.port}` } })).status, 403, route);
                 assert.strictEqual((await httpRequest(url, { headers: { ...host, Origin: 'http://evil.example' } })).status, 403, route);
                 assert.strictEqual((await httpRequest(url, { headers: host })).status, 401, route);
-                assert.strictEqual((await httpRequest(url, { headers: { ...host, Authorization: `Bearer ${sim.controlToken}` } })).status, 404, route);
+                assert.strictEqual((await httpRequest(url, { headers: { ...host, Authorization: `Bearer ${sim.controlToken}` } })).status, status, route);
             }
             for (const route of ['/stream', '/not/yet/there']) {
                 assert.strictEqual((await raw(sim, 'GET', route)).status, 401, route);
                 assert.strictEqual((await raw(sim, 'POST', route, { Authorization: `Bearer ${sim.controlToken}` }, '{}')).status, 415, route);
-                assert.strictEqual((await controlGet(sim, route)).status, 404, route);
             }
+            assert.strictEqual((await controlGet(sim, '/not/yet/there')).status, 404);
+            // Past the guard, the stream answers (and would go on: closed here).
+            const stream = await new Promise((resolve, reject) => {
+                const req = http.get(`${sim.controlUrl}/stream`, { headers: { Authorization: `Bearer ${sim.controlToken}` } }, (res) => {
+                    resolve({ status: res.statusCode, type: res.headers['content-type'] });
+                    req.destroy();
+                });
+                req.on('error', reject);
+            });
+            assert.deepStrictEqual(stream, { status: 200, type: 'text/event-stream; charset=utf-8' });
         });
 
         it('the SOAP endpoint is not behind the guard (a real MiCC client sends none of this)', async function () {

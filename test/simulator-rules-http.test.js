@@ -11,7 +11,7 @@ const assert = require('assert');
 const http = require('http');
 const { OpenMediaClient, OpenMediaError } = require('../lib/client');
 const { NS, OPERATIONS, OPERATION_NAMES, REQUEST_STATUS, OPEN_MEDIA_STATUS, LIMITS } = require('../lib/contract');
-const { parseXml } = require('../simulator/xml');
+const { parseXml } = require('./support/xml-tree');
 const { loadBuiltinScenario } = require('../simulator/scenario');
 const { useSimulator, soapPost, authHeader, controlPost, controlGet } = require('./support/simulator');
 

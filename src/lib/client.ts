@@ -34,7 +34,9 @@ import {
   toOpenMediaError,
   type ErrorContext,
 } from './errors';
-import { ResponseFault, ResponseXmlError, checkEnvelope, normalizeResult, readResponseXml, type Json } from './normalize';
+import { normalizeResult, type Json } from './normalize';
+import { checkEnvelope, readResponseXml } from './read-answer';
+import { XmlReadError } from './xml-reader';
 
 export { OpenMediaError } from './errors';
 export { normalizeResult, normalizeStatusRecord } from './normalize';
@@ -55,7 +57,7 @@ export interface ClientOptions {
   wsdlSource?: 'bundled' | 'server';
   /** Sockets per client, default 16. */
   maxSockets?: number;
-  /** Largest answer accepted in bytes (default 64 MiB); bigger -> BAD_RESPONSE. */
+  /** Largest answer accepted in bytes (default DEFAULT_MAX_RESPONSE_BYTES, 32 MiB); bigger -> BAD_RESPONSE. */
   maxResponseBytes?: number;
 }
 
@@ -323,6 +325,10 @@ export class OpenMediaClient {
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       throw invalidInput('timeoutMs', 'positive', timeoutMs, 'timeoutMs must be a positive number');
     }
+    const maxResponseBytes = options.maxResponseBytes;
+    if (maxResponseBytes !== undefined && !(Number.isInteger(maxResponseBytes) && maxResponseBytes > 0)) {
+      throw invalidInput('maxResponseBytes', 'positive', maxResponseBytes, 'maxResponseBytes must be a positive whole number of bytes');
+    }
     checkCredential('LogonID', 'logonId', options.logonId, LIMITS.logonIdMax);
     checkCredential('password', 'password', options.password, LIMITS.passwordMax);
     this.options = { ...options, timeoutMs };
@@ -333,7 +339,9 @@ export class OpenMediaClient {
       timeoutMs,
       tls: options.tls,
       maxSockets: options.maxSockets,
-      maxResponseBytes: options.maxResponseBytes,
+      maxResponseBytes,
+      // The soap fallback path: soap's parser sees only envelopes the reading layer accepts.
+      checkSoapAnswer: checkEnvelope,
     });
     this.secrets = new SecretScrubber({ logonId: options.logonId, password: options.password });
     if (options.logonId) {
@@ -466,17 +474,20 @@ export class OpenMediaClient {
       try {
         method.call(client, wireArgs, (err, result, rawResponse) => {
           if (!err) {
+            // The transport checked the envelope before soap parsed it; the contract reader checks what soap made
+            // of it, so this path refuses what the direct one refuses (an element inside a value, say).
             try {
-              if (typeof rawResponse === 'string') checkEnvelope(rawResponse);
+              if (typeof rawResponse === 'string') readResponseXml(operation, rawResponse);
             } catch (e) {
-              reject(badResponse(this.ctx(operation), (e as Error).message, true));
+              // The reader's refusal is a fixed reason, never text of the answer (errors.ts bounds it all the same).
+              reject(e instanceof XmlReadError ? badResponse(this.ctx(operation), e.message, true) : toOpenMediaError(e, this.ctx(operation)));
               return;
             }
             resolve(result);
           }
           // soap reports a SOAP fault or an HTTP error with the response attached; anything else thrown while it
-          // read a 2xx answer is its parser failing on that answer.
-          else if (isParseFailure(err)) reject(badResponse(this.ctx(operation), String((err as Error).message ?? err), true));
+          // read a 2xx answer is its parser failing on that answer. Its message may quote the answer: not kept.
+          else if (isParseFailure(err)) reject(badResponse(this.ctx(operation), 'the soap package could not read it', false));
           else fail(err);
         });
       } catch (err) {
@@ -519,9 +530,8 @@ export class OpenMediaClient {
     try {
       value = readResponseXml(operation, xml);
     } catch (err) {
-      if (err instanceof ResponseFault) throw toOpenMediaError(err, this.ctx(operation));
-      // The reader's complaint may quote the answer: errors.ts treats it as the server's text.
-      if (err instanceof ResponseXmlError) throw badResponse(this.ctx(operation), err.message, true, status);
+      // The reader's refusal is a fixed reason, never text of the answer (errors.ts bounds it all the same).
+      if (err instanceof XmlReadError) throw badResponse(this.ctx(operation), err.message, true, status);
       throw toOpenMediaError(err, this.ctx(operation));
     }
     if (status < 200 || status >= 300) {
@@ -571,7 +581,7 @@ export function parseResponse(operation: OperationName, xml: string): Json {
   try {
     value = readResponseXml(operation, xml);
   } catch (err) {
-    if (err instanceof ResponseXmlError) throw badResponse({ operation }, err.message, true);
+    if (err instanceof XmlReadError) throw badResponse({ operation }, err.message, true);
     throw toOpenMediaError(err, { operation });
   }
   return normalizeResult(operation, { [OPERATIONS[operation].result.name]: value });

@@ -354,6 +354,19 @@ export function isDataType(type: string): type is DataTypeName {
   return Object.prototype.hasOwnProperty.call(DATA_TYPES, type);
 }
 
+/**
+ * How many levels of elements a value of `type` holds below its own element: 0 for a scalar or an enum (text only),
+ * 1 + the deepest member for a complex type, 1 + the item's for an array. The XML readers refuse what is deeper.
+ */
+export function typeDepth(type: string): number {
+  if (!isDataType(type)) return 0;
+  const def = DATA_TYPES[type] as ComplexTypeDef | ArrayTypeDef;
+  if (def.kind === 'array') return 1 + typeDepth(def.itemType);
+  let deepest = 0;
+  for (const member of def.members) deepest = Math.max(deepest, typeDepth(member.type));
+  return 1 + deepest;
+}
+
 export function isEnumType(type: string): type is EnumTypeName {
   return Object.prototype.hasOwnProperty.call(ENUMS, type);
 }

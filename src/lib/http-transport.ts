@@ -6,9 +6,16 @@
  * request, the body collected into a string, handed back in the `{ status, headers, data }` shape soap reads.
  * It also sorts out answers that cannot be SOAP (an HTML 503 page, an empty body, a 200 with no envelope) before
  * soap tries to parse them, so they fail with a precise transport error instead of a parser complaint.
+ *
+ * Bounds: the timeout covers the whole exchange, the last byte of the answer included (a server that sends a byte a
+ * second still fails with ETIMEDOUT at the deadline); an answer larger than maxResponseBytes is refused as soon as
+ * its Content-Length or its bytes say so, without reading the rest; an answer that is not valid UTF-8 is refused.
  */
 import * as http from 'http';
 import * as https from 'https';
+import { isUtf8 } from 'buffer';
+import { looksLikeEnvelope } from './read-answer';
+import { XmlCursor, XmlReadError } from './xml-reader';
 
 export interface TlsOptions {
   ca?: string | Buffer;
@@ -29,9 +36,22 @@ export interface TransportOptions {
    * (Node's default is 5 s) is rarely raced.
    */
   idleSocketMs?: number;
-  /** Largest answer accepted (bytes, default 64 MiB); a bigger one fails with BAD_RESPONSE. */
+  /** Largest answer accepted (bytes, default DEFAULT_MAX_RESPONSE_BYTES); a bigger one fails with BAD_RESPONSE. */
   maxResponseBytes?: number;
+  /**
+   * Run on every SOAP answer that goes to the soap package (request(), not post()) before soap parses it; throws an
+   * XmlReadError to refuse it (BAD_RESPONSE). The client's soap fallback path checks the envelope with it.
+   */
+  checkSoapAnswer?: (xml: string) => void;
 }
+
+/**
+ * The default answer size cap, 32 MiB. The biggest honest answers are GetAllOpenMediaRequestStatus and
+ * GetOpenMediaRequestsByTime over the whole cache: about 330 bytes per status record as a WCF server writes it, so
+ * 32 MiB holds about 100,000 records, the 30-minute cache of a center adding 11 requests a second with 5 status
+ * changes each. om-server's "Max answer" setting changes it.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 /** What the transport hands soap: the parts of an axios response soap reads. */
 export interface TransportResponse {
@@ -58,13 +78,16 @@ export class TransportError extends Error {
 
 type Callback = (error: unknown, res?: TransportResponse, body?: string) => void;
 
-/** A SOAP envelope start tag, whatever its prefix. */
-const ENVELOPE_RE = /<(?:[A-Za-z_][\w.-]*:)?Envelope[\s>]/;
+/** "33554432 bytes (32 MB)" for a byte count (om-server's setting is in MB). */
+function sizeText(bytes: number): string {
+  return `${bytes} bytes (${+(bytes / 1048576).toFixed(2)} MB)`;
+}
 
 export class HttpTransport {
   readonly agent: http.Agent;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
+  private readonly checkSoapAnswer?: (xml: string) => void;
   private readonly pending = new Set<http.ClientRequest>();
   private closed = false;
   /** Every socket the agent opened for us that has not closed yet. */
@@ -75,7 +98,8 @@ export class HttpTransport {
 
   constructor(readonly secure: boolean, options: TransportOptions) {
     this.timeoutMs = options.timeoutMs;
-    this.maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.checkSoapAnswer = options.checkSoapAnswer;
     const maxSockets = options.maxSockets ?? 16;
     const common = {
       keepAlive: true,
@@ -128,7 +152,7 @@ export class HttpTransport {
    * Calls back exactly once.
    */
   request(url: string, data: string | null, callback: Callback, exheaders?: Record<string, string>): Promise<unknown> {
-    this.send(url, data, callback, exheaders, Date.now() + this.timeoutMs, true);
+    this.send(url, data, callback, exheaders, Date.now() + this.timeoutMs, true, true);
     return Promise.resolve();
   }
 
@@ -137,7 +161,7 @@ export class HttpTransport {
    * exactly once, like request().
    */
   post(url: string, body: string, soapAction: string, callback: Callback): void {
-    this.send(url, body, callback, { SOAPAction: soapAction }, Date.now() + this.timeoutMs, true);
+    this.send(url, body, callback, { SOAPAction: soapAction }, Date.now() + this.timeoutMs, true, false);
   }
 
   /** The endpoint's URL, parsed once (every call of a client goes to the same one). */
@@ -171,6 +195,7 @@ export class HttpTransport {
     exheaders: Record<string, string> | undefined,
     deadline: number,
     mayRetry: boolean,
+    forSoap: boolean,
   ): void {
     let done = false;
     const finish: Callback = (error, res, body) => {
@@ -207,14 +232,17 @@ export class HttpTransport {
     const req = send(target, { method: body !== undefined ? 'POST' : 'GET', headers, agent: this.agent });
     this.pending.add(req);
     req.once('socket', (socket) => this.track(socket));
-    // One deadline per call, a re-sent read included.
-    const timer = setTimeout(() => {
-      req.destroy(new TransportError(`no answer within ${this.timeoutMs} ms`, 'ETIMEDOUT'));
-    }, Math.max(1, deadline - Date.now()));
     const cleanup = (): void => {
       clearTimeout(timer);
       this.pending.delete(req);
     };
+    // One deadline per call, a re-sent read included, up to the answer's last byte. It fails the call first, so
+    // whatever the destroyed request and response report afterwards is ignored.
+    const timer = setTimeout(() => {
+      cleanup();
+      finish(new TransportError(`no complete answer within ${this.timeoutMs} ms`, 'ETIMEDOUT'));
+      req.destroy();
+    }, Math.max(1, deadline - Date.now()));
     let answered = false;
     req.on('error', (err: NodeJS.ErrnoException) => {
       cleanup();
@@ -224,7 +252,7 @@ export class HttpTransport {
       ) {
         done = true;
         this.retries++;
-        this.send(url, data, callback, exheaders, deadline, false);
+        this.send(url, data, callback, exheaders, deadline, false, forSoap);
         return;
       }
       finish(err);
@@ -233,12 +261,21 @@ export class HttpTransport {
       answered = true;
       const chunks: Buffer[] = [];
       let size = 0;
+      const tooLarge = (): void => {
+        cleanup();
+        finish(new TransportError(`the answer is larger than the maximum answer size of ${sizeText(this.maxResponseBytes)}`, 'BAD_RESPONSE', res.statusCode));
+        req.destroy();
+      };
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > this.maxResponseBytes) {
+        tooLarge();
+        return;
+      }
       res.on('data', (chunk: Buffer) => {
+        if (done) return;
         size += chunk.length;
         if (size > this.maxResponseBytes) {
-          cleanup();
-          finish(new TransportError(`the answer is larger than ${this.maxResponseBytes} bytes`, 'BAD_RESPONSE', res.statusCode));
-          req.destroy();
+          tooLarge();
           return;
         }
         chunks.push(chunk);
@@ -255,23 +292,39 @@ export class HttpTransport {
         cleanup();
         if (done) return;
         const status = res.statusCode ?? 0;
-        const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-        const response: TransportResponse = { status, headers: res.headers, data: text };
-        const isEnvelope = ENVELOPE_RE.test(text);
+        const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+        // Decoded leniently only to tell an envelope from an error page; nothing reads it as XML unless it is UTF-8.
+        const text = bytes.toString('utf8');
+        // The reason phrase is the server's text: errors.ts bounds and scrubs it.
+        const httpError = (): TransportError => new TransportError(`HTTP ${status}`, `HTTP_${status}`, status, undefined, res.statusMessage);
         if (body !== undefined) {
           // A SOAP exchange: a fault comes as an envelope with HTTP 500; anything else non-2xx is the HTTP layer.
-          if (!isEnvelope) {
-            if (status < 200 || status >= 300) {
-              finish(new TransportError(`HTTP ${status}`, `HTTP_${status}`, status, undefined, res.statusMessage));
-            } else {
-              finish(new TransportError(text.trim() === '' ? 'empty answer' : 'the answer is not a SOAP envelope', 'BAD_RESPONSE', status));
-            }
+          if (!looksLikeEnvelope(text)) {
+            if (status < 200 || status >= 300) finish(httpError());
+            else finish(new TransportError(text.trim() === '' ? 'empty answer' : 'the answer is not a SOAP envelope', 'BAD_RESPONSE', status));
             return;
           }
         } else if (status !== 200) {
-          finish(new TransportError(`HTTP ${status}`, `HTTP_${status}`, status, undefined, res.statusMessage));
+          finish(httpError());
           return;
         }
+        if (!isUtf8(bytes)) {
+          finish(new TransportError('the answer is not valid UTF-8', 'BAD_RESPONSE', status));
+          return;
+        }
+        if (forSoap) {
+          // What soap is about to parse: a SOAP answer through the client's check, a service description (GET)
+          // through the reading layer's own limits (well-formed, no DOCTYPE, bounded depth, names and texts).
+          try {
+            if (body === undefined) new XmlCursor(text).finish();
+            else this.checkSoapAnswer?.(text);
+          } catch (err) {
+            if (!(err instanceof XmlReadError)) throw err;
+            finish(new TransportError(body === undefined ? `the service description is not usable XML: ${err.message}` : err.message, 'BAD_RESPONSE', status));
+            return;
+          }
+        }
+        const response: TransportResponse = { status, headers: res.headers, data: text };
         finish(null, response, text);
       });
     });

@@ -89,11 +89,14 @@ export interface OmServerConfig extends NodeDef {
   timeout?: number | string;
   tls?: string;
   wsdlSource?: string;
+  /** Largest answer accepted, in MB (1 MB = 1,048,576 bytes). */
+  maxAnswerMB?: number | string;
 }
 
 export interface OmServerNode extends RedNode {
   url: string;
   timeoutMs: number;
+  maxAnswerBytes: number;
   wsdlSource: 'bundled' | 'server';
   /** The shared client, built on first use. Throws an OpenMediaError when the configuration is unusable. */
   getClient(): OpenMediaClient;

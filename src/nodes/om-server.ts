@@ -5,7 +5,8 @@
  * Node properties (the editor's defaults):
  *   name        ''
  *   url         '' e.g. http://micc-host:12615/OpenMediaService (the port is never assumed)
- *   timeout     10 (seconds, per call; fractions allowed)
+ *   timeout     10 (seconds, per call, up to the answer's last byte; fractions allowed)
+ *   maxAnswerMB 32 (MB, the largest answer accepted; a bigger one fails with BAD_RESPONSE; fractions allowed)
  *   tls         '' or the id of a core `tls-config` node (CA, client certificate, verification: on by default)
  *   wsdlSource  'bundled' (the pack's own WSDL, default) | 'server' (the server's `?wsdl`)
  * Credentials (Node-RED credentials, never exported):  logonId (text), password (password). The SOAP headers are
@@ -37,7 +38,7 @@ import { CREDENTIALS_IN_URL, OpenMediaClient, type ClientOptions } from '../lib/
 import { invalidInput } from '../lib/errors';
 import { PollLoop } from '../lib/events/poller';
 import { openLoopState, peekLoopState, removeLoopState, resetLoopStates } from '../lib/events/state';
-import type { TlsOptions } from '../lib/http-transport';
+import { DEFAULT_MAX_RESPONSE_BYTES, type TlsOptions } from '../lib/http-transport';
 import { ADDED_EVENT, type NodeAPI, type OmAddedEvent, type OmServerConfig, type OmServerNode } from '../lib/red';
 
 /**
@@ -105,6 +106,16 @@ function timeoutMsOf(value: unknown): number {
   return Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : DEFAULT_TIMEOUT_S * 1000;
 }
 
+const MB = 1024 * 1024;
+/** The editor allows up to this; bigger would approach the longest string V8 can hold. */
+const MAX_ANSWER_MB = 256;
+
+/** "Max answer" in MB from the editor -> bytes; anything unusable (or absent, in a flow from before) -> the default. */
+function maxAnswerBytesOf(value: unknown): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isFinite(n) && n > 0 && n <= MAX_ANSWER_MB ? Math.max(1, Math.round(n * MB)) : DEFAULT_MAX_RESPONSE_BYTES;
+}
+
 /** The TLS options of a core tls-config node, in the shape the client takes. */
 function tlsOptionsOf(RED: NodeAPI, tlsId: string | undefined): TlsOptions | undefined {
   if (!tlsId) return undefined;
@@ -139,6 +150,7 @@ module.exports = function register(RED: NodeAPI): void {
     node.url = configured.url;
     if (configured.had) node.warn(CREDENTIALS_IN_URL);
     node.timeoutMs = timeoutMsOf(config.timeout);
+    node.maxAnswerBytes = maxAnswerBytesOf(config.maxAnswerMB);
     node.wsdlSource = config.wsdlSource === 'server' ? 'server' : 'bundled';
     // Every om-events node and every add node may listen; more than 10 is normal, not a leak.
     node.setMaxListeners(0);
@@ -163,6 +175,7 @@ module.exports = function register(RED: NodeAPI): void {
       const options: ClientOptions = {
         endpoint: node.url,
         timeoutMs: node.timeoutMs,
+        maxResponseBytes: node.maxAnswerBytes,
         wsdlSource: node.wsdlSource,
         tls: tlsOptionsOf(RED, config.tls),
       };

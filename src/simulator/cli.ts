@@ -33,6 +33,7 @@ Options:
 
 Endpoints: POST/GET <url>/OpenMediaService (?wsdl for the WSDL), JSON control API under /control
 (see the top of simulator/control.js). Control POSTs need Content-Type: application/json.
+The console page at /console: watch and play the contact center.
 Timeouts: headers 10 s, whole request 30 s, idle keep-alive 5 s.`;
 
 class UsageError extends Error {}
@@ -141,7 +142,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Simu
   process.stdout.write(
     `Open Media Service simulator listening (${options.clock} clock, auth ${sim.model.authEnabled ? 'on' : 'off'}`
     + `${typeof state.name === 'string' ? `, scenario "${state.name}"` : ''})\n`
-    + `  service: ${sim.url}\n  wsdl:    ${sim.wsdlUrl}\n  control: ${sim.controlUrl}\n`
+    + `  service: ${sim.url}\n  wsdl:    ${sim.wsdlUrl}\n  control: ${sim.controlUrl}\n  console: ${sim.consoleUrl}\n`
     + `  token:   ${sim.controlToken} (control API while auth is on: Authorization: Bearer <token>)\n`,
   );
   const warning = exposureWarning(options.host ?? '127.0.0.1', sim.port);

@@ -6,7 +6,9 @@
  * 405 for a known route with the wrong method. Bodies are JSON objects (an empty body is `{}`).
  *
  *   POST /control/agents/:id/logon | logoff | ready | notready     agent by record id (or logon id)
- *   POST /control/requests/:id/answer | complete                   Open Media request by OpenMediaID
+ *   POST /control/agents/:id/manual | auto                         a person plays the agent / its scenario times again
+ *   POST /control/requests/:id/answer | complete | fail            Open Media request by OpenMediaID (fail: one the
+ *                                                                  agent holds ends Failed)
  *   POST /control/groups/:id/open | close                          service group by id
  *   POST /control/tenants/:id/enable | disable                     tenant by id
  *   POST /control/router/disconnect | reconnect
@@ -23,7 +25,9 @@
  *   POST /control/reset          { "scenario"?: Scenario object, a shipped scenario's name, or the name of a .json
  *                                file in the --scenario-dir folder } fresh model state
  *                                (the model only: faults, held requests and the received log are kept)
+ *   GET  /control/stream         the console's live updates (text/event-stream; see console.ts)
  *   GET  /control                this list of routes, as JSON
+ *   GET  /console                the console page (and /console/console.js, /console/console.css)
  *
  * Passwords given to /control/auth are never echoed back.
  *
@@ -46,8 +50,9 @@ import type * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { OPERATION_NAMES, OperationName } from '../lib/contract';
+import { isConsolePath, serveConsole } from './console';
 import { SCENARIO_DIR, ScenarioError, loadBuiltinScenario, loadScenario } from './scenario';
-import type { FaultInjection, ReceivedRequest } from './server';
+import { trimTrailingSlashes, type FaultInjection, type ReceivedRequest } from './server';
 import type { AuthUser, Scenario } from './types';
 
 /** What the control API drives; the Simulator object returned by startSimulator implements it. */
@@ -58,6 +63,10 @@ export interface SimulatorControl {
   setReady(agentId: number | string, ready: boolean): void;
   answer(openMediaId: number): void;
   complete(openMediaId: number): void;
+  fail(openMediaId: number): void;
+  setManual(agentId: number | string, manual: boolean): void;
+  /** Answers GET /control/stream with the console's event stream. */
+  openStream(req: http.IncomingMessage, res: http.ServerResponse): void;
   setGroupOpen(groupId: number, open: boolean): void;
   setTenantEnabled(tenantId: number, enabled: boolean): void;
   disconnectRouter(): void;
@@ -127,6 +136,13 @@ interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   handler: Handler;
+  /** Answers by itself instead of returning JSON (the stream). */
+  raw?: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+}
+
+/** An agent is named by its record id or its logon id. */
+function agentOf(raw: string): number | string {
+  return /^-?\d+$/.test(raw) ? Number(raw) : decodeURIComponent(raw);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -269,15 +285,20 @@ export function createControlHandler(sim: SimulatorControl, access: ControlAcces
   const ok = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ ok: true, ...extra });
   const routes: Route[] = [
     { method: 'POST', pattern: /^\/agents\/([^/]+)\/(logon|logoff|ready|notready)$/, handler: ([id, action]) => {
-      // An agent is named by its record id or its logon id.
-      const agentId = /^-?\d+$/.test(id) ? Number(id) : decodeURIComponent(id);
+      const agentId = agentOf(id);
       if (action === 'logon') sim.logon(agentId);
       else if (action === 'logoff') sim.logoff(agentId);
       else sim.setReady(agentId, action === 'ready');
       return ok();
     } },
-    { method: 'POST', pattern: /^\/requests\/([^/]+)\/(answer|complete)$/, handler: ([id, action]) => {
-      if (action === 'answer') sim.answer(idOf(id)); else sim.complete(idOf(id));
+    { method: 'POST', pattern: /^\/agents\/([^/]+)\/(manual|auto)$/, handler: ([id, action]) => {
+      sim.setManual(agentOf(id), action === 'manual');
+      return ok();
+    } },
+    { method: 'POST', pattern: /^\/requests\/([^/]+)\/(answer|complete|fail)$/, handler: ([id, action]) => {
+      if (action === 'answer') sim.answer(idOf(id));
+      else if (action === 'complete') sim.complete(idOf(id));
+      else sim.fail(idOf(id));
       return ok();
     } },
     { method: 'POST', pattern: /^\/groups\/([^/]+)\/(open|close)$/, handler: ([id, action]) => {
@@ -329,6 +350,7 @@ export function createControlHandler(sim: SimulatorControl, access: ControlAcces
     { method: 'POST', pattern: /^\/held\/release$/, handler: () => ok({ released: sim.releaseHeld() }) },
     { method: 'GET', pattern: /^\/state$/, handler: () => sim.state() },
     { method: 'GET', pattern: /^\/events$/, handler: () => sim.eventLog },
+    { method: 'GET', pattern: /^\/stream$/, handler: () => undefined, raw: (req, res) => sim.openStream(req, res) },
     { method: 'GET', pattern: /^\/received$/, handler: () => {
       const counts: Record<string, number> = {};
       for (const op of OPERATION_NAMES) counts[op] = sim.receivedCount(op);
@@ -358,10 +380,11 @@ export function createControlHandler(sim: SimulatorControl, access: ControlAcces
       json(res, refusal.status, { error: refusal.error });
       return;
     }
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
-    if (pathname === '/console' || pathname.startsWith('/console/')) {
+    const pathname = trimTrailingSlashes(new URL(req.url ?? '/', 'http://localhost').pathname);
+    // The console page is served here, behind the guard, so that what protects the control API protects it too.
+    if (isConsolePath(pathname)) {
       req.resume();
-      json(res, 404, { error: 'No console page in this simulator' });
+      serveConsole(req, res, pathname);
       return;
     }
     const rawBody = await readJsonBody(req, MAX_CONTROL_BODY);
@@ -388,6 +411,10 @@ export function createControlHandler(sim: SimulatorControl, access: ControlAcces
       if (!route) {
         res.setHeader('Allow', matching.map((r) => r.method).join(', '));
         throw new ControlError(405, `${req.method ?? ''} is not allowed on /control${sub}`);
+      }
+      if (route.raw) {
+        route.raw(req, res);
+        return;
       }
       const params = (route.pattern.exec(sub) ?? []).slice(1);
       json(res, 200, route.handler(params, body));

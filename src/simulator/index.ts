@@ -14,6 +14,7 @@ import * as path from 'path';
 import { OperationName, SERVICE_PATH } from '../lib/contract';
 import { buildWsdl } from '../lib/wsdl';
 import { Clock } from './clock';
+import { ConsoleHub, ConsoleOptions } from './console';
 import { createControlHandler, SimulatorControl } from './control';
 import { OpenMediaModel } from './model';
 import { loadBuiltinScenario, loadScenario, validateScenario } from './scenario';
@@ -26,6 +27,7 @@ export { createControlHandler } from './control';
 export type { ControlAccess } from './control';
 export type { FaultInjection, InjectedFaultKind, ReceivedRequest, ServerTimeouts } from './server';
 export type { Scenario, StatusEvent, AuthUser } from './types';
+export type { ConsoleOptions } from './console';
 
 export interface SimulatorOptions {
   /** TCP port; 0 (the default here) picks a free one. The CLI defaults to 12615. */
@@ -48,6 +50,8 @@ export interface SimulatorOptions {
   receivedLimit?: number;
   /** One log line per request when given (never credentials). */
   log?: (line: string) => void;
+  /** Limits and timing of the console's live stream (GET /control/stream); see console.ts. */
+  console?: ConsoleOptions;
   /** A folder whose .json scenario files POST /control/reset may load by name; none: shipped scenarios only. */
   scenarioDir?: string;
   /** Host names besides localhost / 127.0.0.1 / [::1] / the bound address that the control API answers to. */
@@ -65,6 +69,10 @@ export interface Simulator extends SimulatorControl {
   readonly wsdlUrl: string;
   /** http://HOST:PORT/control */
   readonly controlUrl: string;
+  /** http://HOST:PORT/console: the console page */
+  readonly consoleUrl: string;
+  /** The console's live stream (its open streams: `consoleHub.clientCount`). */
+  readonly consoleHub: ConsoleHub;
   readonly port: number;
   readonly host: string;
   readonly model: OpenMediaModel;
@@ -127,6 +135,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   // The handle is built first so the control API and the server share it.
   const sim = {} as Simulator;
+  // Attached to the model only while a console stream is open.
+  const hub = new ConsoleHub(model, () => ({
+    faults: server.pendingFaults(), held: server.heldCount, received: server.receivedCount(), strictOrder: server.options.strictOrder,
+  }), options.console);
   const server: SoapSimulatorServer = new SoapSimulatorServer(model, {
     host,
     port: options.port ?? 0,
@@ -147,13 +159,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     timeouts: options.timeouts,
   });
 
-  const methods: Omit<Simulator, 'url' | 'wsdlUrl' | 'controlUrl' | 'port' | 'host' | 'model' | 'clock' | 'server'
-    | 'eventLog' | 'received' | 'lastRequestXml' | 'heldCount' | 'connectionCount' | 'strictOrder' | 'controlToken'> = {
+  const methods: Omit<Simulator, 'url' | 'wsdlUrl' | 'controlUrl' | 'consoleUrl' | 'consoleHub' | 'port' | 'host' | 'model' | 'clock'
+    | 'server' | 'eventLog' | 'received' | 'lastRequestXml' | 'heldCount' | 'connectionCount' | 'strictOrder' | 'controlToken'> = {
     logon: (id) => model.logon(id),
     logoff: (id) => model.logoff(id),
     setReady: (id, ready) => model.setReady(id, ready),
     answer: (id) => model.answer(id),
     complete: (id) => model.complete(id),
+    fail: (id) => model.fail(id),
+    setManual: (id, manual) => model.setManual(id, manual),
+    openStream: (req, res) => hub.open(req, res),
     setGroupOpen: (id, open) => model.setGroupOpen(id, open),
     setTenantEnabled: (id, enabled) => model.setTenantEnabled(id, enabled),
     disconnectRouter: () => model.disconnectRouter(),
@@ -164,13 +179,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     advance: (ms) => model.advance(ms),
     state: () => model.state(),
     reset: (scenario) => model.reset(scenario === undefined ? prepare(baseScenario) : prepare(resolveScenario(scenario))),
-    injectFault: (fault: FaultInjection) => server.injectFault(fault),
-    clearFaults: () => server.clearFaults(),
+    // Not model changes: the console is told (it shows armed faults and held requests).
+    injectFault: (fault: FaultInjection) => { server.injectFault(fault); hub.touch(); },
+    clearFaults: () => { server.clearFaults(); hub.touch(); },
     pendingFaults: () => server.pendingFaults(),
-    releaseHeld: () => server.releaseHeld(),
+    releaseHeld: () => { const n = server.releaseHeld(); hub.touch(); return n; },
     receivedCount: (op) => server.receivedCount(op),
     clearReceived: () => server.clearReceived(),
     stop: async () => {
+      hub.close();
       model.close();
       await server.stop();
     },
@@ -180,6 +197,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url: { get: () => server.url, enumerable: true },
     wsdlUrl: { get: () => `${server.url}?wsdl`, enumerable: true },
     controlUrl: { get: () => server.url.slice(0, -SERVICE_PATH.length) + '/control', enumerable: true },
+    consoleUrl: { get: () => server.url.slice(0, -SERVICE_PATH.length) + '/console', enumerable: true },
+    consoleHub: { value: hub, enumerable: true },
     port: { get: () => server.port, enumerable: true },
     host: { value: host, enumerable: true },
     controlToken: { value: controlToken, enumerable: false },

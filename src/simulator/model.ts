@@ -15,6 +15,8 @@
  *     advance(ms)                      move the clock (manual or real offset), running every due timer in time order
  *     logon(agentId) / logoff(agentId) / setReady(agentId, ready)      agentId = record id or logon id
  *     answer(openMediaId) / complete(openMediaId)                      agent actions on an allocated / answered request
+ *     fail(openMediaId)                the agent gives up a request it holds (Failed)
+ *     setManual(agentId, manual)       a person plays the agent: its automatic answer/complete times are suspended
  *     setGroupOpen(groupId, open) / setTenantEnabled(tenantId, enabled)
  *     disconnectRouter() / reconnectRouter() / restartService()
  *     setLicense(present) / setAuth(enabled, users?)
@@ -25,6 +27,8 @@
  *     state()                          JSON-safe snapshot: flags, tenants, groups (queues), agents, requests, options
  *     eventLog                         every status event generated since start/restart and not yet expired, in order
  *     onEvent(listener) -> unsubscribe called synchronously for each new status event
+ *     onChange(listener) -> unsubscribe  called after anything that may change state() (for a watcher: the console)
+ *     overview(queueLimit) / recentEvents(n) / emittedEventCount   bounded views for the console
  *     reset(scenario?)                 back to the scenario's initial state (ids restart at 1, log emptied)
  *     nextDueAt() / runDue()           for a server that schedules timers itself (not needed with autoTimers)
  *     close()                          stops the model's own timer (autoTimers)
@@ -215,6 +219,8 @@ interface Agent {
   stats: { offered: number; answered: number; completed: number; offeredNotAnswered: number };
   answerAfterMs?: number;
   completeAfterMs?: number;
+  /** Played by a person (the console, the control API): the scenario's automatic answer/complete is suspended. */
+  manual: boolean;
 }
 
 interface Req {
@@ -389,6 +395,9 @@ export class OpenMediaModel implements ServiceModel {
   private expiryHead = 0;
   private timers = new TimerHeap();
   private listeners = new Set<EventListener>();
+  private changeListeners = new Set<() => void>();
+  /** Status events generated since the model was built (never reset): a watcher's cursor into the log. */
+  private emitted = 0;
   private eventLogCache: StatusEvent[] | null = null;
   private armed: { at: number; handle: NodeJS.Timeout } | null = null;
   private closed = false;
@@ -436,6 +445,7 @@ export class OpenMediaModel implements ServiceModel {
         stats: { offered: 0, answered: 0, completed: 0, offeredNotAnswered: 0 },
         answerAfterMs: a.answerAfterSeconds === undefined ? undefined : a.answerAfterSeconds * 1000,
         completeAfterMs: a.completeAfterSeconds === undefined ? undefined : a.completeAfterSeconds * 1000,
+        manual: false,
       };
       this.agents.set(agent.id, agent);
       this.agentsByLogon.set(agent.logonId.toLowerCase(), agent);
@@ -467,6 +477,7 @@ export class OpenMediaModel implements ServiceModel {
   /** Back to the scenario's initial state (or a new scenario): ids restart at 1, the log is emptied. */
   reset(scenario?: Scenario): void {
     this.load(scenario ?? this.scenario);
+    this.after();
   }
 
   close(): void {
@@ -508,6 +519,8 @@ export class OpenMediaModel implements ServiceModel {
       default: throw new Error(`unknown operation ${String(operation)}`);
     }
     this.rearm();
+    // The five operations that change something (queries change nothing: om-events polls must not wake a watcher).
+    if (this.changeListeners.size > 0 && !operation.startsWith('Get')) this.changed();
     return result;
   }
 
@@ -971,12 +984,25 @@ export class OpenMediaModel implements ServiceModel {
     agent.sessions.add(req);
     agent.stats.offered += 1;
     this.emit(req, 'AllocatedToAgent', 0);
-    if (agent.answerAfterMs !== undefined) {
-      const gen = req.gen;
-      this.timers.add(this.clock.now() + agent.answerAfterMs, () => {
-        if (req.gen === gen && req.status === 'AllocatedToAgent' && req.agent === agent) this.doAnswer(req);
-      });
-    }
+    this.armAgentTimer(req, agent);
+  }
+
+  /**
+   * The agent's automatic next step for a request it holds: answer an allocated one after answerAfterMs, complete an
+   * answered one after completeAfterMs. Nothing for a manual agent or when the scenario gives no time.
+   */
+  private armAgentTimer(req: Req, agent: Agent): void {
+    if (agent.manual) return;
+    const answering = req.status === 'AllocatedToAgent';
+    const after = answering ? agent.answerAfterMs : agent.completeAfterMs;
+    if (after === undefined) return;
+    const gen = req.gen;
+    const status = req.status;
+    this.timers.add(this.clock.now() + after, () => {
+      if (req.gen !== gen || req.status !== status || req.agent !== agent) return;
+      if (answering) this.doAnswer(req);
+      else this.doComplete(req);
+    });
   }
 
   private armForcedTimeout(req: Req): void {
@@ -1020,12 +1046,7 @@ export class OpenMediaModel implements ServiceModel {
     const agent = req.agent as Agent;
     agent.stats.answered += 1;
     this.emit(req, 'AgentProcessing', 0);
-    if (agent.completeAfterMs !== undefined) {
-      const gen = req.gen;
-      this.timers.add(this.clock.now() + agent.completeAfterMs, () => {
-        if (req.gen === gen && req.status === 'AgentProcessing' && req.agent === agent) this.doComplete(req);
-      });
-    }
+    this.armAgentTimer(req, agent);
   }
 
   private doComplete(req: Req): void {
@@ -1061,6 +1082,7 @@ export class OpenMediaModel implements ServiceModel {
     req.last = rec;
     req.eventCount += 1;
     this.log.push(rec);
+    this.emitted += 1;
     // The wire form is built only when someone holds the log or listens (it carries a Date: kept per cached event,
     // it would cost the garbage collector on every add).
     if (!this.eventLogCache && this.listeners.size === 0) return;
@@ -1131,6 +1153,27 @@ export class OpenMediaModel implements ServiceModel {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` (no arguments, synchronously) after anything that may have changed what state() shows: an
+   * operation that changes something, a control action, the clock moved. Many changes in a row call it many times:
+   * a watcher coalesces. With no listener attached this costs one Set size check (the console's stream attaches
+   * one only while a page is open).
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.changeListeners) {
+      try {
+        l();
+      } catch {
+        // A watcher's failure must not break the model.
+      }
+    }
+  }
+
   // -------------------------------------------------------------------------------------------------------------
   // Timers and the clock
 
@@ -1142,12 +1185,16 @@ export class OpenMediaModel implements ServiceModel {
   /** Runs every timer due at the clock's current time. */
   runDue(): void {
     const now = this.clock.now();
+    let ran = false;
     for (let t = this.timers.peek(); t && t.at <= now; t = this.timers.peek()) {
       this.timers.pop();
       t.run();
+      ran = true;
     }
     this.purgeExpired();
     this.rearm();
+    // An agent acting by itself (real clock) is a change a watcher wants to see.
+    if (ran && this.changeListeners.size > 0) this.changed();
   }
 
   /** Moves the clock forward by `ms`, running each timer at its own time, in order. */
@@ -1162,7 +1209,7 @@ export class OpenMediaModel implements ServiceModel {
     }
     this.clock.set(Math.max(target, this.clock.now()));
     this.purgeExpired();
-    this.rearm();
+    this.after();
   }
 
   private rearm(): void {
@@ -1204,8 +1251,10 @@ export class OpenMediaModel implements ServiceModel {
     return req;
   }
 
+  /** After every control action: re-arm the timer, tell the watchers. */
   private after(): void {
     this.rearm();
+    if (this.changeListeners.size > 0) this.changed();
   }
 
   logon(agentId: number | string): void {
@@ -1268,14 +1317,54 @@ export class OpenMediaModel implements ServiceModel {
     this.after();
   }
 
+  /**
+   * The agent gives up a request it holds (allocated or answered): Failed, as when it could not be handled, so a
+   * flow's "Failed" path can be tried. Not a documented agent action: a simulator switch, like disconnectRouter()
+   * for one request. The agent is free for its next request.
+   */
+  fail(openMediaId: number): void {
+    const req = this.live(openMediaId);
+    const agent = req.agent;
+    if (!agent || (req.status !== 'AllocatedToAgent' && req.status !== 'AgentProcessing')) {
+      throw new Error(`request ${req.id} is ${req.status}: only a request an agent holds (AllocatedToAgent or AgentProcessing) can be failed`);
+    }
+    if (req.status === 'AllocatedToAgent') agent.stats.offeredNotAnswered += 1;
+    req.group.stats.failed += 1;
+    this.terminate(req, 'Failed');
+    this.dispatchAgent(agent);
+    this.after();
+  }
+
+  /**
+   * Manual: a person plays the agent (answer, complete, fail by hand); the scenario's answerAfterSeconds /
+   * completeAfterSeconds are suspended, including for what the agent holds now. Back to automatic: those times run
+   * again, counted from now for what it holds. An agent the scenario gives neither time is always manual.
+   */
+  setManual(agentId: number | string, manual: boolean): void {
+    const a = this.agent(agentId);
+    if (!manual && a.answerAfterMs === undefined && a.completeAfterMs === undefined) {
+      throw new Error(`agent ${a.id} has no answerAfterSeconds or completeAfterSeconds in the scenario: it is always manual`);
+    }
+    if (a.manual !== !!manual) {
+      a.manual = !!manual;
+      for (const req of a.sessions) {
+        req.gen += 1; // cancels the timers armed for the other mode
+        this.armAgentTimer(req, a);
+      }
+    }
+    this.after();
+  }
+
   setGroupOpen(groupId: number, open: boolean): void {
     this.group(groupId).open = !!open;
+    this.after();
   }
 
   setTenantEnabled(tenantId: number, enabled: boolean): void {
     const t = this.tenants.get(Number(tenantId));
     if (!t) throw new Error(`unknown tenant ${tenantId}`);
     t.enabled = !!enabled;
+    this.after();
   }
 
   /** Every incomplete request Fails and leaves its queue/agent; faults until reconnectRouter(). */
@@ -1292,20 +1381,24 @@ export class OpenMediaModel implements ServiceModel {
 
   reconnectRouter(): void {
     this.routerConnected = true;
+    this.after();
   }
 
   /** Drops every request and event, empties queues and agents, forgets SetOptions; ids keep increasing. */
   restartService(): void {
     this.options = new Map();
     this.clearRequests();
+    this.after();
   }
 
   setLicense(present: boolean): void {
     this.license = !!present;
+    this.after();
   }
 
   setAuth(enabled: boolean, users?: AuthUser[]): void {
     this.auth = { enabled: !!enabled, users: users ? users.map((u) => ({ logonId: u.logonId, password: u.password })) : this.auth.users };
+    this.after();
   }
 
   /** What SetOptions stored for a TypeOfSession (0 = all types), or undefined. */
@@ -1341,12 +1434,7 @@ export class OpenMediaModel implements ServiceModel {
   state(): Record<string, unknown> {
     this.purgeExpired();
     return {
-      name: this.scenario.name ?? null,
-      time: new Date(this.clock.now()).toISOString(),
-      clock: this.clock.mode,
-      license: this.license,
-      routerConnected: this.routerConnected,
-      authEnabled: this.auth.enabled,
+      ...this.flags(),
       authUsers: this.auth.users.map((u) => u.logonId),
       dataExpirationMinutes: this.expirationMs / 60_000,
       nextOpenMediaID: this.nextId,
@@ -1359,16 +1447,97 @@ export class OpenMediaModel implements ServiceModel {
       })),
       agents: [...this.agents.values()].map((a) => ({
         id: a.id, logonId: a.logonId, tenantId: a.tenantId, groups: a.groups.map((g) => g.id), loggedOn: a.loggedOn,
-        ready: a.ready, stats: { ...a.stats }, sessions: [...a.sessions].map((r) => ({ id: r.id, status: r.status, typeOfSession: r.typeOfSession })),
+        ready: a.ready, ...agentMode(a), stats: { ...a.stats },
+        sessions: [...a.sessions].map((r) => ({ id: r.id, status: r.status, typeOfSession: r.typeOfSession })),
       })),
       options: [...this.options.entries()].map(([type, o]) => ({ TypeOfSession: type, ...o })),
-      requests: [...this.requests.values()].map((r) => {
-        const d = this.detail(r);
-        return { ...d, QueueTime: d.QueueTime.toISOString(), Expires: d.Expires ? d.Expires.toISOString() : null };
-      }),
+      requests: [...this.requests.values()].map((r) => this.detailJson(r)),
       eventCount: this.eventLog.length,
     };
   }
+
+  /** What state() and overview() both start with. */
+  private flags(): Record<string, unknown> {
+    return {
+      name: this.scenario.name ?? null,
+      time: new Date(this.clock.now()).toISOString(),
+      clock: this.clock.mode,
+      license: this.license,
+      routerConnected: this.routerConnected,
+      authEnabled: this.auth.enabled,
+    };
+  }
+
+  private detailJson(req: Req): Record<string, unknown> {
+    const d = this.detail(req);
+    return { ...d, QueueTime: d.QueueTime.toISOString(), Expires: d.Expires ? d.Expires.toISOString() : null };
+  }
+
+  /**
+   * What the console shows, bounded whatever the cache holds: the flags, every group with its counts (waiting, with
+   * agents, oldest queue time) and the first `queueLimit` requests of its queue in detail, every agent with the
+   * requests it holds in detail. JSON-safe (dates as ISO strings). Work is linear in the queued and held requests,
+   * not in the cache; only a watcher calls it.
+   */
+  overview(queueLimit = 50): Record<string, unknown> {
+    this.purgeExpired();
+    const withAgents = new Map<Group, number>();
+    for (const a of this.agents.values()) for (const r of a.sessions) withAgents.set(r.group, (withAgents.get(r.group) ?? 0) + 1);
+    return {
+      ...this.flags(),
+      nextOpenMediaID: this.nextId,
+      cachedRequests: this.requests.size,
+      tenants: [...this.tenants.values()].map((t) => ({ ...t })),
+      groups: [...this.groups.values()].map((g) => {
+        let oldest = Infinity;
+        const queue: Record<string, unknown>[] = [];
+        for (const r of g.queue) {
+          if (r.queueTime < oldest) oldest = r.queueTime;
+          if (queue.length < queueLimit) queue.push(this.detailJson(r));
+        }
+        return {
+          id: g.id, name: g.name, tenantId: g.tenantId, open: g.open, openMedia: g.openMedia,
+          waiting: g.queue.length, withAgents: withAgents.get(g) ?? 0,
+          oldestQueueTime: g.queue.length ? new Date(oldest + this.base).toISOString() : null,
+          agents: g.agents.map((a) => a.id),
+          queue,
+        };
+      }),
+      agents: [...this.agents.values()].map((a) => ({
+        id: a.id, logonId: a.logonId, tenantId: a.tenantId, groups: a.groups.map((g) => g.id), loggedOn: a.loggedOn,
+        ready: a.ready, ...agentMode(a), sessions: [...a.sessions].map((r) => this.detailJson(r)),
+      })),
+    };
+  }
+
+  /**
+   * How many status events the model has generated since it was built (restart and reset included). The events
+   * generated since a watcher last looked are the newest `emittedEventCount - seen` of recentEvents() (fewer if
+   * the log was emptied meanwhile): the watcher needs no listener per event.
+   */
+  get emittedEventCount(): number {
+    return this.emitted;
+  }
+
+  /** The last `n` status events not yet expired, oldest first (wire shape). */
+  recentEvents(n: number): StatusEvent[] {
+    this.purgeExpired();
+    const out: StatusEvent[] = [];
+    for (let i = this.log.length - 1; i >= this.logHead && out.length < n; i--) {
+      if (!this.log[i].req.expired) out.push(toWire(this.log[i], this.base));
+    }
+    return out.reverse();
+  }
+}
+
+/** How an agent acts: by itself after the scenario's times, or by hand (manual). */
+function agentMode(a: Agent): Record<string, unknown> {
+  const auto = a.answerAfterMs !== undefined || a.completeAfterMs !== undefined;
+  return {
+    manual: a.manual || !auto,
+    answerAfterSeconds: a.answerAfterMs === undefined ? null : a.answerAfterMs / 1000,
+    completeAfterSeconds: a.completeAfterMs === undefined ? null : a.completeAfterMs / 1000,
+  };
 }
 
 function emptyStats(): GroupStats {

@@ -40,8 +40,9 @@ import {
   isDataType,
   isEnumType,
 } from '../lib/contract';
+import { escapeXml as escapeSpecials } from '../lib/xml-escape';
 import { ServiceModel, SimFault } from './types';
-import { XmlElement, XmlError, attribute, escapeXml, parseXml } from './xml';
+import { operationOfAction, readRequest, type RequestReading } from './request-xml';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types
@@ -99,7 +100,7 @@ export interface SoapServerOptions {
   receivedLimit: number;
   /** The WSDL document served at ?wsdl, given the endpoint URL. */
   buildWsdl: (endpoint: string) => string;
-  /** Handles everything under /control (the HTTP JSON control API) and /console; it reads the body itself. */
+  /** Handles everything under /control (the HTTP JSON control API) and /console (the console page); it reads the body itself. */
   control?: (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
   /** Server timeouts (ms): see SERVER_TIMEOUTS. */
   timeouts?: Partial<ServerTimeouts>;
@@ -129,7 +130,6 @@ export const SERVER_TIMEOUTS: ServerTimeouts = { headersTimeout: 10000, requestT
 const XSI = NS.xsi;
 const DISPATCHER_NS = 'http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher';
 const ADDRESSING_NONE_NS = 'http://schemas.microsoft.com/ws/2005/05/addressing/none';
-const SOAP12_ENVELOPE = 'http://www.w3.org/2003/05/soap-envelope';
 const ENVELOPE_OPEN = `<s:Envelope xmlns:s="${NS.soapEnvelope}"><s:Body>`;
 const ENVELOPE_CLOSE = '</s:Body></s:Envelope>';
 /** HResult of System.IO.InvalidDataException (COR_E_INVALIDDATA). */
@@ -144,8 +144,10 @@ interface FaultAnswer {
   xml: string;
 }
 
-/** Raised while reading the request: becomes a WCF deserialisation fault. */
-class DecodeError extends Error {}
+/** Escapes character data and attribute values; characters XML 1.0 cannot carry at all are dropped. */
+export function escapeXml(value: string): string {
+  return escapeSpecials(value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, ''));
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Response writing (contract-driven)
@@ -262,92 +264,16 @@ function dispatcherFault(code: string, ns: string, message: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Request reading (contract-driven, on the raw XML)
-
-function isNil(element: XmlElement): boolean {
-  const v = attribute(element, XSI, 'nil');
-  return v !== undefined && (v.trim() === 'true' || v.trim() === '1');
-}
-
-function scalarValue(type: string, element: XmlElement, path: string): unknown {
-  if (element.children.length) throw new DecodeError(`${path}: element content where ${type} text was expected`);
-  const raw = element.text;
-  switch (type) {
-    case 'xs:string':
-      return raw;
-    case 'xs:int': {
-      const t = raw.trim();
-      if (!/^[+-]?\d+$/.test(t)) throw new DecodeError(`${path}: the value '${t}' cannot be parsed as the type 'Int32'`);
-      const n = Number(t);
-      if (n < LIMITS.intMin || n > LIMITS.intMax) throw new DecodeError(`${path}: the value '${t}' is out of range of 'Int32'`);
-      return n;
-    }
-    case 'xs:boolean': {
-      const t = raw.trim();
-      if (t === 'true' || t === '1') return true;
-      if (t === 'false' || t === '0') return false;
-      throw new DecodeError(`${path}: the value '${t}' cannot be parsed as the type 'Boolean'`);
-    }
-    case 'xs:dateTime': {
-      const t = raw.trim();
-      const match = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.exec(t);
-      // No time zone: WCF reads it as an unspecified (local) time; the simulator's service runs in UTC.
-      const date = match ? new Date(match[8] ? t : `${t}Z`) : new Date(NaN);
-      if (Number.isNaN(date.getTime())) throw new DecodeError(`${path}: the value '${t}' cannot be parsed as the type 'DateTime'`);
-      return date;
-    }
-    default: {
-      if (isEnumType(type)) {
-        const t = raw.trim();
-        if (!Object.prototype.hasOwnProperty.call(ENUMS[type], t)) {
-          throw new DecodeError(`${path}: invalid enum value '${t}' for type '${type}'`);
-        }
-        return t;
-      }
-      throw new DecodeError(`${path}: unsupported type ${type}`);
-    }
-  }
-}
+// Requests (read by request-xml.ts)
 
 /**
- * Reads the members of a sequence (the children of `element`) as WCF's DataContractSerializer does: in schema order;
- * an element that is not a member, or a member that comes after a later one was read (out of order), is skipped, so
- * it is as if it had not been sent. With `strictOrder` false any order is accepted (the first occurrence wins).
+ * `path` without its trailing slashes. A loop, not /\/+$/: that regular expression retries from every slash of a
+ * path full of them (quadratic: a 15 KB path took about half a second).
  */
-function readMembers(element: XmlElement, members: readonly MemberDef[], ns: string, strictOrder: boolean, path: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  let cursor = 0;
-  for (const child of element.children) {
-    if (child.ns !== ns) continue;
-    let index = -1;
-    for (let k = strictOrder ? cursor : 0; k < members.length; k++) {
-      if (members[k].name === child.local) { index = k; break; }
-    }
-    if (index < 0) continue;
-    const member = members[index];
-    if (Object.prototype.hasOwnProperty.call(out, member.name)) continue;
-    out[member.name] = readValue(child, member, strictOrder, `${path}.${member.name}`);
-    if (strictOrder) cursor = index + 1;
-  }
-  return out;
-}
-
-function readValue(element: XmlElement, member: MemberDef, strictOrder: boolean, path: string): unknown {
-  if (isNil(element)) {
-    if (!member.nillable) throw new DecodeError(`${path}: nil is not allowed for the type ${member.type}`);
-    return null;
-  }
-  const type = member.type;
-  if (!isDataType(type)) return scalarValue(type, element, path);
-  const def = DATA_TYPES[type] as ComplexTypeDef | ArrayTypeDef;
-  if (def.kind === 'complex') return readMembers(element, def.members, def.ns, strictOrder, path);
-  const items: unknown[] = [];
-  const itemMember: MemberDef = { name: def.itemName, type: def.itemType, nillable: def.itemNillable };
-  for (const child of element.children) {
-    if (child.ns !== def.ns || child.local !== def.itemName) continue;
-    items.push(readValue(child, itemMember, strictOrder, `${path}[${items.length}]`));
-  }
-  return items;
+export function trimTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
+  return end === path.length ? path : path.slice(0, end);
 }
 
 interface ParsedRequest {
@@ -361,18 +287,6 @@ function actionFromHeader(header: string | string[] | undefined): string | undef
   if (header === undefined) return undefined;
   const value = (Array.isArray(header) ? header[0] : header).trim();
   return value.startsWith('"') && value.endsWith('"') && value.length >= 2 ? value.slice(1, -1) : value;
-}
-
-const ACTION_PREFIX = `${NS.tempuri}${PORT_TYPE_NAME}/`;
-function operationOfAction(action: string): OperationName | undefined {
-  if (!action.startsWith(ACTION_PREFIX)) return undefined;
-  const name = action.slice(ACTION_PREFIX.length);
-  return (OPERATION_NAMES as string[]).includes(name) ? (name as OperationName) : undefined;
-}
-
-function headerText(header: XmlElement | undefined, local: string): string | undefined {
-  const el = header?.children.find((c) => c.ns === NS.authHeaders && c.local === local);
-  return el ? el.text : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -595,7 +509,8 @@ export class SoapSimulatorServer {
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const pathname = url.pathname.replace(/\/+$/, '') || '/';
+    const pathname = trimTrailingSlashes(url.pathname) || '/';
+    // The control API and the console page (served by the control handler, behind the same protection).
     if (pathname === '/control' || pathname.startsWith('/control/') || pathname === '/console' || pathname.startsWith('/console/')) {
       if (!this.options.control) { req.resume(); this.send(res, 404, 'application/json', JSON.stringify({ error: 'No control API' })); return; }
       await this.options.control(req, res);
@@ -647,7 +562,7 @@ export class SoapSimulatorServer {
       this.send(res, 413, undefined, '');
       return;
     }
-    this.lastRequestXml = body;
+    this.lastRequestXml = body.toString('utf8');
     // basicHttpBinding (SOAP 1.1) takes text/xml only; WCF answers anything else (e.g. SOAP 1.2's
     // application/soap+xml) with 415 and no body. A request without a Content-Type is let through.
     const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -660,29 +575,16 @@ export class SoapSimulatorServer {
       return;
     }
 
-    // Read the envelope first: the operation decides which injected fault applies.
-    let root: XmlElement | undefined;
-    let parseError: string | undefined;
-    try {
-      root = body.trim() ? parseXml(body) : undefined;
-      if (!root) parseError = 'The request body is empty';
-    } catch (err) {
-      parseError = err instanceof XmlError ? `The request is not well-formed XML: ${err.message}` : String(err);
-    }
-    const bodyEl = root?.ns === NS.soapEnvelope && root.local === 'Envelope'
-      ? root.children.find((c) => c.ns === NS.soapEnvelope && c.local === 'Body') : undefined;
-    const wrapper = bodyEl?.children[0];
-    let operation: OperationName | null = null;
-    if (headerAction) operation = operationOfAction(headerAction) ?? null;
-    else if (wrapper && wrapper.ns === NS.tempuri) operation = operationOfAction(ACTION_PREFIX + wrapper.local) ?? null;
-
+    // Read the request first: the operation decides which injected fault applies.
+    const reading = readRequest(body, headerAction, this.options.strictOrder);
+    const operation = reading.operation;
     const entry = this.record(operation);
     const fault = this.takeFault(operation);
     let answer: { status: number; xml: string; fault?: string } | undefined;
     if (fault) {
       entry.injected = fault.kind;
       if (fault.kind === 'delay' || fault.kind === 'hold') {
-        if (fault.phase === 'after') answer = this.answer(root, parseError, headerAction, operation, wrapper, bodyEl);
+        if (fault.phase === 'after') answer = this.answer(reading, headerAction);
         if (fault.kind === 'delay') await this.wait(fault.delayMs ?? 0);
         else await new Promise<void>((resolve) => this.held.add(resolve));
         if (this.stopped || res.destroyed) return;
@@ -693,11 +595,15 @@ export class SoapSimulatorServer {
       }
     }
 
-    answer ??= this.answer(root, parseError, headerAction, operation, wrapper, bodyEl);
+    answer ??= this.answer(reading, headerAction);
     entry.status = answer.status;
     if (answer.fault) entry.fault = answer.fault;
     log(entry);
-    this.send(res, answer.status, XML_CONTENT_TYPE, answer.xml);
+    if (reading.malformed !== undefined) {
+      // Not in WCF's answer, but the one thing a developer wants to know; a fixed text, nothing of the body.
+      res.setHeader('X-Simulator-Reason', reading.malformed);
+    }
+    this.send(res, answer.status, answer.xml === '' ? undefined : XML_CONTENT_TYPE, answer.xml);
   }
 
   private applyInjected(fault: ActiveFault, req: http.IncomingMessage, res: http.ServerResponse, entry: ReceivedRequest, operation: OperationName | null): void {
@@ -725,20 +631,21 @@ export class SoapSimulatorServer {
     }
   }
 
-  /** Everything from the parsed envelope to the answer; never throws. */
-  private answer(root: XmlElement | undefined, parseError: string | undefined, headerAction: string | undefined,
-    operation: OperationName | null, wrapper: XmlElement | undefined, bodyEl: XmlElement | undefined): { status: number; xml: string; fault?: string } {
+  /** The answer to what readRequest found; never throws. */
+  private answer(reading: RequestReading, headerAction: string | undefined): { status: number; xml: string; fault?: string } {
     const fault = (f: FaultAnswer): { status: number; xml: string; fault: string } => ({ status: f.status, xml: f.xml, fault: f.name });
-    if (parseError !== undefined || !root) {
-      // WCF drops an unreadable message with HTTP 400 and no body; the simulator answers a readable client fault.
-      return fault({ status: 500, name: 'BadMessage', xml: faultEnvelope('<faultcode>s:Client</faultcode>', parseError ?? 'Bad request') });
+    if (reading.malformed !== undefined) {
+      // WCF drops a message it cannot read as XML (not UTF-8, not well-formed, a DTD, over its reader quotas) with
+      // HTTP 400 and no body.
+      return { status: 400, xml: '', fault: 'BadRequest' };
     }
-    if (root.local === 'Envelope' && root.ns === SOAP12_ENVELOPE) {
+    if (reading.envelope === 'soap12') {
       return fault({ status: 500, name: 'VersionMismatch', xml: faultEnvelope('<faultcode>s:VersionMismatch</faultcode>', 'The SOAP version of the request (1.2) does not match the binding (SOAP 1.1).') });
     }
-    if (root.local !== 'Envelope' || root.ns !== NS.soapEnvelope || !bodyEl) {
+    if (reading.envelope !== 'soap11' || (!reading.hasBody && reading.decodeError === undefined)) {
       return fault({ status: 500, name: 'BadMessage', xml: faultEnvelope('<faultcode>s:Client</faultcode>', 'The request is not a SOAP 1.1 envelope with a Body.') });
     }
+    const operation = reading.operation;
     if (!operation) {
       const action = headerAction ?? '';
       return fault({
@@ -748,26 +655,21 @@ export class SoapSimulatorServer {
           `The message with Action '${action}' cannot be processed at the receiver: no operation of ${PORT_TYPE_NAME} has that action (ContractFilter mismatch at the EndpointDispatcher).`),
       });
     }
-    const def = OPERATIONS[operation];
-    let args: Record<string, unknown>;
-    try {
-      if (!wrapper || wrapper.ns !== NS.tempuri || wrapper.local !== operation) {
-        const found = wrapper ? `'${wrapper.local}' from namespace '${wrapper.ns}'` : 'no element';
-        throw new DecodeError(`Expecting element '${operation}' from namespace '${NS.tempuri}', found ${found}`);
-      }
-      args = readMembers(wrapper, def.input, NS.tempuri, this.options.strictOrder, operation);
-    } catch (err) {
-      if (!(err instanceof DecodeError)) throw err;
+    let problem = reading.decodeError;
+    if (problem === undefined && !reading.args) {
+      const wrapper = reading.wrapper;
+      const found = wrapper ? `'${wrapper.local}' from namespace '${wrapper.ns.slice(0, 200)}'` : 'no element';
+      problem = `Expecting element '${operation}' from namespace '${NS.tempuri}', found ${found}`;
+    }
+    if (problem !== undefined || !reading.args) {
       return fault({
         status: 500,
         name: 'DeserializationFailed',
         xml: dispatcherFault('DeserializationFailed', DISPATCHER_NS,
-          `The formatter threw an exception while trying to deserialize the message of operation '${operation}': ${err.message}`),
+          `The formatter threw an exception while trying to deserialize the message of operation '${operation}': ${problem}`),
       });
     }
-    const header = root.children.find((c) => c.ns === NS.soapEnvelope && c.local === 'Header');
-    const parsed: ParsedRequest = { operation, args, logonId: headerText(header, 'LogonID'), password: headerText(header, 'Password') };
-    return this.execute(parsed);
+    return this.execute({ operation, args: reading.args, logonId: reading.logonId, password: reading.password });
   }
 
   private execute(request: ParsedRequest): { status: number; xml: string; fault?: string } {
@@ -808,7 +710,7 @@ export class SoapSimulatorServer {
   }
 
   /** Reads the body up to `limit` bytes; undefined when it is larger (the rest is drained, not stored). */
-  private readBody(req: http.IncomingMessage, limit: number): Promise<string | undefined> {
+  private readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
     return new Promise((resolve) => {
       const declared = Number(req.headers['content-length']);
       const chunks: Buffer[] = [];
@@ -820,8 +722,8 @@ export class SoapSimulatorServer {
         if (size > limit) { tooBig = true; chunks.length = 0; return; }
         chunks.push(chunk);
       });
-      req.on('end', () => resolve(tooBig ? undefined : Buffer.concat(chunks).toString('utf8')));
-      req.on('error', () => resolve(tooBig ? undefined : Buffer.concat(chunks).toString('utf8')));
+      req.on('end', () => resolve(tooBig ? undefined : Buffer.concat(chunks)));
+      req.on('error', () => resolve(tooBig ? undefined : Buffer.concat(chunks)));
       req.on('aborted', () => resolve(undefined));
     });
   }

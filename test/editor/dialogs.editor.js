@@ -156,11 +156,11 @@ describe('editor (browser): palette and edit dialogs', function () {
         assert.deepStrictEqual(editor.errors, []);
     });
 
-    it('opens the om-server dialog from an operation node: URL, TLS, logon id, hidden password, timeout, WSDL', async function () {
+    it('opens the om-server dialog from an operation node: URL, TLS, logon id, hidden password, timeout, max answer, WSDL', async function () {
         await editor.openEditDialog(opId('om-request-status'));
         await A.openConfigEditor(editor, 'server');
         const fields = Object.fromEntries((await A.dialogFields(editor)).map((f) => [f.id.replace('node-config-input-', ''), f]));
-        assert.deepStrictEqual(Object.keys(fields).sort(), ['logonId', 'name', 'password', 'timeout', 'tls', 'url', 'wsdlSource']);
+        assert.deepStrictEqual(Object.keys(fields).sort(), ['logonId', 'maxAnswerMB', 'name', 'password', 'timeout', 'tls', 'url', 'wsdlSource']);
         assert.strictEqual(fields.url.value, 'http://127.0.0.1:12615/OpenMediaService');
         assert.strictEqual(fields.password.inputType, 'password');
         assert.strictEqual(fields.logonId.inputType, 'text');
@@ -317,7 +317,7 @@ describe('editor (browser): palette and edit dialogs', function () {
         assert.ok((n.errors || []).some((e) => /Different types/.test(e) && /1 to 2/.test(e)), JSON.stringify(n.errors));
     });
 
-    it('flags a wrong om-server URL and timeout in its dialog', async function () {
+    it('flags a wrong om-server URL, timeout and max answer in its dialog', async function () {
         await editor.openEditDialog(opId('om-agents-by-group'));
         await A.openConfigEditor(editor, 'server');
         await editor.fill('url', 'ftp://micc.example.test/OpenMediaService');
@@ -335,6 +335,9 @@ describe('editor (browser): palette and edit dialogs', function () {
         await editor.fill('timeout', '0');
         await editor.page.locator('#node-config-input-timeout').press('Tab');
         assert.strictEqual(await A.fieldError(editor, 'timeout'), true, 'timeout 0 is flagged');
+        await editor.fill('maxAnswerMB', '300');
+        await editor.page.locator('#node-config-input-maxAnswerMB').press('Tab');
+        assert.strictEqual(await A.fieldError(editor, 'maxAnswerMB'), true, 'max answer 300 MB is flagged');
         await A.closeDialog(editor, 'cancel');
         await A.closeDialog(editor, 'cancel');
     });

@@ -12,7 +12,8 @@
  *   editor.errors                 page errors and console errors seen so far (assert it stays empty)
  *   editor.errorStacks            the stacks of those page errors (for the message of a failed assertion)
  *
- *   options: flows (seed flows), logLevel, viewport, runtime / nodeBinary (above), localStorage (entries set before
+ *   options: flows (seed flows), logLevel, viewport, runtime / nodeBinary (above), dashboard (load FlowFuse Dashboard
+ *   2.0, the devDependency; default false: only the wallboard test needs it), localStorage (entries set before
  *   the editor's scripts run, e.g. Node-RED 5's { 'view-dark-theme': 'dark' }), userSettings (the editor's user
  *   settings to start with; default: tips off), startTimeoutMs (Node-RED start, default 90 s)
  *   await editor.stop()           closes the browser, stops Node-RED, removes the user directory (always call it)
@@ -47,6 +48,11 @@
  *   await editor.inject(id)                   presses an inject node's button (POST /inject/<id>)
  *   await editor.admin(method, path, body)    a call to the Node-RED admin API; resolves with the parsed JSON
  *   await editor.screenshot(name)             test/artifacts/editor/<name>.png; resolves with the path
+ *   await editor.openPage(url, viewport?)     another page (tab) in the same browser, e.g. the simulator console or
+ *                                             the dashboard, loaded (default viewport 1366x768, a laptop screen);
+ *                                             resolves with { page, errors } (its page errors and console errors)
+ *   await editor.screenshotOnFailure(test, page, name)   in an afterEach: test/artifacts/editor/<name>-failed.png
+ *                                             when the test failed
  *
  * Every wait is bounded (default 20 s, loading the editor 90 s); nothing here sleeps for a fixed time.
  */
@@ -79,6 +85,7 @@ async function startEditor(options = {}) {
         // only clutter the screenshots.
         userSettings = { editor: { view: { 'view-show-tips': false } } },
         startTimeoutMs = 90000,
+        dashboard = false,
     } = options;
     if (!fs.existsSync(CHROMIUM)) {
         throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
@@ -94,7 +101,7 @@ async function startEditor(options = {}) {
     let nodeRed;
     let browser;
     try {
-        nodeRed = await startNodeRed({ userDir, flows: flowsFile, logLevel, runtime, nodeBinary, startTimeoutMs });
+        nodeRed = await startNodeRed({ userDir, flows: flowsFile, logLevel, runtime, nodeBinary, startTimeoutMs, dashboard });
         browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
         const context = await browser.newContext({ viewport });
         if (Object.keys(storage).length) {
@@ -159,13 +166,28 @@ class Editor {
         });
     }
 
-    async screenshot(name) {
+    async screenshot(name, page = this.page) {
         fs.mkdirSync(ARTIFACTS, { recursive: true });
         // a double-click that opened a dialog may have selected its text: not what a user sees
         await this.page.evaluate(() => window.getSelection().removeAllRanges()).catch(() => {});
         const file = path.join(ARTIFACTS, `${name.replace(/[^\w.-]+/g, '_')}.png`);
-        await this.page.screenshot({ path: file });
+        await page.screenshot({ path: file });
         return file;
+    }
+
+    async openPage(url, viewport = { width: 1366, height: 768 }) {
+        const page = await this.page.context().newPage();
+        page.setDefaultTimeout(WAIT_MS);
+        await page.setViewportSize(viewport);
+        const errors = [];
+        page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+        page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+        await page.goto(url, { waitUntil: 'domcontentloaded', timeout: LOAD_MS });
+        return { page, errors };
+    }
+
+    async screenshotOnFailure(test, page, name) {
+        if (test.state === 'failed' && page) await this.screenshot(`${name}-failed`, page).catch(() => {});
     }
 
     // ---- workspace -------------------------------------------------------------------------------------------
@@ -427,4 +449,4 @@ class Editor {
     }
 }
 
-module.exports = { startEditor, Editor, ARTIFACTS, CHROMIUM };
+module.exports = { startEditor, Editor, ARTIFACTS, CHROMIUM, LAUNCH_ARGS };

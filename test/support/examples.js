@@ -12,7 +12,7 @@
  * What is rewritten: every node id (a suffix per load, references follow); every om-server's url -> options.url; options.edit(flow) may change anything else (e.g. the URL
  * of an http request node). Every node without a tab gets one (an example is imported into the current tab).
  * The core nodes a flow uses are loaded from the SAME runtime as the tests (coreNode), so NODE_RED_PATH (Node-RED 5)
- * keeps working.
+ * keeps working. Dashboard 2.0 nodes (the wallboard example) come from the @flowfuse/node-red-dashboard devDependency.
  *
  * http-in nodes: node-red-node-test-helper hands the nodes an express app (RED.httpNode) that nothing serves; with
  * { http: true } that app is served on 127.0.0.1 with an ephemeral port, so the tests talk real HTTP to the flow.
@@ -54,6 +54,20 @@ const CORE = {
     json: 'parsers/70-JSON.js',
 };
 
+/**
+ * FlowFuse Dashboard 2.0 node type -> module file, from its package.json (a devDependency: the wallboard example
+ * uses it). Empty when it is not installed.
+ */
+const DASHBOARD = (() => {
+    try {
+        const pkgFile = require.resolve('@flowfuse/node-red-dashboard/package.json');
+        const nodes = JSON.parse(fs.readFileSync(pkgFile, 'utf8'))['node-red'].nodes;
+        return Object.fromEntries(Object.entries(nodes).map(([type, file]) => [type, path.join(path.dirname(pkgFile), file)]));
+    } catch (err) {
+        return {};
+    }
+})();
+
 /** Our node type -> built module. */
 function ownModule(type) {
     if (type === 'om-server') return path.join(root, 'nodes', 'om-server.js');
@@ -76,7 +90,7 @@ function modulesFor(flow) {
     const mods = [];
     for (const n of flow) {
         if (n.type === 'tab') continue;
-        const own = ownModule(n.type);
+        const own = ownModule(n.type) || DASHBOARD[n.type];
         const file = own || (CORE[n.type] ? `core:${CORE[n.type]}` : null);
         if (!file) throw new Error(`the test does not know where node type "${n.type}" comes from`);
         if (files.has(file)) continue;
@@ -90,7 +104,7 @@ function modulesFor(flow) {
 }
 
 let loads = 0;
-const CONFIG_TYPES = new Set(['om-server', 'tls-config']);
+const CONFIG_TYPES = new Set(['om-server', 'tls-config', 'ui-base', 'ui-theme', 'ui-page', 'ui-group']);
 
 async function loadExample(file, { url, edit, http: serveHttp = false, credentials } = {}) {
     // Fresh node ids for every load: nothing a node kept in context in an earlier test (om-events saves its cursor
@@ -154,4 +168,4 @@ async function loadExample(file, { url, edit, http: serveHttp = false, credentia
     };
 }
 
-module.exports = { loadExample, readExample, CORE, EXAMPLES };
+module.exports = { loadExample, readExample, CORE, DASHBOARD, EXAMPLES };

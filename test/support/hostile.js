@@ -65,6 +65,8 @@ const ECHOES = {
   'an undeclared prefix named after the LogonID': (l) => ({ body: `<s:Envelope xmlns:s="${SOAP_NS}"><s:Body><${l}:x/></s:Body></s:Envelope>`, status: 200 }),
   // size
   'a 1 MB faultstring that starts with the password': (l, p) => ({ body: faultEnvelope({ string: esc(p) + 'x'.repeat(1024 * 1024) }) }),
+  // Under the XML reader's bound on one text (64 Ki characters), so it is read and quoted (bounded) as a fault.
+  'a 60 KB faultstring that starts with the password': (l, p) => ({ body: faultEnvelope({ string: esc(p) + 'x'.repeat(60 * 1024) }) }),
 };
 
 /** Reads one HTTP request (headers + Content-Length body) from a socket. */

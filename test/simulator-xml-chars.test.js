@@ -1,12 +1,11 @@
 'use strict';
 /*
- * NOT RUN YET (outside the test glob on purpose): the simulator refuses what XML 1.0 cannot carry, raw or as a
- * character reference, as a WCF server does (HTTP 400, or a client fault), so the suite can see a client that sends
- * it. That is the shared XML reader's job (branch i9, issue 9); on main before i9 the simulator answers 200.
- * Once i9 is merged: move this file to test/simulator-xml-chars.test.js and run it.
+ * The simulator refuses what XML 1.0 cannot carry, raw or as a character reference, as a WCF server does (HTTP 400,
+ * or a client fault), so the suite can see a client that sends it. The refusal is the shared XML reader's
+ * (lib/xml-reader.ts).
  */
 const assert = require('assert');
-const { useSimulator, soapPost } = require('../support/simulator');
+const { useSimulator, soapPost } = require('./support/simulator');
 
 const op = 'AddRequest';
 const body = (privateData) => `<${op} xmlns="http://tempuri.org/"><request xmlns:a="http://schemas.datacontract.org/2004/07/Solidus.OpenMedia.Contracts.DataContracts">`
