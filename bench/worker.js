@@ -14,6 +14,7 @@ const os = require('os');
 const path = require('path');
 const http = require('http');
 const { serve, ADD_ARGS, rawPost, runPool } = require('./lib');
+const { startEmbeddedNodeRed } = require('./embedded-nodered');
 
 const root = path.join(__dirname, '..');
 const variant = process.argv[2];
@@ -112,10 +113,6 @@ async function setupClient(url) {
 
 /** An embedded Node-RED runtime (no editor, no HTTP) with the pack installed in a throw-away user directory. */
 async function setupNode(url, tmp) {
-    const userDir = fs.mkdtempSync(path.join(tmp || os.tmpdir(), 'om-bench-nr-'));
-    const modDir = path.join(userDir, 'node_modules', '@micc-flows');
-    fs.mkdirSync(modDir, { recursive: true });
-    fs.symlinkSync(root, path.join(modDir, 'node-red-openmedia'), 'dir');
     const flow = [
         { id: 'f1', type: 'tab', label: 'bench' },
         { id: 'srv', type: 'om-server', name: 'sim', url, timeout: 10, wsdlSource: 'bundled' },
@@ -125,28 +122,9 @@ async function setupNode(url, tmp) {
         { id: 'bad', z: 'f1', type: 'junction', x: 500, y: 200, wires: [] },
         { id: 'catcher', z: 'f1', type: 'catch', scope: ['add', 'status'], uncaught: false, x: 300, y: 200, wires: [['bad']] },
     ];
-    fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow));
-    const RED = require('node-red');
-    const server = http.createServer();
-    RED.init(server, {
-        userDir,
-        flowFile: 'flows.json',
-        httpAdminRoot: false,
-        httpNodeRoot: false,
-        disableEditor: true,
-        credentialSecret: false,
-        editorTheme: { projects: { enabled: false } },
-        logging: { console: { level: 'off', metrics: false, audit: false } },
-        externalModules: { autoInstall: false },
-        functionExternalModules: false,
-    });
-    await RED.start();
-    const started = Date.now();
-    let addNode;
-    while (!(addNode = RED.nodes.getNode('add'))) {
-        if (Date.now() - started > 20000) throw new Error('Node-RED did not start the flow (is the pack built?)');
-        await new Promise((r) => setTimeout(r, 20));
-    }
+    const nr = await startEmbeddedNodeRed({ flow, tmp, waitFor: 'add' });
+    const { RED } = nr;
+    const addNode = RED.nodes.getNode('add');
     const sink = RED.nodes.getNode('sink');
     const bad = RED.nodes.getNode('bad');
     const waiting = new Map();
@@ -173,10 +151,7 @@ async function setupNode(url, tmp) {
         waiting.set(id, { resolve, reject });
         addNode.receive({ bench: id, payload: { ...ADD_ARGS } });
     });
-    teardown = async () => {
-        await RED.stop();
-        fs.rmSync(userDir, { recursive: true, force: true });
-    };
+    teardown = () => nr.stop();
 }
 
 serve({

@@ -1,11 +1,12 @@
 'use strict';
 /*
- * The shared poll loop (lib/events/poller) with a scripted client: sharing, coalescing, backoff, the restart check
- * and its three detected reasons, replay. No network and no Node-RED; every wait is on a loop cycle.
+ * The shared poll loop (lib/events/poller) with a scripted client: sharing, coalescing, probing while the service is
+ * down, the restart check and its three detected reasons, replay, the lagged saving of subscriber states. No network
+ * and no Node-RED (the loop keeps its state in memory); every wait is on a loop cycle.
  */
 const assert = require('assert');
 const { EventEmitter } = require('events');
-const { PollLoop, FAR_FUTURE, FAR_PAST, MAX_BACKOFF_MS, VERDICT, ADDED_EVENT } = require('../lib/events');
+const { PollLoop, FAR_FUTURE, FAR_PAST, VERDICT, ADDED_EVENT, retryDelayMs, COMMIT_LAG_MS } = require('../lib/events');
 
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
 const iso = (ms) => new Date(ms).toISOString();
@@ -119,7 +120,9 @@ describe('events: shared poll loop', function () {
         assert.deepStrictEqual(a.got.map((d) => d.record.Status), ['Queued', 'AllocatedToAgent']);
         assert.deepStrictEqual(b.got.map((d) => d.record.Status), ['Queued']);
         assert.notStrictEqual(a.got[0].record, b.got[0].record, 'each subscriber gets its own payload object');
-        assert.ok(a.saved.length >= 2 && a.saved.at(-1).tracker.cursor === iso(svc.now));
+        loop.state.commit(true); // what the lag would write 2 s later
+        assert.strictEqual(a.saved.at(-1).tracker.cursor, iso(svc.now));
+        assert.deepStrictEqual(loop.state.subscriber('a'), a.saved.at(-1));
     });
 
     it('coalesces poll requests made while a poll runs into one more poll', async function () {
@@ -136,7 +139,7 @@ describe('events: shared poll loop', function () {
         assert.ok(svc.count('GetOpenMediaRequestsByTime') - before <= 2);
     });
 
-    it('backs off on failures, doubling up to 60 s, keeps the cursor, and recovers', async function () {
+    it('while the service is down it only probes (an empty far-future question) at a fixed period; the first probe that works is followed at once by the catch-up poll', async function () {
         const svc = new FakeService();
         const a = subscriber({ intervalMs: 5000 });
         const { loop, handles } = start(svc, a);
@@ -144,19 +147,45 @@ describe('events: shared poll loop', function () {
         const cursor = handles[0].tracker.cursor;
         svc.fail = { code: 'ECONNREFUSED' };
         const delays = [];
+        const before = svc.calls.length;
         for (let i = 0; i < 6; i++) {
             await loop.poll();
             delays.push(a.statuses.at(-1).retryInMs);
             assert.strictEqual(a.statuses.at(-1).code, 'ECONNREFUSED');
+            assert.strictEqual(a.statuses.at(-1).failures, i + 1);
         }
-        assert.deepStrictEqual(delays, [5000, 10000, 20000, 40000, MAX_BACKOFF_MS, MAX_BACKOFF_MS]);
+        // no growth with the outage's length: 3/4 of max(interval, 2 s), so the next try is within that bound
+        assert.deepStrictEqual(delays, Array(6).fill(3750));
+        const during = svc.calls.slice(before);
+        assert.strictEqual(during.length, 6, 'one call per attempt');
+        assert.notStrictEqual(new Date(during[0].args.retrieveLaterThan).getTime(), FAR_FUTURE, 'the first was the regular poll');
+        for (const c of during.slice(1)) {
+            assert.strictEqual(c.op, 'GetOpenMediaRequestsByTime');
+            assert.strictEqual(new Date(c.args.retrieveLaterThan).getTime(), FAR_FUTURE, 'then only probes, no catch-up poll');
+        }
+        assert.strictEqual(loop.stats.probes, 5);
         assert.strictEqual(handles[0].tracker.cursor, cursor, 'cursor kept');
         svc.fail = null;
         svc.event(rec(3, 'Queued', T0 + 10));
         svc.now += 60000;
+        const n0 = svc.calls.length;
         await loop.poll();
+        const kinds = svc.calls.slice(n0).map((c) => (new Date(c.args.retrieveLaterThan).getTime() === FAR_FUTURE ? 'probe' : 'poll'));
+        assert.deepStrictEqual(kinds, ['probe', 'poll'], 'the catch-up poll in the same run as the probe that worked');
         assert.strictEqual(a.statuses.at(-1).state, 'ok');
         assert.deepStrictEqual(a.got.map((d) => d.record.ID), [3]);
+        await loop.poll();
+        assert.strictEqual(loop.stats.probes, 6, 'no probe once the service answers');
+    });
+
+    it('the probe period keeps the first successful poll within max(interval, 2 s) of the service answering again', function () {
+        for (const interval of [1000, 2000, 5000, 60000, 3600000]) {
+            const period = retryDelayMs(interval);
+            const bound = Math.max(interval, 2000);
+            assert.ok(period <= bound * 0.75, `${interval}: ${period}`);
+            // a quarter of the bound is left for the probe and the poll themselves
+            assert.ok(period >= Math.min(interval, bound) * 0.75, `${interval}: not more often than needed`);
+        }
     });
 
     it('restart check: a probe by id; a vanished request of ours gets a Failed with DetectedBy, only once', async function () {
@@ -331,7 +360,7 @@ describe('events: shared poll loop', function () {
         assert.deepStrictEqual(b.got.map((d) => [d.record.ID, d.record.Status, d.request.correlation]), [[7, 'Queued', 'GAP']]);
     });
 
-    it('a state saved from the loop that is still alive does not bring back entries it has forgotten', async function () {
+    it('an old saved subscriber state does not bring back a request the loop has forgotten', async function () {
         const svc = new FakeService();
         const a = subscriber({ dataExpirationMs: 60000, checkEvery: 1 });
         const first = start(svc, a);
@@ -355,42 +384,42 @@ describe('events: shared poll loop', function () {
         assert.strictEqual(second.loop, first.loop);
         await second.loop.poll();
         await second.loop.poll();
-        assert.strictEqual(second.loop.correlation.has(8), false, 'not merged back');
+        assert.strictEqual(second.loop.correlation.has(8), false, 'not brought back');
         assert.deepStrictEqual(b.got.filter((d) => d.record.DetectedBy), [], 'no false RequestVanished');
-        // a new loop (another process, another om-server) does take a saved map in
-        const c = subscriber({ saved: old });
-        const third = start(new FakeService(), c);
-        assert.ok(third.loop !== second.loop && third.loop.correlation.has(8));
     });
 
-    it('saves only when something changed, serialising the correlation map once per cycle', async function () {
+    it('stages a subscriber state only when something changed, and writes it COMMIT_LAG_MS later', async function () {
         const svc = new FakeService();
         const a = subscriber({ id: 'a' });
         const b = subscriber({ id: 'b' });
         const { host, loop } = start(svc, a, b);
         await loop.poll();
+        assert.strictEqual(a.saved.length, 0, 'not written yet: the lag');
+        loop.state.commit(true);
         assert.strictEqual(a.saved.length, 1, 'the first cycle sets the cursor');
-        let serialised = 0;
-        const toJSON = loop.correlation.toJSON.bind(loop.correlation);
-        loop.correlation.toJSON = () => { serialised++; return toJSON(); };
         for (let i = 0; i < 3; i++) {
             svc.now += 1000;
             await loop.poll();
         }
-        assert.strictEqual(a.saved.length + b.saved.length, 2, 'quiet polls: no save');
-        assert.strictEqual(serialised, 0);
+        loop.state.commit(true);
+        assert.strictEqual(a.saved.length + b.saved.length, 2, 'quiet polls: nothing staged');
         host.emit(ADDED_EVENT, { OpenMediaID: 4, request: {} });
         svc.event(rec(4, 'Queued', svc.now));
         svc.now += 1000;
         await loop.poll();
+        assert.strictEqual(a.got.length, 1);
+        assert.strictEqual(a.saved.length, 1, 'delivered, but the position that counts it is not written yet');
+        loop.state.commit(); // nothing is COMMIT_LAG_MS old yet
+        assert.strictEqual(a.saved.length, 1);
+        assert.ok(COMMIT_LAG_MS >= 1000, 'the lag leaves the flow time to pass the message on');
+        loop.state.commit(true);
         assert.strictEqual(a.saved.length, 2);
         assert.strictEqual(b.saved.length, 2);
-        assert.strictEqual(serialised, 1, 'one serialisation for both subscribers');
-        assert.strictEqual(a.saved[1].correlation, b.saved[1].correlation);
         assert.strictEqual(a.saved[1].tracker.cursor, iso(svc.now));
         svc.now += 1000;
         await loop.poll();
-        assert.strictEqual(a.saved.length, 2, 'the same record again in the overlap: no save');
+        loop.state.commit(true);
+        assert.strictEqual(a.saved.length, 2, 'the same record again in the overlap: nothing staged');
     });
 
     it('"only ours": an event whose add answer comes later than the overlap is held, then sent with msg.request', async function () {
@@ -407,6 +436,7 @@ describe('events: shared poll loop', function () {
         await loop.poll();
         assert.deepStrictEqual(a.got, []);
         assert.deepStrictEqual(handles[0].pending.map((r) => r.ID), [5, 6]);
+        loop.state.commit(true);
         assert.deepStrictEqual(a.saved.at(-1).pending.map(([r]) => r.ID), [5, 6], 'held records are saved');
         host.emit(ADDED_EVENT, { OpenMediaID: 5, request: { PrivateData: 'late' }, correlation: 'L' });
         assert.deepStrictEqual(a.got.map((d) => [d.record.ID, d.record.Status, d.request.correlation]), [[5, 'Queued', 'L']],

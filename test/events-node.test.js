@@ -12,78 +12,10 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { helper, waitFor, collect, watch, waitForMessage } = require('./support/nodered');
+const { helper, waitFor, watch, waitForMessage } = require('./support/nodered');
+const { PollLoop } = require('../lib/events/poller');
 const { startTestSimulator } = require('./support/simulator');
-const omServer = require('../nodes/om-server.js');
-const omEvents = require('../nodes/om-events.js');
-const omOperations = require('../nodes/om-operations.js');
-const { PollLoop, stoppedStates } = require('../lib/events/poller');
-
-const NODES = [omServer, omEvents, omOperations];
-
-function buildFlow(sim, events = {}, extra = []) {
-    return [
-        { id: 'srv', type: 'om-server', name: 'sim', url: sim.url, timeout: 10, wsdlSource: 'bundled' },
-        {
-            id: 'ev', type: 'om-events', name: 'events', server: 'srv', start: 'now', statuses: [], groups: '',
-            onlyOwn: false, outputPerStatus: false, interval: 60, dataExpiration: 30, checkEvery: 12, store: '',
-            wires: [['out']], ...events,
-        },
-        { id: 'out', type: 'helper' },
-        { id: 'add', type: 'om-add-request', server: 'srv', wires: [['added'], ['rejected']] },
-        { id: 'added', type: 'helper' },
-        { id: 'rejected', type: 'helper' },
-        ...extra,
-    ];
-}
-
-const keyOf = (r) => `${r.ID}|${r.Status}|${new Date(r.TimeStamp).toISOString()}`;
-
-/** { id: [key, key ...] } in order: equal maps = same records, same order per request. */
-function perRequest(records) {
-    const out = {};
-    for (const r of records) (out[r.ID] = out[r.ID] || []).push(keyOf(r));
-    return out;
-}
-
-function assertSameEvents(msgs, expected, what = 'events') {
-    const got = msgs.map((m) => m.payload);
-    assert.strictEqual(got.length, expected.length, `${what}: ${got.length} messages for ${expected.length} events`);
-    assert.deepStrictEqual(perRequest(got), perRequest(expected), what);
-}
-
-/** Lets Node-RED deliver what was sent (its delivery is asynchronous), without waiting on time. */
-async function flush() {
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-/** The next `count` messages at `node`, then proof that no further one is queued. */
-async function take(node, count, timeoutMs = 5000) {
-    const msgs = count > 0 ? await collect(node, count, timeoutMs) : [];
-    await flush();
-    const extra = watch(node).queue;
-    assert.strictEqual(extra.length, 0, `unexpected extra message(s): ${extra.map((m) => m.topic).join(', ')}`);
-    return msgs;
-}
-
-async function ready(srvId = 'srv', subscribers = 1) {
-    const srv = helper.getNode(srvId);
-    return waitFor(() => {
-        // peek: looking must not create a loop (nor its listener) on the server
-        const loop = PollLoop.peek(srv);
-        return loop && loop.subscriberCount >= subscribers && loop.stats.cycles + loop.stats.failures >= 1 && loop;
-    }, 5000, 'the om-events loop to run its first cycle');
-}
-
-async function addRequest(payload, correlation) {
-    const add = helper.getNode('add');
-    const msg = { payload: { ServiceGroupID: 101, IVRInfo: [{ Label: 'Subject', Data: 'test' }], ...payload } };
-    if (correlation !== undefined) msg.correlation = correlation;
-    const answer = waitForMessage(helper.getNode('added'), 5000);
-    add.receive(msg);
-    const out = await answer;
-    return out.payload.OpenMediaID;
-}
+const { useEventsRuntime, NODES, buildFlow, assertSameEvents, flush, take, ready, addRequest } = require('./support/events-flow');
 
 /** Adds through the shared client (fast path for many requests); tells om-events as om-add-request would. */
 async function addMany(n, group = 101) {
@@ -106,17 +38,11 @@ async function addMany(n, group = 101) {
 
 describe('events: om-events node in Node-RED, against the simulator', function () {
     this.timeout(60000);
+    const rt = useEventsRuntime();
+    const userDir = rt.userDir;
     let sim;
-
-    beforeEach(async function () {
-        sim = await startTestSimulator();
-    });
-
-    afterEach(async function () {
-        await helper.unload();
-        helper.settings({});
-        if (sim) await sim.stop();
-        sim = undefined;
+    beforeEach(function () {
+        sim = rt.sim;
     });
 
     it('follows the full life of requests: exactly the service event log, in order, with msg.request', async function () {
@@ -160,13 +86,21 @@ describe('events: om-events node in Node-RED, against the simulator', function (
         assert.strictEqual(complete.payload.StatusCode, 4);
         assert.strictEqual(complete.payload.AgentID > 0, true);
         assert.strictEqual(typeof complete.payload.LogonID, 'string');
+        // what a default debug node shows collapsed (its first five keys): status, id, time, correlation, agent;
+        // the help's example has the very same keys in the same order
         assert.deepStrictEqual(Object.keys(complete.payload),
-            ['AgentID', 'ID', 'LogonID', 'QueuePosition', 'ServiceGroupID', 'Status', 'StatusCode', 'TenantID', 'TimeStamp']);
+            ['Status', 'ID', 'TimeStamp', 'correlation', 'AgentID', 'ServiceGroupID', 'QueuePosition', 'StatusCode', 'LogonID', 'TenantID']);
+        const help = fs.readFileSync(path.join(__dirname, '..', 'nodes', 'locales', 'en-US', 'om-events.html'), 'utf8');
+        const example = JSON.parse(/<pre class="om-example-out">([\s\S]*?)<\/pre>/.exec(help)[1]);
+        assert.deepStrictEqual(Object.keys(example), Object.keys(complete.payload));
+        assert.strictEqual(complete.payload.correlation, 'T-1');
         assert.strictEqual(complete.request.correlation, 'T-1');
         assert.strictEqual(complete.request.PrivateData, 'mail 1');
         assert.deepStrictEqual(complete.request.IVRInfo, [{ Label: 'Ticket', Data: 'T-1' }]);
         const bMsg = msgs.find((m) => m.payload.ID === b);
         assert.deepStrictEqual(bMsg.request.correlation, { ticket: 'T-2' });
+        assert.deepStrictEqual(bMsg.payload.correlation, { ticket: 'T-2' });
+        assert.notStrictEqual(bMsg.payload.correlation, bMsg.request.correlation, 'two copies: changing one leaves the other');
         const failed = msgs.find((m) => m.payload.ID === e && m.payload.Status === 'Failed');
         assert.ok(failed && failed.payload.DetectedBy === undefined, 'a Failed the service sent is not marked');
         // queued record keeps its queue position as at the event
@@ -229,7 +163,7 @@ describe('events: om-events node in Node-RED, against the simulator', function (
         assert.strictEqual(msgs.filter((m) => m.request && /^C-\d+$/.test(m.request.correlation)).length, expected.length);
     });
 
-    it('an input message polls at once; status shows the count', async function () {
+    it('an input message polls at once; the status shows the last change', async function () {
         await helper.load(NODES, buildFlow(sim));
         await ready();
         const out = helper.getNode('out');
@@ -240,7 +174,20 @@ describe('events: om-events node in Node-RED, against the simulator', function (
         ev.receive({ payload: 'poll' });
         await got;
         assert.ok(sim.receivedCount('GetOpenMediaRequestsByTime') > before);
-        await waitFor(ev, 'call:status', 3000, (call) => /event/.test(call.args[0].text || ''));
+        // the last change in the words the operation nodes use for a status record (lib/status.ts)
+        const life = sim.eventLog.filter((x) => x.ID === id);
+        assert.deepStrictEqual(life.map((x) => x.Status), ['Queued', 'AllocatedToAgent'], 'a free agent took it at once');
+        const agent = life[1].LogonID;
+        assert.ok(agent, 'the agent has a logon id');
+        const shows = (text) => waitFor(ev, 'call:status', 3000, (call) => call.args[0].text === text)
+            .then((call) => assert.deepStrictEqual(call.args[0], { fill: 'green', shape: 'dot', text }));
+        await shows(`#${id} offered to agent ${agent}`);
+        sim.answer(id);
+        ev.receive({ payload: 'poll' });
+        await shows(`#${id} with agent ${agent}`);
+        sim.complete(id);
+        ev.receive({ payload: 'poll' });
+        await shows(`#${id} complete by ${agent}`);
     });
 
     it('filters by status and group, and splits outputs per status', async function () {
@@ -505,10 +452,68 @@ describe('events: om-events node in Node-RED, against the simulator', function (
         assert.strictEqual(completeA.request.correlation, 'A', 'the correlation map survived the redeploy');
     });
 
-    it('zero lost, zero duplicated across a Node-RED restart with the localfilesystem store', async function () {
+    /** Stops the flows as a Node-RED shutdown does, then "restarts" (the next helper.load registers the nodes again). */
+    async function stopNodeRed() {
+        await helper.unload();
+    }
+
+    it('zero lost, zero duplicated across a Node-RED restart with the default settings (the journal in the user directory)', async function () {
+        // no context store configured: the default memory store, as in a fresh install
+        const flow = buildFlow(sim, {}, [
+            { id: 'own', type: 'om-events', server: 'srv', start: 'now', onlyOwn: true, interval: 60, statuses: [], groups: '', wires: [['outOwn']] },
+            { id: 'outOwn', type: 'helper' },
+        ]);
+        await helper.load(NODES, flow);
+        let loop = await ready('srv', 2);
+        let out = helper.getNode('out');
+        let outOwn = helper.getNode('outOwn');
+        watch(out);
+        watch(outOwn);
+        const a = await addRequest({ PrivateData: 'a' }, 'A');
+        const b = await addRequest({ PrivateData: 'b' }, 'B');
+        sim.advance(1000);
+        await loop.poll();
+        const seen = [...(await take(out, sim.eventLog.length))];
+        const seenOwn = [...(await take(outOwn, sim.eventLog.length))];
+        // added after the last poll: only the journal knows it is ours when Node-RED comes back
+        const c = await addRequest({ PrivateData: 'c' }, 'C');
+
+        await stopNodeRed();
+        const file = path.join(userDir.journalDir, 'events-srv.journal');
+        assert.ok(fs.existsSync(file), 'the journal is in <userDir>/openmedia/');
+        assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600, 'readable by its owner only (it holds PrivateData)');
+        assert.strictEqual(fs.statSync(userDir.journalDir).mode & 0o777, 0o700);
+
+        // while Node-RED is down
+        sim.answer(a);
+        sim.advance(3000);
+        sim.complete(a);
+        sim.answer(b);
+        sim.answer(c);
+        sim.advance(60000);
+
+        await helper.load(NODES, flow);
+        out = helper.getNode('out');
+        outOwn = helper.getNode('outOwn');
+        watch(out);
+        watch(outOwn);
+        loop = await ready('srv', 2);
+        sim.complete(b);
+        sim.complete(c);
+        await loop.poll();
+        const expected = sim.eventLog;
+        const rest = await take(out, expected.length - seen.length);
+        assertSameEvents([...seen, ...rest], expected);
+        const restOwn = await take(outOwn, expected.length - seenOwn.length);
+        assertSameEvents([...seenOwn, ...restOwn], expected, 'only own');
+        for (const m of restOwn) assert.strictEqual(m.request.correlation, { [a]: 'A', [b]: 'B', [c]: 'C' }[m.payload.ID]);
+    });
+
+    it('a context store chosen under "Remember in" keeps a copy: a restart that lost the user directory resumes from it', async function () {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-events-ctx-'));
         try {
             helper.settings({
+                userDir: userDir.dir,
                 contextStorage: {
                     default: { module: 'memory' },
                     file: { module: 'localfilesystem', config: { dir, flushInterval: 3600 } },
@@ -532,8 +537,9 @@ describe('events: om-events node in Node-RED, against the simulator', function (
             await helper._redNodes.closeContextsPlugin();
             helper._context.init(helper._settings);
             await helper.unload();
-            stoppedStates.clear(); // a new process remembers nothing but what is on disk
-            assert.ok(fs.readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.json')), 'state on disk');
+            assert.ok(fs.readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.json')), 'state in the context store');
+            // the user directory does not survive (a container without a volume); the context store does
+            fs.rmSync(userDir.journalDir, { recursive: true, force: true });
 
             // while Node-RED is down
             sim.answer(a);

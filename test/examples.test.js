@@ -272,7 +272,7 @@ describe('example flows', function () {
             const firstPoll = () => {
                 const node = ex.node('Complete / Failed');
                 return waitFor(() => helper._NodePrototype.status.getCalls()
-                    .some((c) => c.thisValue === node && c.args[0] && c.args[0].text === 'polling'), 8000, 'the first poll')
+                    .some((c) => c.thisValue === node && c.args[0] && c.args[0].text === 'no changes yet'), 8000, 'the first poll')
                     .catch((e) => { throw new Error(`${e.message}; statuses: ${JSON.stringify(helper._NodePrototype.status.getCalls().filter((c) => c.thisValue === node).map((c) => c.args[0]))}`); });
             };
 
@@ -374,7 +374,7 @@ describe('example flows', function () {
                 ex.node('completed', 'debug').on('input', (m) => completed.push(m.payload));
                 for (const name of ['every status change', 'completed']) {
                     const node = ex.node(name, 'om-events');
-                    await waitFor(() => statusTexts(node).includes('polling'), 8000, `${name}: first poll`);
+                    await waitFor(() => statusTexts(node).includes('no changes yet'), 8000, `${name}: first poll`);
                 }
                 const queued = waitForMessage(ex.node('queued'), 5000);
                 ex.node('new work item').receive({});
@@ -531,7 +531,7 @@ describe('example flows', function () {
                 ex = await load();
                 const poller = ex.node('every status change');
                 await waitFor(() => helper._NodePrototype.status.getCalls()
-                    .some((c) => c.thisValue === poller && c.args[0] && c.args[0].text === 'polling'), 8000, 'the first poll');
+                    .some((c) => c.thisValue === poller && c.args[0] && c.args[0].text === 'no changes yet'), 8000, 'the first poll');
                 const added = waitFor(ex.node('MiCC simulator'), 'openmedia:added', 5000);
                 ex.node('form to request').receive({ payload: { group: 103, subject: 'chat', reference: 'C-5' } });
                 const id = (await added).OpenMediaID;

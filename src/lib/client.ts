@@ -296,6 +296,8 @@ export class OpenMediaClient {
   private plan?: WirePlan;
   private building?: Promise<soap.Client>;
   private closed = false;
+  /** Calls in flight that change something on the service (all but Get...): close() can let them finish. */
+  private readonly changing = new Set<Promise<Json>>();
   /** How many times a soap client was built (tests check that concurrent first calls share one build). */
   buildCount = 0;
 
@@ -438,7 +440,17 @@ export class OpenMediaClient {
   }
 
   /** Calls `operation` and resolves with its normalised answer; rejects with an OpenMediaError. */
-  async call(operation: OperationName, args: Record<string, unknown> = {}): Promise<Json> {
+  call(operation: OperationName, args: Record<string, unknown> = {}): Promise<Json> {
+    const p = this.send(operation, args);
+    if (typeof operation === 'string' && !operation.startsWith('Get')) {
+      this.changing.add(p);
+      const done = (): void => { this.changing.delete(p); };
+      p.then(done, done);
+    }
+    return p;
+  }
+
+  private async send(operation: OperationName, args: Record<string, unknown>): Promise<Json> {
     if (!Object.prototype.hasOwnProperty.call(OPERATIONS, operation)) {
       throw invalidInput('operation', 'known', operation, `unknown operation ${String(operation)}`);
     }
@@ -533,9 +545,23 @@ export class OpenMediaClient {
     }
   }
 
-  /** Ends every call in flight with CLIENT_CLOSED and closes the keep-alive sockets. Later calls fail the same way. */
-  async close(): Promise<void> {
+  /**
+   * Ends every call in flight with CLIENT_CLOSED and closes the keep-alive sockets. Later calls fail the same way.
+   * `drainMs`: calls that change something (AddRequest ...) already in flight get up to that long to finish first, so
+   * that their answer is not lost (om-server closing for a redeploy while an add is on its way); new calls are
+   * refused at once.
+   */
+  async close(options: { drainMs?: number } = {}): Promise<void> {
     this.closed = true;
+    const drainMs = options.drainMs ?? 0;
+    if (drainMs > 0 && this.changing.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.changing]),
+        new Promise<void>((resolve) => { timer = setTimeout(resolve, drainMs); }),
+      ]);
+      clearTimeout(timer);
+    }
     this.soapClient = undefined;
     await this.transport.close();
   }

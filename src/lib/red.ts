@@ -7,6 +7,7 @@
  */
 import type { EventEmitter } from 'events';
 import type { OpenMediaClient } from './client';
+import type { LoopState } from './events/state';
 
 // The little of Node-RED's runtime API the pack uses.
 
@@ -53,7 +54,11 @@ export interface NodeAPI {
     createNode(node: object, config: NodeDef): void;
     registerType(type: string, ctor: Function, options?: { credentials?: Record<string, { type: string }> }): void; // eslint-disable-line @typescript-eslint/ban-types
     getNode(id: string): unknown;
+    /** Every node of the deployed flows, as configured (om-server: is there an om-events node using me?). */
+    eachNode?(callback: (config: NodeDef) => void): void;
   };
+  /** settings.js as the runtime sees it (only what the pack reads). */
+  settings?: { userDir?: string };
   util: {
     evaluateNodeProperty(value: unknown, type: string, node: object, msg: NodeMessage | undefined,
       callback: (err: Error | null, result?: unknown) => void): void;
@@ -95,5 +100,7 @@ export interface OmServerNode extends RedNode {
   wsdlSource: 'bundled' | 'server';
   /** The shared client, built on first use. Throws an OpenMediaError when the configuration is unusable. */
   getClient(): OpenMediaClient;
+  /** om-events' state for this server (correlations, cursors), opened on first use; see lib/events/state.ts. */
+  eventsState(): LoopState;
 }
 

@@ -1,10 +1,10 @@
 /**
  * om-events: one message per status change of Open Media requests.
  *
- * The polling itself is in src/lib/events (one loop per om-server, shared by every om-events node on it); this file
- * is the Node-RED side: configuration, filters, the messages, the status dot, and saving the node's state (cursor,
- * recent keys, correlation map, records held for "only own") in its context, in the store the user picked. The
- * loop saves after delivering and only when that state changed.
+ * The polling itself is in src/lib/events (one loop per om-server, shared by every om-events node on it), and so is
+ * the state (lib/events/state.ts: a journal per om-server in <userDir>/openmedia/, which keeps each node's position,
+ * recent keys and held records, and what om-add-request sent for each request). This file is the Node-RED side:
+ * configuration, filters, the messages, the status dot, and the optional copy of the node's state in a context store.
  *
  * Node properties (the editor's defaults):
  *   name            ''
@@ -17,11 +17,16 @@
  *   interval        5 (seconds between polls, at least 1)
  *   dataExpiration  30 (minutes: the service's DataExpiration; terminated requests are forgotten after it)
  *   checkEvery      12 (polls between two restart checks)
- *   store           '' (the default context store) or the name of a configured store, e.g. 'file'
+ *   store           '' (the journal in the user directory only) or the name of a configured context store, e.g.
+ *                   'file': a copy of the node's state is also kept there (for a user directory that does not
+ *                   survive, e.g. a container without a volume). On start the newer of the two (by the service's
+ *                   time of its position) is used; the journal wins a tie. With '', a state an earlier version left
+ *                   in the default context store is still read once (upgrade).
  *   outputs         number of outputs (set by the editor)
  *
  * Input: any message polls at once (the regular polls go on).
- * Output msg: { topic: 'openmedia/<ID>/<Status>', payload: <status record>, openMediaId, request? } (see the help).
+ * Output msg: { topic: 'openmedia/<ID>/<Status>', payload: { Status, ID, TimeStamp, correlation?, AgentID, ... },
+ *   openMediaId, request? } (see lib/events/index.ts and the help).
  */
 import { OPEN_MEDIA_STATUS_NAMES } from '../lib/contract';
 import { buildMessage } from '../lib/events';
@@ -36,14 +41,15 @@ import {
   type LoopStatus,
   type SavedSubscriberState,
   type Subscription,
-  stoppedStates,
 } from '../lib/events/poller';
-import { VERDICT, type Verdict } from '../lib/events/types';
+import type { LoopState, StoreProblem, SubscriberState } from '../lib/events/state';
+import { timeOf } from '../lib/events/tracker';
+import { VERDICT, type EventRecord, type Verdict } from '../lib/events/types';
 import type { StatusRecord } from '../lib/normalize';
 import type { DoneFn, NodeAPI, NodeDef, NodeMessage, NodeStatus, OmServerNode, RedNode, SendFn } from '../lib/red';
-import { STATUS_MAX, StatusThrottle, shortStatus } from '../lib/status';
+import { STATUS_MAX, StatusThrottle, fit, recordText, shortStatus } from '../lib/status';
 
-/** Key of the node's state in its context. */
+/** Key of the node's state in a context store. */
 export const CONTEXT_KEY = 'omEvents';
 
 interface EventsConfig extends NodeDef {
@@ -103,14 +109,42 @@ export function failureText(code: string, retryInMs: number): string {
   return short;
 }
 
+const REASON_WORDS: Record<string, string> = {
+  RequestVanished: 'vanished',
+  StatusWithoutEvent: 'no event',
+  IdReused: 'id reused',
+};
+
+/**
+ * Green status text for the last change, in the words the operation nodes use for a status record (lib/status.ts),
+ * e.g. "#16 complete by 4001", "#17 offered to agent 4002", "#18 queued, position 3"; a change the node detected
+ * itself says why, e.g. "#19 failed (vanished)".
+ */
+export function changeText(r: EventRecord): string {
+  if (r.DetectedBy && r.Reason) return fit(`#${r.ID} failed (${REASON_WORDS[r.Reason] ?? 'detected'})`, `#${r.ID} failed`);
+  return recordText(r as unknown as Record<string, unknown>);
+}
+
+/** Yellow status text when the state cannot be saved. */
+export function notSavedText(code: string): string {
+  if (code === 'ENOSPC') return 'not saved: disk full';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'not saved: no access';
+  if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOENT') return 'not saved: no folder';
+  return `not saved: ${code.slice(0, 9)}`;
+}
+
 function isSaved(value: unknown): value is SavedNodeState {
   const v = value as Partial<SavedNodeState> | null;
   return !!v && typeof v === 'object' && v.v === 1 && !!v.tracker && Array.isArray(v.correlation);
 }
 
+/** The service time of a saved state's position (-Infinity when it has none). */
+function cursorOf(s: { tracker?: { cursor?: unknown } } | undefined): number {
+  const t = timeOf(s?.tracker?.cursor as string | undefined);
+  return Number.isNaN(t) ? -Infinity : t;
+}
+
 module.exports = function register(RED: NodeAPI): void {
-  // Registered once per runtime start: whatever an earlier runtime in this process left is not a redeploy's state.
-  stoppedStates.clear();
   function OmEvents(this: EventsNode, config: EventsConfig): void {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -132,12 +166,14 @@ module.exports = function register(RED: NodeAPI): void {
     const store = typeof config.store === 'string' && config.store.trim() !== '' ? config.store.trim() : undefined;
 
     let sub: Subscription | undefined;
+    let state: LoopState | undefined;
     let closed = false;
-    let count = 0;
-    let failing = false;
+    let last: NodeStatus | undefined;
+    let failing: LoopStatus | undefined;
+    let problem: StoreProblem | undefined;
     let saving: Promise<void> = Promise.resolve();
 
-    if (!server || typeof server.getClient !== 'function') {
+    if (!server || typeof server.getClient !== 'function' || typeof server.eventsState !== 'function') {
       node.status({ fill: 'red', shape: 'ring', text: 'no server' });
       node.on('input', (_msg: NodeMessage, _send: SendFn, done: DoneFn) => done());
       return;
@@ -152,12 +188,17 @@ module.exports = function register(RED: NodeAPI): void {
       return VERDICT.Emit;
     };
 
-    const okStatus = (): NodeStatus => (count > 0
-      ? { fill: 'green', shape: 'dot', text: `${count} event${count === 1 ? '' : 's'}` }
-      : { fill: 'green', shape: 'ring', text: 'polling' });
+    // One status at a time, most urgent first: polls failing, state not saved, the last change.
+    const show = (): void => {
+      if (closed) return;
+      if (failing) status.set({ fill: 'red', shape: 'ring', text: failureText(failing.code ?? 'ERROR', failing.retryInMs ?? 0) });
+      else if (problem) status.set({ fill: 'yellow', shape: 'ring', text: notSavedText(problem.code) });
+      else status.set(last ?? { fill: 'green', shape: 'ring', text: 'no changes yet' });
+    };
 
     const deliver = (events: Delivery[]): void => {
       if (closed) return;
+      let newest: EventRecord | undefined;
       for (const { record, request } of events) {
         // Each message on its own: the records are already counted as handled, one that fails must not take the
         // others with it.
@@ -172,35 +213,60 @@ module.exports = function register(RED: NodeAPI): void {
           } else {
             node.send(msg);
           }
-          count++;
+          newest = record;
         } catch (err) {
           node.warn(`om-events: could not send the event ${record.ID}/${record.Status}: ${(err as Error)?.message ?? String(err)}`);
         }
       }
-      if (!failing) status.set(okStatus());
-    };
-
-    const showStatus = (s: LoopStatus): void => {
-      if (closed) return;
-      if (s.state === 'error') {
-        failing = true;
-        status.set({ fill: 'red', shape: 'ring', text: failureText(s.code ?? 'ERROR', s.retryInMs ?? 0) });
-      } else {
-        failing = false;
-        status.set(okStatus());
+      if (newest) {
+        last = { fill: 'green', shape: 'dot', text: changeText(newest) };
+        show();
       }
     };
 
-    const save = (state: SavedSubscriberState): Promise<void> => {
-      const value: SavedNodeState = { ...state, url };
+    const showLoop = (s: LoopStatus): void => {
+      failing = s.state === 'error' ? s : undefined;
+      polled = true;
+      reportProblem();
+      show();
+    };
+
+    /**
+     * An error a Catch node sees (so a flow can raise an alarm), with the problem in msg.payload; once per problem.
+     * Not before the first poll has ended: a problem found while the flows start would reach no Catch node yet.
+     */
+    let reported: string | undefined;
+    let polled = false;
+    const reportProblem = (): void => {
+      if (!problem || !polled || reported === problem.code) return;
+      reported = problem.code;
+      node.error(`om-events: ${problem.message}`, { topic: 'openmedia/state', payload: { code: problem.code, where: state?.where ?? '' } });
+    };
+
+    const onProblem = (p: StoreProblem | undefined): void => {
+      if (closed) return;
+      problem = p;
+      if (p) reportProblem();
+      else if (reported) {
+        reported = undefined;
+        node.log(`om-events: the state is saved again (${state?.where ?? ''})`);
+      }
+      show();
+    };
+
+    /** The copy in the chosen context store (only when one is chosen). */
+    const saveCopy = (st: SubscriberState): Promise<void> => {
+      if (!store || !state) return saving;
+      const value: SavedNodeState = { v: 1, tracker: st.tracker, correlation: state.correlation.toJSON(), url };
+      if (st.pending) value.pending = st.pending;
       saving = saving.then(() => new Promise<void>((resolve) => {
         try {
           node.context().set(CONTEXT_KEY, value, store, (err) => {
-            if (err) node.warn(`om-events: could not save state: ${err.message}`);
+            if (err) node.warn(`om-events: could not save state in context store "${store}": ${err.message}`);
             resolve();
           });
         } catch (err) {
-          node.warn(`om-events: could not save state: ${(err as Error).message}`);
+          node.warn(`om-events: could not save state in context store "${store}": ${(err as Error).message}`);
           resolve();
         }
       }));
@@ -208,35 +274,50 @@ module.exports = function register(RED: NodeAPI): void {
     };
 
     const begin = (stored: unknown): void => {
-      if (closed) return;
-      // What this process kept at the last stop is at least as fresh as what the store holds.
-      const saved = stoppedStates.get(node.id) ?? stored;
-      stoppedStates.delete(node.id);
-      const resume = isSaved(saved) && (saved.url === undefined || saved.url === url) ? saved : undefined;
-      status.set({ fill: 'grey', shape: 'ring', text: resume ? 'resuming' : 'starting' });
+      if (closed || !state) return;
+      const st = state;
+      // The journal's state, or the context store's when that one is newer (a user directory that did not survive).
+      let saved: SubscriberState | SavedNodeState | undefined = st.subscriber(node.id);
+      const copy = isSaved(stored) && (stored.url === undefined || stored.url === url) ? stored : undefined;
+      if (copy && cursorOf(copy) > cursorOf(saved)) {
+        saved = copy;
+        st.mergeCorrelations(copy.correlation);
+      }
+      problem = st.problem;
+      st.on('problem', onProblem);
+      status.set({ fill: 'grey', shape: 'ring', text: saved ? 'resuming' : 'starting' });
       sub = PollLoop.of(server as unknown as LoopHost).subscribe({
         id: node.id,
         intervalMs,
         start,
         dataExpirationMs,
         checkEvery,
-        saved: resume,
+        saved,
         judge,
         deliver,
-        status: showStatus,
-        persist: (state) => { void save(state); },
+        status: showLoop,
+        persist: (s) => { void saveCopy(s); },
         warn: (text) => node.warn(text),
       });
     };
 
     try {
+      state = server.eventsState();
+    } catch (err) {
+      node.error(`om-events: could not open the saved state: ${(err as Error)?.message ?? String(err)}`);
+      node.status({ fill: 'red', shape: 'ring', text: 'no state' });
+      node.on('input', (_msg: NodeMessage, _send: SendFn, done: DoneFn) => done());
+      return;
+    }
+    const ready = state.ready;
+    try {
       node.context().get(CONTEXT_KEY, store, (err, value) => {
         if (err) node.warn(`om-events: could not read saved state: ${err.message}`);
-        begin(err ? undefined : value);
+        void ready.then(() => begin(err ? undefined : value));
       });
     } catch (err) {
       node.warn(`om-events: could not read saved state: ${(err as Error).message}`);
-      begin(undefined);
+      void ready.then(() => begin(undefined));
     }
 
     node.on('input', (_msg: NodeMessage, _send: SendFn, done: DoneFn) => {
@@ -247,16 +328,17 @@ module.exports = function register(RED: NodeAPI): void {
     node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
       status.close();
+      state?.off('problem', onProblem);
       const s = sub;
       sub = undefined;
       if (!s) {
+        if (removed) state?.drop(node.id);
         saving.then(() => done(), () => done());
         return;
       }
-      const state = s.close();
-      if (removed) stoppedStates.delete(node.id);
-      else stoppedStates.set(node.id, { ...state, url });
-      save(state).then(() => done(), () => done());
+      // A stop writes the current state at once (exact across a redeploy or a clean restart); a deletion drops it.
+      const final = s.close(removed);
+      (removed ? saving : saveCopy(final)).then(() => done(), () => done());
     });
   }
 

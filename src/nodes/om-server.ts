@@ -14,22 +14,32 @@
  *
  * For other nodes of the pack (om-events):
  *   server.getClient(): OpenMediaClient        the shared client (the same object until the next redeploy)
+ *   server.eventsState(): LoopState            om-events' state for this server (lib/events/state.ts): the
+ *                                              correlation map and each om-events node's position, kept in a
+ *                                              journal in <userDir>/openmedia/ (memory only without a user
+ *                                              directory). One per server id for the whole process: it outlives
+ *                                              this node. Opened at start when an om-events node uses this server
+ *                                              (so the very first add is recorded), else on first use.
  *   event 'openmedia:added' (OmAddedEvent)      emitted by om-add-request after every accepted AddRequest:
  *     { OpenMediaID: number,                     the id the service gave the request
  *       request: Record<string, unknown>,        what was sent, wire member names, dates as ISO strings
  *       correlation?: unknown,                   the user's correlation value, when the node had one
  *       node: string }                           id of the om-add-request node
- *   The listener is om-events' poll loop of this server (lib/events/poller.ts): added when the first om-events
- *   node subscribes and kept while this node lives, so adds made while om-events nodes restart are still known.
- *   This node removes every listener of the event when it closes: that is the one place they are removed.
- *   Listeners must not throw (om-add-request still guards the emit). The types and the event name (ADDED_EVENT)
- *   are in lib/red.ts.
- *   On close (redeploy, shutdown) the client is closed: calls in flight end with CLIENT_CLOSED, sockets are freed.
+ *   This node's own listener records it in the state (written to the journal before the add node passes its
+ *   message on). That listener stays when this node closes, so an add whose answer comes in while the flows are
+ *   being redeployed is still recorded; every other listener of the event is removed on close. Listeners must not
+ *   throw (om-add-request still guards the emit). The types and the event name (ADDED_EVENT) are in lib/red.ts.
+ *   On close (redeploy, shutdown) the poll loop stops, calls in flight that change something (an add) get up to
+ *   the call timeout (at most DRAIN_MAX_MS) to finish, then the client is closed (reads in flight end with
+ *   CLIENT_CLOSED, sockets are freed) and the state is synced to disk. A deleted om-server deletes its journal.
  */
+import * as path from 'path';
 import { CREDENTIALS_IN_URL, OpenMediaClient, type ClientOptions } from '../lib/client';
 import { invalidInput } from '../lib/errors';
+import { PollLoop } from '../lib/events/poller';
+import { openLoopState, peekLoopState, removeLoopState, resetLoopStates } from '../lib/events/state';
 import { DEFAULT_MAX_RESPONSE_BYTES, type TlsOptions } from '../lib/http-transport';
-import { ADDED_EVENT, type NodeAPI, type OmServerConfig, type OmServerNode } from '../lib/red';
+import { ADDED_EVENT, type NodeAPI, type OmAddedEvent, type OmServerConfig, type OmServerNode } from '../lib/red';
 
 /**
  * The user info (`user:password@`) of a URL, removed. Written on the text, not through URL (which would also
@@ -73,6 +83,22 @@ interface TlsConfigNode {
 }
 
 const DEFAULT_TIMEOUT_S = 10;
+/** Longest a closing om-server waits for an add in flight (Node-RED gives up on a closing node after 15 s). */
+const DRAIN_MAX_MS = 12000;
+
+/** Does an om-events node of the deployed flows use this server? (If the runtime cannot say: assume so.) */
+function usedByEvents(RED: NodeAPI, serverId: string): boolean {
+  if (typeof RED.nodes.eachNode !== 'function') return true;
+  let used = false;
+  try {
+    RED.nodes.eachNode((n) => {
+      if (n.type === 'om-events' && n.server === serverId) used = true;
+    });
+  } catch {
+    return true;
+  }
+  return used;
+}
 
 /** Seconds from the editor -> milliseconds; anything unusable falls back to the default. */
 function timeoutMsOf(value: unknown): number {
@@ -110,6 +136,10 @@ function tlsOptionsOf(RED: NodeAPI, tlsId: string | undefined): TlsOptions | und
 
 module.exports = function register(RED: NodeAPI): void {
   cleanServedUrls(RED);
+  // A new runtime in this process (tests load the nodes again): what an earlier one kept is read again from disk.
+  void resetLoopStates();
+  const userDir = RED.settings?.userDir;
+  const stateDir = typeof userDir === 'string' && userDir !== '' ? path.join(userDir, 'openmedia') : undefined;
 
   function OmServer(this: OmServerNode, config: OmServerConfig): void {
     RED.nodes.createNode(this, config);
@@ -127,6 +157,16 @@ module.exports = function register(RED: NodeAPI): void {
 
     let client: OpenMediaClient | undefined;
     let closed = false;
+
+    node.eventsState = () => openLoopState({ dir: stateDir, serverId: node.id, url: node.url, log: (text) => node.warn(text) });
+    // The hand-over from om-add-request. It looks the state up by server id each time, so it works after this node
+    // closed too (the state outlives it); an add for a URL this server no longer has is not recorded.
+    const recordAdded = (ev: OmAddedEvent): void => {
+      const state = peekLoopState(stateDir, node.id);
+      if (state && state.url === node.url) state.added(ev);
+    };
+    node.on(ADDED_EVENT, recordAdded);
+    if (usedByEvents(RED, node.id)) node.eventsState();
 
     node.getClient = (): OpenMediaClient => {
       if (configured.had) throw invalidInput('url', 'no-credentials', '(hidden)', CREDENTIALS_IN_URL);
@@ -154,17 +194,21 @@ module.exports = function register(RED: NodeAPI): void {
       return client;
     };
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
       const c = client;
       client = undefined;
-      // The one place the 'openmedia:added' listeners go (see above): the poll loop keeps its own for our lifetime.
-      node.removeAllListeners(ADDED_EVENT);
-      if (!c) {
-        done();
-        return;
+      // The one place the 'openmedia:added' listeners go (see above), all but our own recorder.
+      for (const l of node.listeners(ADDED_EVENT)) {
+        if (l !== recordAdded) node.removeListener(ADDED_EVENT, l as (...args: unknown[]) => void);
       }
-      c.close().then(() => done(), () => done());
+      PollLoop.peek(node)?.dispose();
+      const finish = async (): Promise<void> => {
+        if (c) await c.close({ drainMs: Math.min(node.timeoutMs + 1000, DRAIN_MAX_MS) });
+        if (removed) await removeLoopState(stateDir, node.id);
+        else await peekLoopState(stateDir, node.id)?.flush();
+      };
+      finish().then(() => done(), () => done());
     });
   }
 

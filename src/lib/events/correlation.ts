@@ -42,6 +42,18 @@ export interface CorrelationEntry {
 /** Saved form: [id, request, correlation, node, open, status, group, lastTs, endTs]. */
 export type SavedEntry = [number, Record<string, unknown>, unknown, string | null, boolean, string, number, number | null, number | null];
 
+/**
+ * What changes of an entry after it was added, in saved form: [id, open, status, group, lastTs, endTs]. Only a change
+ * of `open` or of the group is reported (see takeChanges): the rest is what the service will tell again.
+ */
+export type EntryStatus = [number, boolean, string, number, number | null, number | null];
+
+/** What changed in the map since the last takeChanges(), for a store that writes changes rather than the whole. */
+export interface CorrelationChanges {
+  updated: EntryStatus[];
+  forgotten: number[];
+}
+
 const TERMINAL = new Set<string>(TERMINAL_STATUSES);
 
 export function isTerminal(status: string): boolean {
@@ -56,6 +68,10 @@ export function isTerminal(status: string): boolean {
  * dropping the rest. `lossy` says whether anything was left out or changed on the way.
  */
 export function detachedCopy(value: unknown): { copy: unknown; lossy: boolean } {
+  // The usual case (what om-add-request sent, a ticket id) is plain JSON-like data: copied directly, several times
+  // faster than structuredClone on such small values (it runs for every add).
+  const plain = plainCopy(value, 0);
+  if (plain !== NOT_PLAIN) return { copy: plain, lossy: false };
   try {
     return { copy: structuredClone(value), lossy: false };
   } catch {
@@ -68,6 +84,40 @@ export function detachedCopy(value: unknown): { copy: unknown; lossy: boolean } 
     // not JSON either: below
   }
   return { copy: walkCopy(value, new WeakSet()), lossy: true };
+}
+
+const NOT_PLAIN = Symbol('not plain');
+const PLAIN_DEPTH = 32;
+
+/**
+ * A copy of plain data (strings, finite and other numbers, booleans, null, arrays, objects whose prototype is
+ * Object.prototype or null), or NOT_PLAIN when `value` holds anything else (a Date, a Map, a function, undefined in
+ * an array, a nesting deeper than PLAIN_DEPTH, which also stops a cycle): structuredClone decides then.
+ */
+function plainCopy(value: unknown, depth: number): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value !== 'object' || depth >= PLAIN_DEPTH) return NOT_PLAIN;
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const c = plainCopy(value[i], depth + 1);
+      if (c === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = c;
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return NOT_PLAIN; // an own "__proto__" (from JSON.parse) must not become a prototype
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue; // absent and undefined read the same
+    const c = plainCopy(v, depth + 1);
+    if (c === NOT_PLAIN) return NOT_PLAIN;
+    out[key] = c;
+  }
+  return out;
 }
 
 /** The parts of `value` that can be cloned; objects that cannot be cloned whole are copied member by member. */
@@ -108,10 +158,23 @@ function cloneOf<T>(value: T): T {
   }
 }
 
+/** The saved form of an entry. */
+export function savedEntry(e: CorrelationEntry): SavedEntry {
+  return [e.id, e.request, e.correlation === undefined ? null : e.correlation, e.node ?? null, e.open, e.status, e.group,
+    Number.isNaN(e.lastTs) ? null : e.lastTs, Number.isNaN(e.endTs) ? null : e.endTs];
+}
+
+function entryStatus(e: CorrelationEntry): EntryStatus {
+  return [e.id, e.open, e.status, e.group, Number.isNaN(e.lastTs) ? null : e.lastTs, Number.isNaN(e.endTs) ? null : e.endTs];
+}
+
 export class CorrelationMap {
   private readonly map = new Map<number, CorrelationEntry>();
   private seq = 0;
   private changes = 0;
+  /** Ids whose `open` or group changed since the last takeChanges(), and ids forgotten since then. */
+  private readonly dirty = new Set<number>();
+  private readonly gone = new Set<number>();
 
   /** Bumped by every change of what toJSON() returns (so unchanged state need not be saved again). */
   get version(): number {
@@ -171,6 +234,9 @@ export class CorrelationMap {
     if (info.node !== undefined) entry.node = String(info.node);
     if (previous) this.map.delete(id); // re-insert so iteration stays in registration order
     this.map.set(id, entry);
+    // The new entry is saved whole by whoever added it; older changes of the id no longer apply.
+    this.dirty.delete(id);
+    this.gone.delete(id);
     this.changes++;
     return previous && previous.open ? previous : undefined;
   }
@@ -185,6 +251,7 @@ export class CorrelationMap {
       if (!Number.isNaN(e.lastTs) && ts < e.lastTs) continue;
       if (ts === e.lastTs && r.Status === e.status && (!r.ServiceGroupID || r.ServiceGroupID === e.group)) continue;
       this.changes++;
+      const { open, group } = e;
       e.lastTs = ts;
       e.status = r.Status;
       if (r.ServiceGroupID) e.group = r.ServiceGroupID;
@@ -196,6 +263,7 @@ export class CorrelationMap {
         e.open = true;
         e.endTs = NaN;
       }
+      if (e.open !== open || e.group !== group) this.dirty.add(e.id);
     }
   }
 
@@ -208,6 +276,7 @@ export class CorrelationMap {
     e.status = status;
     e.lastTs = ts;
     e.endTs = ts;
+    this.dirty.add(id);
   }
 
   /** Forgets requests that terminated more than `expirationMs` before the service time `now`. */
@@ -216,7 +285,7 @@ export class CorrelationMap {
     let dropped = 0;
     for (const [id, e] of this.map) {
       if (!e.open && !(e.endTs + expirationMs >= now)) {
-        this.map.delete(id);
+        this.forget(id);
         dropped++;
       }
     }
@@ -231,10 +300,38 @@ export class CorrelationMap {
     const n = over;
     for (const id of this.map.keys()) {
       if (over-- <= 0) break;
-      this.map.delete(id);
+      this.forget(id);
     }
     this.changes++;
     return n;
+  }
+
+  private forget(id: number): void {
+    this.map.delete(id);
+    this.dirty.delete(id);
+    this.gone.add(id);
+  }
+
+  /**
+   * What changed since the last call (and forgets it): the entries whose `open` or group changed, in saved form, and
+   * the ids forgotten. A store that keeps the entries as they were added needs nothing else: the other fields only
+   * say what the service will say again.
+   */
+  takeChanges(): CorrelationChanges {
+    const updated: EntryStatus[] = [];
+    for (const id of this.dirty) {
+      const e = this.map.get(id);
+      if (e) updated.push(entryStatus(e));
+    }
+    const out = { updated, forgotten: [...this.gone] };
+    this.dirty.clear();
+    this.gone.clear();
+    return out;
+  }
+
+  /** Whether takeChanges() has anything to give. */
+  get hasChanges(): boolean {
+    return this.dirty.size > 0 || this.gone.size > 0;
   }
 
   /** Open entries registered before `beforeSeq` (default: all), oldest first. */
@@ -258,15 +355,12 @@ export class CorrelationMap {
 
   toJSON(): SavedEntry[] {
     const out: SavedEntry[] = [];
-    for (const e of this.map.values()) {
-      out.push([e.id, e.request, e.correlation === undefined ? null : e.correlation, e.node ?? null, e.open, e.status,
-        e.group, Number.isNaN(e.lastTs) ? null : e.lastTs, Number.isNaN(e.endTs) ? null : e.endTs]);
-    }
+    for (const e of this.map.values()) out.push(savedEntry(e));
     return out;
   }
 
-  /** Adds saved entries this map does not hold yet (the live ones win). */
-  merge(saved: unknown): number {
+  /** Adds saved entries this map does not hold yet (the live ones win); `into` receives those it took. */
+  merge(saved: unknown, into?: SavedEntry[]): number {
     if (!Array.isArray(saved)) return 0;
     let added = 0;
     for (const item of saved) {
@@ -286,6 +380,7 @@ export class CorrelationMap {
       if (correlation !== null && correlation !== undefined) e.correlation = correlation;
       if (typeof node === 'string') e.node = node;
       this.map.set(id, e);
+      into?.push(savedEntry(e));
       added++;
     }
     if (added) this.changes++;

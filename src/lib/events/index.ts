@@ -13,17 +13,51 @@ export * from './types';
 export * from './tracker';
 export * from './correlation';
 export * from './poller';
+export * from './state';
+export * from './journal';
+
+/**
+ * msg.payload of an om-events message: the status record, with the user's correlation value (when the request was
+ * added here with one) beside it. Key order is chosen for Node-RED's debug sidebar, whose collapsed view shows the
+ * first five keys: Status, ID, TimeStamp, correlation, AgentID, then the rest of the record (StatusCode included).
+ */
+export type EventPayload = EventRecord & { correlation?: unknown };
 
 export interface EventMessage {
   topic: string;
-  payload: EventRecord;
+  payload: EventPayload;
   openMediaId: number;
   request?: Record<string, unknown>;
 }
 
+/** The payload for one record (see EventPayload). `correlation` is a value of the message's own (a copy). */
+export function eventPayload(record: EventRecord, correlation?: unknown): EventPayload {
+  const p = { Status: record.Status, ID: record.ID, TimeStamp: record.TimeStamp } as EventPayload;
+  if (correlation !== undefined) p.correlation = correlation;
+  p.AgentID = record.AgentID;
+  p.ServiceGroupID = record.ServiceGroupID;
+  p.QueuePosition = record.QueuePosition;
+  p.StatusCode = record.StatusCode;
+  p.LogonID = record.LogonID;
+  p.TenantID = record.TenantID;
+  // Whatever else the record holds (DetectedBy, Reason ...), after the rest.
+  for (const key of Object.keys(record) as Array<keyof EventRecord>) if (!(key in p)) (p as unknown as Record<string, unknown>)[key] = record[key];
+  return p;
+}
+
 /** The message om-events sends for one record. */
 export function buildMessage(record: EventRecord, request?: Record<string, unknown>): EventMessage {
-  const msg: EventMessage = { topic: `openmedia/${record.ID}/${record.Status}`, payload: record, openMediaId: record.ID };
+  let correlation: unknown;
+  if (request !== undefined && request.correlation !== undefined) {
+    // msg.request.correlation and msg.payload.correlation must not be one object (a flow may change either).
+    const c = request.correlation;
+    correlation = typeof c === 'object' && c !== null ? structuredClone(c) : c;
+  }
+  const msg: EventMessage = {
+    topic: `openmedia/${record.ID}/${record.Status}`,
+    payload: eventPayload(record, correlation),
+    openMediaId: record.ID,
+  };
   if (request !== undefined) msg.request = request;
   return msg;
 }

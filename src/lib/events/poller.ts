@@ -14,8 +14,9 @@
  *     counted as handled by the tracker and held in the subscriber's pending list (below).
  *  3. The correlation map follows our requests' statuses; every `checkEvery` polls (and at start, after a failure,
  *     when the service clock went back, when an id comes back from om-add-request) the restart check runs (below).
- *  4. Terminated requests older than DataExpiration (service time) leave the map; each subscriber whose state
- *     changed saves it (the correlation map is serialised once for all of them).
+ *  4. The state of each subscriber whose state changed, and the map's changes, are staged in the om-server's
+ *     LoopState (state.ts), which writes them a little later (the lag that makes a crash "at least once"). Then
+ *     terminated requests older than DataExpiration (service time) leave the map (staged with the next cycle).
  *
  * Delivery: the tracker counts a record as handled before its message goes out, so nothing between the two may
  * throw: the messages are built from copies made when the request was added (CorrelationMap.add), a subscriber's
@@ -28,10 +29,14 @@
  * server's call timeout + the poll interval + the overlap can no longer become ours (the AddRequest answer would
  * have timed out) and is dropped, as the filter asks for; so are the oldest beyond MAX_PENDING.
  *
- * Life: the loop (with its 'openmedia:added' listener and its correlation map) lives as long as its om-server node,
- * from the first om-events subscription on; om-server removes the listener when it closes. Polling stops when the
- * last subscriber leaves, but adds keep being recorded, so an om-events node restarted alone (a "modified nodes"
- * deploy) still knows the requests added meanwhile.
+ * State: the correlation map and what each subscriber last saved live in the om-server's LoopState (state.ts), which
+ * outlives both the loop and the om-server node (one per om-server id for the whole process, backed by a journal
+ * in the user directory). om-add-request's adds reach it through om-server's own 'openmedia:added' listener, which
+ * finds it by server id, so adds made while om-events nodes or the whole flow restart are still known. A host without a LoopState (tests) gets one in memory, fed by the host's
+ * 'openmedia:added' events.
+ *
+ * Life: the loop lives as long as its om-server node (om-server disposes it when it closes), from the first
+ * om-events subscription on. Polling stops when the last subscriber leaves.
  *
  * Restart check (a restarted service clears its cache; the flow must hear about the requests it lost):
  *  - nothing to do unless requests this Node-RED added are still open;
@@ -43,24 +48,33 @@
  *    record with DetectedBy 'om-events', Reason 'StatusWithoutEvent'.
  *  A router disconnect needs nothing special: the service itself sends a Failed record for each open request.
  *
- * Failures: a failed cycle keeps every cursor, backs off (interval x 2^(failures-1), at most 60 s), reports the code
- * to the subscribers, and the next successful cycle catches up from the kept cursors.
+ * Failures: a failed cycle keeps every cursor and reports the code to the subscribers. From then on, every
+ * retryDelayMs(interval) = 3/4 of max(interval, 2 s), the loop only probes: one GetOpenMediaRequestsByTime far in
+ * the future, whose answer is empty (the smallest question the service answers), never the catch-up poll, whose
+ * answer may be large. The first probe that succeeds is followed at once by the full cycle, which catches up from
+ * the kept cursors. So the first successful poll comes at most max(interval, 2 s) after the service answers again
+ * (less the time of two calls), a service that is down gets one tiny question per period (no more often than the
+ * regular polls when the interval is 2 s or more), and the recovery time does not grow with the outage's length
+ * as an exponential backoff's does. (When the service hangs instead of refusing, each probe also waits for the
+ * server's call timeout.)
  */
 import { randomUUID } from 'crypto';
 import type { EventEmitter } from 'events';
 import { OPEN_MEDIA_STATUS, type OperationName } from '../contract';
 import type { StatusRecord } from '../normalize';
 import { ADDED_EVENT } from '../red';
-import { CorrelationMap, isTerminal, type AddedInfo, type CorrelationEntry, type SavedEntry } from './correlation';
+import { isTerminal, type AddedInfo, type CorrelationEntry, type CorrelationMap, type SavedEntry } from './correlation';
+import { LoopState, MemoryStore, type SubscriberState } from './state';
 import { DEFAULT_OVERLAP_MS, EventTracker, keyOf, timeOf, type TrackerState } from './tracker';
 import { VERDICT, type DetectedReason, type EventRecord, type StatusAnswer, type Verdict } from './types';
 
 // The one definition is in lib/red.ts (om-server, om-add-request and the loop share it); re-exported for tools.
 export { ADDED_EVENT };
-/** Bounds of the poll interval and the backoff, ms. */
+/** Bounds of the poll interval, ms. */
 export const MIN_INTERVAL_MS = 1000;
 export const DEFAULT_INTERVAL_MS = 5000;
-export const MAX_BACKOFF_MS = 60000;
+/** After a failure, the first successful poll comes at most max(interval, this) after the service answers again. */
+export const MIN_RECOVERY_MS = 2000;
 export const DEFAULT_CHECK_EVERY = 12;
 export const DEFAULT_DATA_EXPIRATION_MS = 30 * 60 * 1000;
 /** retrieveLaterThan used to learn the service's time (an empty answer) and to replay everything. */
@@ -70,8 +84,11 @@ export const FAR_PAST = Date.UTC(2000, 0, 1);
 export const DEFAULT_CALL_TIMEOUT_MS = 10000;
 /** Most records one subscriber holds back waiting for an AddRequest answer. */
 export const MAX_PENDING = 10000;
-/** Most requests the correlation map keeps while no om-events node runs (nothing follows their statuses then). */
-export const MAX_IDLE_ENTRIES = 50000;
+
+/** How long a failing loop waits between two probes (see "Failures" in the file comment). */
+export function retryDelayMs(intervalMs: number): number {
+  return Math.round((Math.max(intervalMs, MIN_RECOVERY_MS) * 3) / 4);
+}
 
 export interface EventsClientLike {
   call(operation: OperationName, args?: Record<string, unknown>): Promise<unknown>;
@@ -81,10 +98,16 @@ export interface EventsClientLike {
 export interface LoopHost {
   getClient(): EventsClientLike;
   on: EventEmitter['on'];
+  off?: EventEmitter['off'];
   /** The client's call timeout, ms: how late an AddRequest answer can be (pending records wait that long). */
   timeoutMs?: number;
   /** Where to report what concerns no subscriber in particular (om-server: its node log). */
   warn?(text: string): void;
+  /**
+   * The state kept for this server (om-server: its journal, see state.ts), which records the adds itself. Without
+   * it the loop keeps a state in memory and learns the adds from the host's 'openmedia:added' events.
+   */
+  eventsState?(): LoopState;
 }
 
 /** One record for a subscriber, with what om-add-request sent for it (when it was ours). */
@@ -98,19 +121,22 @@ export interface LoopStatus {
   /** error: the failure's code (ECONNREFUSED, HTTP_503, InvalidUserFault ...). */
   code?: string;
   message?: string;
-  /** error: when the next try is. */
+  /** error: when the next try (a probe) is. */
   retryInMs?: number;
+  /** error: failures in a row. */
+  failures?: number;
 }
 
-/** What an om-events node saves in its context. */
+/**
+ * What an om-events node saves in a context store (when one is chosen): its SubscriberState plus a copy of the
+ * correlation map, so that the context store alone is enough to resume (a user directory that does not survive).
+ */
 export interface SavedSubscriberState {
   v: 1;
   tracker: TrackerState;
   correlation: SavedEntry[];
   /** Records held back for "only ours", with the service time (ms) each counts its age from. */
   pending?: Array<[StatusRecord, number]>;
-  /** Id of the loop whose correlation map this is (a loop that is still alive does not merge its own copy back). */
-  loop?: string;
 }
 
 export interface SubscriberConfig {
@@ -120,13 +146,14 @@ export interface SubscriberConfig {
   dataExpirationMs?: number;
   checkEvery?: number;
   overlapMs?: number;
-  /** State saved by a previous run of this node: it resumes from there. */
-  saved?: SavedSubscriberState;
+  /** State saved by a previous run of this node: it resumes from there (its correlation copy is not used here). */
+  saved?: SubscriberState | SavedSubscriberState;
   /** The node's filter. `ours`: the id was added through this Node-RED (its correlation is known). */
   judge?(record: StatusRecord, ours: boolean): Verdict;
   deliver(events: Delivery[]): void;
   status?(status: LoopStatus): void;
-  persist?(state: SavedSubscriberState): void;
+  /** Called with each state of this subscriber the loop's LoopState has written (for a copy elsewhere). */
+  persist?(state: SubscriberState): void;
   warn?(text: string): void;
 }
 
@@ -143,8 +170,8 @@ export class Subscription {
   private held: Array<[StatusRecord, number]> = [];
   private heldChanges = 0;
   private overflowWarned = false;
-  /** Versions of tracker, correlation map and pending list last saved (undefined: nothing saved yet). */
-  private savedAt: [number, number, number] | undefined;
+  /** Versions of tracker and pending list last staged (undefined: nothing staged yet). */
+  private savedAt: [number, number] | undefined;
 
   constructor(readonly loop: PollLoop, readonly config: SubscriberConfig) {
     const overlap = config.overlapMs ?? DEFAULT_OVERLAP_MS;
@@ -170,29 +197,36 @@ export class Subscription {
     if (!this.closed) this.loop.pollNow();
   }
 
-  /** The state to save; `correlation` is the loop's map already serialised (once per cycle for all subscribers). */
-  state(correlation: SavedEntry[] = this.loop.correlation.toJSON()): SavedSubscriberState {
-    const out: SavedSubscriberState = { v: 1, tracker: this.tracker.toJSON(), correlation, loop: this.loop.id };
+  /** The state to save. */
+  state(): SubscriberState {
+    const out: SubscriberState = { v: 2, tracker: this.tracker.toJSON() };
     if (this.held.length) out.pending = this.held.map(([r, at]) => [r, at]);
     return out;
   }
 
-  /** Whether something changed since the last save. */
-  needsSave(correlationVersion: number): boolean {
+  /** Whether something changed since the last time the state was staged. */
+  needsSave(): boolean {
     const s = this.savedAt;
-    return !s || s[0] !== this.tracker.version || s[1] !== correlationVersion || s[2] !== this.heldChanges;
+    return !s || s[0] !== this.tracker.version || s[1] !== this.heldChanges;
   }
 
-  /** Records that the current state was handed to `persist`. */
-  saved(correlationVersion: number): void {
-    this.savedAt = [this.tracker.version, correlationVersion, this.heldChanges];
+  /** Records that the current state was staged. */
+  saved(): void {
+    this.savedAt = [this.tracker.version, this.heldChanges];
   }
 
-  /** Leaves the loop; returns the state to save. */
-  close(): SavedSubscriberState {
+  /**
+   * Leaves the loop and returns its last state. A stop (`removed` false) writes that state at once (a clean stop
+   * is exact: nothing is sent twice); a deleted node's state goes.
+   */
+  close(removed = false): SubscriberState {
     const state = this.state();
-    this.closed = true;
-    this.loop.unsubscribe(this);
+    if (!this.closed) {
+      this.closed = true;
+      if (removed) this.loop.state.drop(this.config.id);
+      else this.loop.state.handOver(this.config.id, state);
+      this.loop.unsubscribe(this);
+    }
     return state;
   }
 
@@ -286,20 +320,11 @@ export function detectedFailure(e: CorrelationEntry, now: number, reason: Detect
 
 const loops = new WeakMap<object, PollLoop>();
 
-/**
- * The state each om-events node left when it last stopped in this process, by node id. Node-RED deletes a node's
- * context when the node stops unless a context store is configured in settings.js, so without this a plain redeploy
- * would start the node over ("from now") and lose what happened meanwhile. A Node-RED restart still needs a
- * persistent store. Entries go when their node is deleted from the flows, when it starts again, and when the node
- * type is registered again (a new runtime: only a persistent store carries state across that).
- */
-export const stoppedStates = new Map<string, SavedSubscriberState & { url?: string }>();
-
 export class PollLoop {
-  /** The loop of a host (om-server node), created on first use (it then listens to the host's adds). */
+  /** The loop of a host (om-server node), created on first use. */
   static of(host: LoopHost): PollLoop {
     let loop = loops.get(host);
-    if (!loop) {
+    if (!loop || loop.disposed) {
       loop = new PollLoop(host);
       loops.set(host, loop);
     }
@@ -311,35 +336,46 @@ export class PollLoop {
     return loops.get(host);
   }
 
-  /** This loop's identity, saved with the subscribers' states (see SavedSubscriberState.loop). */
+  /** This loop's identity (for logs and tests). */
   readonly id = randomUUID();
-  readonly correlation = new CorrelationMap();
+  /** Where the correlation map and the subscribers' saved states are (see state.ts). */
+  readonly state: LoopState;
   private readonly subs = new Set<Subscription>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private again = false;
   private started = false;
+  private disposed = false;
   private failures = 0;
   private checkDue = true;
   private pollsSinceCheck = 0;
   /** The service's time of the last answer, epoch ms. */
   lastServiceTime = NaN;
-  /** Successful and failed cycles, GetOpenMediaRequestsByTime calls (for tests and status). */
-  readonly stats = { cycles: 0, failures: 0, byTimeCalls: 0, checks: 0, fullChecks: 0 };
-  private readonly onAdded = (ev: AddedInfo): void => this.added(ev);
+  /** Successful and failed cycles, window calls, restart checks, probes while failing (for tests and status). */
+  readonly stats = { cycles: 0, failures: 0, byTimeCalls: 0, checks: 0, fullChecks: 0, probes: 0 };
+  private readonly onAdded = (id: number): void => this.added(id);
+  private readonly onHostAdded = (ev: AddedInfo): void => this.state.added(ev);
+  private readonly onCommitted = (list: Array<[string, SubscriberState]>): void => this.committed(list);
   private runsStarted = 0;
   private runsFinished = 0;
   private waiters: Array<{ target: number; resolve: () => void }> = [];
-  /** Open requests whose id om-add-request got again, not reported yet (no subscriber, or no service time yet). */
-  private reused: Array<{ entry: CorrelationEntry; request?: Record<string, unknown> }> = [];
   private warned = new Set<string>();
 
-  /**
-   * Listens to the host's adds from now on, for the host's whole life: the host (om-server) removes the listener
-   * when it closes. Only PollLoop.of creates loops.
-   */
+  /** Only PollLoop.of creates loops. */
   private constructor(readonly host: LoopHost) {
-    host.on(ADDED_EVENT, this.onAdded);
+    if (typeof host.eventsState === 'function') {
+      this.state = host.eventsState();
+    } else {
+      this.state = new LoopState('', new MemoryStore(), (text) => this.warnAll(text));
+      host.on(ADDED_EVENT, this.onHostAdded);
+    }
+    this.state.on('added', this.onAdded);
+    this.state.on('committed', this.onCommitted);
+  }
+
+  /** The correlation map (in the state). */
+  get correlation(): CorrelationMap {
+    return this.state.correlation;
   }
 
   get subscriberCount(): number {
@@ -355,15 +391,17 @@ export class PollLoop {
     return this.started;
   }
 
+  /** Failures in a row (0 while the service answers). */
+  get failureCount(): number {
+    return this.failures;
+  }
+
   subscribe(config: SubscriberConfig): Subscription {
     const sub = new Subscription(this, config);
-    // A state saved from this very loop holds nothing the live map lacks: an entry missing here was forgotten on
-    // purpose (expired), and merging it back would bring back a request the service no longer knows. A state from
-    // an earlier loop (Node-RED restart, om-server redeployed) adds what the live map does not hold; live entries win.
-    if (config.saved && config.saved.loop !== this.id) this.correlation.merge(config.saved.correlation);
     this.subs.add(sub);
     if (!this.started) {
       this.started = true;
+      this.state.following++;
       this.checkDue = true;
     }
     // Deferred to the next turn, so that nodes started together share the first poll.
@@ -376,13 +414,25 @@ export class PollLoop {
     if (this.subs.size === 0) this.stop();
   }
 
-  /** Stops polling; the listener and the correlation map stay (see the file comment). */
+  /** Stops polling; the state stays (see the file comment). */
   private stop(): void {
+    if (this.started) this.state.following--;
     this.started = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.again = false;
     this.settle(true);
+  }
+
+  /** The host (om-server) closes: the loop stops for good and lets go of the state. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const sub of [...this.subs]) sub.close();
+    this.stop();
+    this.state.off('added', this.onAdded);
+    this.state.off('committed', this.onCommitted);
+    if (typeof this.host.eventsState !== 'function') this.host.off?.(ADDED_EVENT, this.onHostAdded);
   }
 
   /** How long a held record may wait for its AddRequest answer (service ms). */
@@ -391,10 +441,15 @@ export class PollLoop {
     return (Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_CALL_TIMEOUT_MS) + this.intervalMs + sub.tracker.overlapMs;
   }
 
-  /** A warning once per loop and topic: to the host when it can log, else to the subscribers. */
+  /** A warning once per loop and topic. */
   private warnOnce(topic: string, text: string): void {
     if (this.warned.has(topic)) return;
     this.warned.add(topic);
+    this.warnAll(text);
+  }
+
+  /** To the host when it can log, else to the subscribers. */
+  private warnAll(text: string): void {
     if (typeof this.host.warn === 'function') {
       try {
         this.host.warn(`om-events: ${text}`);
@@ -500,6 +555,8 @@ export class PollLoop {
     this.runsStarted++;
     let next = this.intervalMs;
     try {
+      // While failing, a cheap probe first: the catch-up poll only once the service answers (see the file comment).
+      if (this.failures > 0) await this.probe();
       await this.cycle();
       this.stats.cycles++;
       if (this.failures > 0) {
@@ -513,8 +570,8 @@ export class PollLoop {
       this.failures++;
       this.stats.failures++;
       this.checkDue = true;
-      next = Math.min(MAX_BACKOFF_MS, this.intervalMs * 2 ** (this.failures - 1));
-      this.report({ state: 'error', code: codeOf(err), message: (err as Error)?.message, retryInMs: next });
+      next = retryDelayMs(this.intervalMs);
+      this.report({ state: 'error', code: codeOf(err), message: (err as Error)?.message, retryInMs: next, failures: this.failures });
     } finally {
       this.running = false;
       this.runsFinished++;
@@ -527,6 +584,13 @@ export class PollLoop {
     } else {
       this.schedule(next);
     }
+  }
+
+  /** Is the service back? The smallest question it answers (an empty window far in the future). */
+  private async probe(): Promise<void> {
+    this.stats.probes++;
+    asAnswer(await this.host.getClient().call('GetOpenMediaRequestsByTime', { retrieveLaterThan: new Date(FAR_FUTURE) }),
+      'GetOpenMediaRequestsByTime');
   }
 
   private report(status: LoopStatus): void {
@@ -565,18 +629,27 @@ export class PollLoop {
     }
   }
 
-  /** Saves the state of each subscriber for which something changed, serialising the correlation map once. */
+  /** Stages the state of each subscriber for which something changed, with the correlation map's changes. */
   private persist(): void {
-    const version = this.correlation.version;
-    let correlation: SavedEntry[] | undefined;
+    const states: Array<[string, SubscriberState]> = [];
     for (const s of this.subs) {
-      if (s.closed || !s.config.persist || !s.needsSave(version)) continue;
-      correlation ??= this.correlation.toJSON();
-      try {
-        s.config.persist(s.state(correlation));
-        s.saved(version);
-      } catch (err) {
-        s.config.warn?.(`could not save state: ${(err as Error)?.message ?? String(err)}`);
+      if (s.closed || !s.needsSave()) continue;
+      states.push([s.config.id, s.state()]);
+      s.saved();
+    }
+    this.state.stage(states);
+  }
+
+  /** The state wrote subscriber states: each live subscriber hears of its own (a copy in a context store). */
+  private committed(list: Array<[string, SubscriberState]>): void {
+    for (const [id, st] of list) {
+      for (const s of this.subs) {
+        if (s.closed || s.config.id !== id || !s.config.persist) continue;
+        try {
+          s.config.persist(st);
+        } catch (err) {
+          s.config.warn?.(`could not save state: ${(err as Error)?.message ?? String(err)}`);
+        }
       }
     }
   }
@@ -610,7 +683,7 @@ export class PollLoop {
     const answerTs = timeOf(answer.TimeStamp);
     if (answerTs < this.lastServiceTime) this.checkDue = true; // the service clock went back: restarted?
     if (!Number.isNaN(answerTs)) this.lastServiceTime = answerTs;
-    if (this.reused.length && !Number.isNaN(answerTs)) this.reportReused(answerTs);
+    if (this.state.reused.length && !Number.isNaN(answerTs)) this.reportReused(answerTs);
 
     for (const sub of subs) {
       if (sub.closed) continue;
@@ -702,51 +775,34 @@ export class PollLoop {
     this.persist();
   }
 
-  /** om-add-request's 'openmedia:added'. Never throws: it runs inside the add node's message handling. */
-  private added(ev: AddedInfo): void {
+  /** The state recorded an add (from om-add-request): report a reused id, release what waited for it. */
+  private added(id: number): void {
     try {
-      this.record(ev);
-    } catch (err) {
-      this.warnOnce('added', `could not record an added request: ${(err as Error)?.message ?? String(err)}`);
-    }
-  }
-
-  private record(ev: AddedInfo): void {
-    if (!ev || typeof ev !== 'object') return;
-    const id = Number(ev.OpenMediaID);
-    const previous = this.correlation.get(id);
-    const displaced = previous && previous.open ? { ...previous } : undefined;
-    const request = displaced ? this.correlation.requestFor(displaced.id) : undefined;
-    this.correlation.add(ev, (part) => this.warnOnce('lossy', `what add request #${id} was given (its ${part}) `
-      + 'holds something that cannot be copied (a function, a BigInt, a cycle ...): its events carry msg.request '
-      + 'without those parts. Not reported again for other requests.'));
-    if (!this.started && this.correlation.size > MAX_IDLE_ENTRIES) {
-      this.correlation.trim(MAX_IDLE_ENTRIES);
-      this.warnOnce('idle-trim', `no om-events node has run for ${MAX_IDLE_ENTRIES} adds: the oldest are forgotten`);
-    }
-    if (displaced) {
-      // The service handed out an id we still hold as open: it restarted. Report the old request, look for others.
-      this.reused.push(request === undefined ? { entry: displaced } : { entry: displaced, request });
-      this.checkDue = true;
-      if (this.started && !Number.isNaN(this.lastServiceTime)) this.reportReused(this.lastServiceTime);
-    }
-    // Records of this request held back for "only ours" go out now, before any later record of it.
-    let released = false;
-    for (const sub of this.subs) {
-      if (sub.closed) continue;
-      const out = sub.release(NaN, id);
-      if (out.length) {
-        released = true;
-        this.deliver(sub, out);
+      if (this.state.reused.length) {
+        // The service handed out an id we still held as open: it restarted. Report the old request, look for others.
+        this.checkDue = true;
+        if (this.started && !Number.isNaN(this.lastServiceTime)) this.reportReused(this.lastServiceTime);
       }
+      // Records of this request held back for "only ours" go out now, before any later record of it.
+      let released = false;
+      for (const sub of this.subs) {
+        if (sub.closed) continue;
+        const out = sub.release(NaN, id);
+        if (out.length) {
+          released = true;
+          this.deliver(sub, out);
+        }
+      }
+      if (released) this.persist();
+    } catch (err) {
+      this.warnOnce('added', `could not handle an added request: ${(err as Error)?.message ?? String(err)}`);
     }
-    if (released) this.persist();
   }
 
   /** Reports the open requests whose id was handed out again, stamped `now` (service time). */
   private reportReused(now: number): void {
-    const list = this.reused;
-    this.reused = [];
+    const list = this.state.reused;
+    this.state.reused = [];
     for (const { entry, request } of list) {
       const record = detectedFailure(entry, now, 'IdReused');
       for (const sub of this.subs) {

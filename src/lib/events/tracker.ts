@@ -48,7 +48,7 @@ const GEN_UNIT = 1048576;
 /** 1023 x GEN_UNIT + 1023 x A_UNIT + 1023 = 2^30 - 1: the largest small integer V8 keeps unboxed. */
 const GEN_WRAP = 1024;
 
-/** What a tracker saves in node context (JSON). */
+/** What a tracker saves (JSON: in the journal, and in a context store's copy). */
 export interface TrackerState {
   v: 2;
   /** The cursor: the service's TimeStamp of the last answer ingested (ISO), or null. */

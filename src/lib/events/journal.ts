@@ -1,0 +1,655 @@
+/**
+ * JournalStore: the state of one om-server's poll loop in an append-only file in Node-RED's user directory,
+ * `<userDir>/openmedia/events-<om-server id>.journal` (directory 0700, file 0600: it holds what om-add-request sent,
+ * PrivateData included). One JSON array per line:
+ *
+ *   {"openmedia-journal":1,"server":"<id>","url":"<sha256 of the URL, 16 hex>"}    header (first line)
+ *   ["c", id, request, correlation, node, open, status, group, lastTs, endTs]      a request added (whole entry)
+ *   ["u", id, open, status, group, lastTs, endTs]                                   it terminated / changed group
+ *   ["x", [id, ...]]                                                                forgotten (expired)
+ *   ["s", subscriberId, {v:2, tracker, pending?}]                                   a subscriber's state
+ *   ["r", subscriberId]                                                             a subscriber's node was deleted
+ *
+ * Writing: the lines given to write() during one turn of Node-RED's event loop go out together at the end of that
+ * turn (setImmediate), in one synchronous write(2) at the end of the file; from then on they are in the kernel and
+ * survive a crash of Node-RED (kill -9, OOM, an exception). An add is handed over just before om-add-request sends
+ * its message, whose delivery Node-RED also defers to the end of the turn, queued after ours: the add is in the file
+ * before the next node sees the message. Surviving a crash of the machine needs fdatasync: it runs in the
+ * background, at most one at a time, starting syncDelayMs after the first write it will cover and covering every
+ * line written before it starts (group commit: the adds of those milliseconds share one sync; never one sync per
+ * line). So a line is on the disk at most syncDelayMs + two fdatasync durations after it was written.
+ *
+ * Reading (once, when the om-server's state is opened): line by line into a mirror of the live state. A last line
+ * without its newline (the process died in the middle of a write, or the machine did and left zeros) is cut off and
+ * reported; an unreadable line elsewhere is skipped and reported. A file whose header is missing or of another
+ * version is renamed aside (`.unreadable-<time>`, never deleted) and a new one started; a state kept for another URL
+ * is dropped (the ids of another service mean nothing here).
+ *
+ * Compaction: once the file is more than twice the size of the live state (and at least COMPACT_MIN_BYTES), the
+ * live state (the mirror) is written to `<file>.tmp`, synced, and renamed over the file; lines written meanwhile go
+ * to the old file and are appended to the new one before the rename, so a crash at any point leaves one complete
+ * file. So the file stays in proportion to the open requests and the recently terminated ones.
+ *
+ * Failure (disk full, directory not writable, I/O error): reported once through hooks.problem, with the file and
+ * what it means; the mirror keeps every change, and every RETRY_MS the store tries to write it whole again (a
+ * compaction); when that works the problem is cleared. So a failure is loud and temporary, never a silent loss.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { EntryStatus, SavedEntry } from './correlation';
+import type { SavedState, StateChanges, StateStore, StoreHooks, StoreProblem, SubscriberState } from './state';
+
+export const JOURNAL_VERSION = 1;
+
+/** Tunables (tests lower them). */
+export const journalSettings = {
+  /** The file is compacted once it is larger than this and than twice the live state. */
+  compactMinBytes: 64 * 1024,
+  /** How often a failed store tries to write its state again. */
+  retryMs: 5000,
+  /** How long the lines written wait for their fdatasync, so that the lines of a burst share one. */
+  syncDelayMs: 20,
+};
+
+/** The journal's file for an om-server: its id as the name when it is a plain one, else a hash of it. */
+export function journalFile(dir: string, serverId: string): string {
+  const plain = /^[A-Za-z0-9_-]{1,64}$/.test(serverId);
+  const name = plain ? serverId : `h-${createHash('sha256').update(serverId).digest('hex').slice(0, 24)}`;
+  return path.join(dir, `events-${name}.journal`);
+}
+
+function urlTag(url: string): string {
+  return createHash('sha256').update(url).digest('hex').slice(0, 16);
+}
+
+/** JSON of a record; a value JSON refuses (a BigInt, a cycle) is written without those parts rather than not at all. */
+function jsonOf(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    const seen = new WeakSet<object>();
+    return JSON.stringify(value, (_k, v: unknown) => {
+      if (typeof v === 'bigint') return v.toString();
+      if (typeof v === 'object' && v !== null) {
+        if (seen.has(v)) return undefined;
+        seen.add(v);
+      }
+      return v;
+    });
+  }
+}
+
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code !== '' ? code : 'ERROR';
+}
+
+function messageOf(err: unknown): string {
+  return (err as Error)?.message ?? String(err);
+}
+
+function writeAll(fd: number, buf: Buffer, position: number): void {
+  let off = 0;
+  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off, position + off);
+}
+
+function isEntry(rec: unknown[]): boolean {
+  return rec.length >= 10 && Number.isInteger(rec[1]) && typeof rec[5] === 'boolean';
+}
+
+interface Compaction {
+  fd: number;
+  tmp: string;
+  size: number;
+  tail: Buffer[];
+}
+
+export class JournalStore implements StateStore {
+  readonly durable = true;
+  readonly file: string;
+  private hooks: StoreHooks = { problem: () => {}, warn: () => {} };
+  private fd: number | undefined;
+  /** Where the next line goes (the end of the valid part of the file). */
+  private pos = 0;
+  /** The live state, as the file holds it. */
+  private readonly entries = new Map<number, SavedEntry>();
+  private readonly subs = new Map<string, SubscriberState>();
+  /**
+   * Bytes the live state takes in the file: the header, each entry's and each subscriber's last whole line (a
+   * status change makes an entry's line a few bytes longer: not counted). The file is compacted once it is more than
+   * twice this (and at least compactMinBytes), so its size follows what is still open, not everything that was.
+   */
+  private liveBytes = 0;
+  private readonly entryBytes = new Map<number, number>();
+  private readonly subBytes = new Map<string, number>();
+  /** After a failed compaction: not again before the file reaches this size. */
+  private noCompactBefore = 0;
+  private broken: StoreProblem | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private lastTry = 0;
+  private compacting: Compaction | undefined;
+  // Group commit: `written` counts writes, `synced` the writes the last finished fdatasync covered.
+  private written = 0;
+  private synced = 0;
+  private syncing = false;
+  private syncAgain = false;
+  private syncTimer: NodeJS.Timeout | undefined;
+  /** Lines of the current turn of the event loop, written at its end. */
+  private unwritten: string[] = [];
+  private turnEnd: NodeJS.Immediate | undefined;
+  private dirSyncDue = false;
+  private waiters: Array<{ target: number; resolve: () => void }> = [];
+  /** Waiting for the running fdatasync (if any) to end. */
+  private idle: Array<() => void> = [];
+  /** Descriptors replaced by a compaction, closed once the fdatasync running on them ends. */
+  private retired: number[] = [];
+  private closing = false;
+  /** Attempts to write the state whole again after a failure (for tests). */
+  retries = 0;
+  /** Bytes of the file that were cut off or skipped when it was read (for tests and the log). */
+  readonly recovered = { tornBytes: 0, skippedLines: 0, setAside: '' };
+
+  constructor(readonly dir: string, readonly serverId: string, readonly url: string) {
+    this.file = journalFile(dir, serverId);
+  }
+
+  get where(): string {
+    return this.file;
+  }
+
+  /** Current size of the file (bytes), for tests and the benchmark. */
+  get size(): number {
+    return this.pos;
+  }
+
+  load(hooks: StoreHooks): SavedState {
+    this.hooks = hooks;
+    try {
+      this.open();
+    } catch (err) {
+      this.fail(err, 'could not open');
+    }
+    return { correlations: [...this.entries.values()], subscribers: [...this.subs] };
+  }
+
+  private header(): string {
+    return `${JSON.stringify({ 'openmedia-journal': JOURNAL_VERSION, server: this.serverId, url: urlTag(this.url) })}\n`;
+  }
+
+  private open(): void {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const fd = fs.openSync(this.file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+    try {
+      const st = fs.fstatSync(fd);
+      // Made by hand or by a copy that lost the mode: it holds PrivateData, so only the owner may read it.
+      if (st.isFile() && (st.mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600);
+      const data = st.isFile() && st.size > 0 ? fs.readFileSync(fd) : Buffer.alloc(0);
+      const state = this.replay(data);
+      if (state === 'fresh') {
+        this.start(fd, data.length > 0);
+      } else if (state === 'other-url') {
+        this.hooks.warn(`om-events: the saved state in ${this.file} was kept for another server URL: it is not used`);
+        this.clearMirror();
+        this.fd = fd;
+        this.compactSync();
+      } else if (state === 'unreadable') {
+        fs.closeSync(fd);
+        const aside = `${this.file}.unreadable-${Date.now()}`;
+        fs.renameSync(this.file, aside);
+        this.recovered.setAside = aside;
+        this.hooks.warn(`om-events: ${this.file} is not a journal this version can read (another version, or damaged): `
+          + `it was renamed to ${path.basename(aside)} and a new one started`);
+        this.clearMirror();
+        const fresh = fs.openSync(this.file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC, 0o600);
+        try {
+          this.start(fresh, false);
+        } catch (err) {
+          fs.closeSync(fresh);
+          throw err;
+        }
+      } else {
+        this.fd = fd;
+        this.pos = state;
+        if (this.recovered.tornBytes > 0) {
+          fs.ftruncateSync(fd, state);
+          this.hooks.warn(`om-events: the last record of ${this.file} was cut short (Node-RED stopped in the middle `
+            + `of writing it): ${this.recovered.tornBytes} bytes dropped`);
+        }
+        if (this.recovered.skippedLines > 0) {
+          this.hooks.warn(`om-events: ${this.recovered.skippedLines} unreadable line(s) in ${this.file} were skipped`);
+        }
+        this.liveBytes += Buffer.byteLength(this.header());
+        if (this.recovered.skippedLines > 0 || this.pos > Math.max(journalSettings.compactMinBytes, 2 * this.liveBytes)) {
+          this.compactSync();
+        }
+      }
+    } catch (err) {
+      if (this.fd === undefined) fs.closeSync(fd);
+      throw err;
+    }
+  }
+
+  /** An empty journal: the header (the file is rewritten when it held anything). Takes `fd` once that worked. */
+  private start(fd: number, hadData: boolean): void {
+    if (hadData) fs.ftruncateSync(fd, 0);
+    const head = Buffer.from(this.header());
+    writeAll(fd, head, 0);
+    this.fd = fd;
+    this.pos = head.length;
+    this.liveBytes = head.length;
+    this.written++;
+    this.scheduleSync();
+  }
+
+  /**
+   * Reads the file into the mirror. Returns the length of its valid part, or what to do with it: 'fresh' (empty or
+   * only a torn header), 'other-url', 'unreadable'.
+   */
+  private replay(data: Buffer): number | 'fresh' | 'other-url' | 'unreadable' {
+    if (data.length === 0) return 'fresh';
+    let start = 0;
+    let good = 0;
+    let first = true;
+    while (start < data.length) {
+      const nl = data.indexOf(10, start);
+      if (nl < 0) {
+        this.recovered.tornBytes = data.length - start;
+        break;
+      }
+      const line = data.toString('utf8', start, nl);
+      const bytes = nl + 1 - start;
+      start = nl + 1;
+      let rec: unknown;
+      try {
+        rec = JSON.parse(line);
+      } catch {
+        rec = undefined;
+      }
+      if (first) {
+        first = false;
+        const h = rec as Record<string, unknown> | undefined;
+        if (!h || typeof h !== 'object' || h['openmedia-journal'] !== JOURNAL_VERSION) return 'unreadable';
+        if (h.url !== urlTag(this.url)) return 'other-url';
+      } else if (!Array.isArray(rec) || !this.apply(rec, bytes)) {
+        this.recovered.skippedLines++;
+      }
+      good = start;
+    }
+    if (first) return 'fresh'; // not even the header made it
+    return good;
+  }
+
+  /** One record (a line of `bytes`) into the mirror; false when it is not one. */
+  private apply(rec: unknown[], bytes: number): boolean {
+    switch (rec[0]) {
+      case 'c':
+        if (!isEntry(rec)) return false;
+        this.setEntry(rec.slice(1, 10) as SavedEntry, bytes);
+        return true;
+      case 'u':
+        if (rec.length < 7 || !Number.isInteger(rec[1])) return false;
+        this.update(rec.slice(1, 7) as EntryStatus);
+        return true;
+      case 'x':
+        if (!Array.isArray(rec[1])) return false;
+        for (const id of rec[1]) this.deleteEntry(id as number);
+        return true;
+      case 's':
+        if (typeof rec[1] !== 'string' || !rec[2] || typeof rec[2] !== 'object') return false;
+        this.setSub(rec[1], rec[2] as SubscriberState, bytes);
+        return true;
+      case 'r':
+        if (typeof rec[1] !== 'string') return false;
+        this.deleteSub(rec[1]);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // The mirror, with the bytes each part takes in the file.
+  private clearMirror(): void {
+    this.entries.clear();
+    this.entryBytes.clear();
+    this.subs.clear();
+    this.subBytes.clear();
+    this.liveBytes = Buffer.byteLength(this.header());
+  }
+
+  private setEntry(e: SavedEntry, bytes: number): void {
+    this.liveBytes += bytes - (this.entryBytes.get(e[0]) ?? 0);
+    this.entryBytes.set(e[0], bytes);
+    this.entries.set(e[0], e);
+  }
+
+  private deleteEntry(id: number): boolean {
+    if (!this.entries.delete(id)) return false;
+    this.liveBytes -= this.entryBytes.get(id) ?? 0;
+    this.entryBytes.delete(id);
+    return true;
+  }
+
+  private setSub(id: string, s: SubscriberState, bytes: number): void {
+    this.liveBytes += bytes - (this.subBytes.get(id) ?? 0);
+    this.subBytes.set(id, bytes);
+    this.subs.set(id, s);
+  }
+
+  private deleteSub(id: string): boolean {
+    if (!this.subs.delete(id)) return false;
+    this.liveBytes -= this.subBytes.get(id) ?? 0;
+    this.subBytes.delete(id);
+    return true;
+  }
+
+  private update(u: EntryStatus): boolean {
+    const e = this.entries.get(u[0]);
+    if (!e) return false;
+    [e[4], e[5], e[6], e[7], e[8]] = [u[1], u[2], u[3], u[4], u[5]];
+    return true;
+  }
+
+  /** The live state as journal text (header included). */
+  private snapshot(): string {
+    const lines = [this.header()];
+    for (const e of this.entries.values()) lines.push(`${jsonOf(['c', ...e])}\n`);
+    for (const [id, s] of this.subs) lines.push(`${jsonOf(['s', id, s])}\n`);
+    return lines.join('');
+  }
+
+  write(changes: StateChanges): void {
+    if (this.closing) return;
+    // The mirror first: after a failure, it is what gets written whole.
+    const lines: string[] = [];
+    for (const e of changes.added ?? []) {
+      const line = jsonOf(['c', ...e]);
+      this.setEntry(e, Buffer.byteLength(line) + 1);
+      lines.push(line);
+    }
+    for (const u of changes.updated ?? []) if (this.update(u)) lines.push(jsonOf(['u', ...u]));
+    const gone = (changes.forgotten ?? []).filter((id) => this.deleteEntry(id));
+    if (gone.length) lines.push(jsonOf(['x', gone]));
+    for (const [id, s] of changes.subscribers ?? []) {
+      if (s === null) {
+        if (this.deleteSub(id)) lines.push(jsonOf(['r', id]));
+      } else {
+        const line = jsonOf(['s', id, s]);
+        this.setSub(id, s, Buffer.byteLength(line) + 1);
+        lines.push(line);
+      }
+    }
+    if (lines.length === 0) return;
+    if (this.broken || this.fd === undefined) {
+      if (Date.now() - this.lastTry >= journalSettings.retryMs) this.recover();
+      return;
+    }
+    // The lines of one turn of the event loop go out in one write(2), at the end of that turn (see the file comment).
+    for (const line of lines) this.unwritten.push(line);
+    if (!this.turnEnd) this.turnEnd = setImmediate(() => this.writeOut());
+  }
+
+  /** Writes the lines collected in this turn of the event loop (now, instead of at its end: flush, close, tests). */
+  writeOut(): void {
+    if (this.turnEnd) clearImmediate(this.turnEnd);
+    this.turnEnd = undefined;
+    if (this.unwritten.length === 0) return;
+    const lines = this.unwritten;
+    this.unwritten = [];
+    if (this.broken || this.fd === undefined) return; // the mirror has them; a recovery writes it whole
+    const buf = Buffer.from(`${lines.join('\n')}\n`);
+    try {
+      writeAll(this.fd, buf, this.pos);
+    } catch (err) {
+      // A partial line may be in the file past `pos`: the next write starts at `pos` again, a recovery rewrites it.
+      this.fail(err, 'could not write to');
+      return;
+    }
+    this.pos += buf.length;
+    this.written++;
+    if (this.compacting) this.compacting.tail.push(buf);
+    this.scheduleSync();
+    if (this.compactionDue()) this.compact();
+  }
+
+  private fail(err: unknown, what: string): void {
+    const code = codeOf(err);
+    const meaning = code === 'ENOSPC' ? 'the disk is full'
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'the user directory is not writable'
+        : code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOENT' ? 'the user directory cannot hold the journal folder'
+          : 'the state cannot be saved';
+    const problem: StoreProblem = {
+      code,
+      message: `${meaning}: ${what} ${this.file} (${messageOf(err)}). om-events goes on, but until this is fixed a `
+        + 'restart or crash of Node-RED loses what happened since (where it stopped, which requests were added here); '
+        + `it tries again every ${Math.round(journalSettings.retryMs / 1000)} s.`,
+    };
+    const first = !this.broken || this.broken.code !== code;
+    this.broken = problem;
+    this.lastTry = Date.now();
+    if (first) this.hooks.problem(problem);
+    if (!this.retryTimer && !this.closing) {
+      this.retryTimer = setInterval(() => {
+        if (this.broken) this.recover();
+      }, journalSettings.retryMs);
+      this.retryTimer.unref?.();
+    }
+  }
+
+  /** Writes the whole live state again (after a failure); clears the problem when that works. */
+  private recover(): void {
+    this.lastTry = Date.now();
+    this.retries++;
+    try {
+      if (this.fd === undefined) {
+        fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+        // Whatever the file held could not be read at start: it is replaced by the live state.
+      }
+      this.compactSync();
+    } catch (err) {
+      this.fail(err, 'still cannot write to');
+      return;
+    }
+    this.broken = undefined;
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
+    this.hooks.problem(undefined);
+  }
+
+  /** Writes the live state to a new file and puts it in place, synchronously (at start, and to recover). */
+  private compactSync(text: string = this.snapshot()): void {
+    this.abandonCompaction();
+    const buf = Buffer.from(text);
+    const tmp = `${this.file}.tmp`;
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      writeAll(fd, buf, 0);
+      fs.fsyncSync(fd);
+      fs.renameSync(tmp, this.file);
+    } catch (err) {
+      fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+    this.swap(fd, buf.length);
+    this.syncDir();
+  }
+
+  /** Compaction in the background: the new file is synced off the event loop (see the file comment). */
+  private compact(): void {
+    const buf = Buffer.from(this.snapshot());
+    const tmp = `${this.file}.tmp`;
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(tmp, 'w', 0o600);
+      writeAll(fd, buf, 0);
+    } catch (err) {
+      if (fd !== undefined) fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+      this.hooks.warn(`om-events: could not compact ${this.file}: ${messageOf(err)}`);
+      this.noCompactBefore = 2 * this.pos; // not again before the file doubles
+      return;
+    }
+    const c: Compaction = { fd, tmp, size: buf.length, tail: [] };
+    this.compacting = c;
+    fs.fsync(fd, (err) => this.finishCompaction(c, err));
+  }
+
+  private finishCompaction(c: Compaction, err: NodeJS.ErrnoException | null): void {
+    if (this.compacting !== c) return; // abandoned: already cleaned up
+    this.compacting = undefined;
+    const drop = (): void => {
+      try { fs.closeSync(c.fd); } catch { /* closed */ }
+      fs.rmSync(c.tmp, { force: true });
+    };
+    if (err || this.closing || this.broken) {
+      drop();
+      if (err) this.hooks.warn(`om-events: could not compact ${this.file}: ${err.message}`);
+      return;
+    }
+    try {
+      const tail = Buffer.concat(c.tail);
+      writeAll(c.fd, tail, c.size);
+      fs.renameSync(c.tmp, this.file);
+      this.swap(c.fd, c.size + tail.length);
+    } catch (e) {
+      drop();
+      this.hooks.warn(`om-events: could not compact ${this.file}: ${messageOf(e)}`);
+      return;
+    }
+    this.dirSyncDue = true;
+    this.written++;
+    this.scheduleSync();
+    // What it wrote is the state as it was when it started: if much of that has gone since, once more.
+    if (this.compactionDue()) this.compact();
+  }
+
+  private compactionDue(): boolean {
+    return !this.compacting && this.pos > Math.max(journalSettings.compactMinBytes, 2 * this.liveBytes, this.noCompactBefore);
+  }
+
+  private abandonCompaction(): void {
+    const c = this.compacting;
+    if (!c) return;
+    this.compacting = undefined;
+    // Its fsync may still run on the descriptor: close it once that is over.
+    this.retired.push(c.fd);
+    fs.rmSync(c.tmp, { force: true });
+  }
+
+  private swap(fd: number, pos: number): void {
+    if (this.fd !== undefined) this.retire(this.fd);
+    this.fd = fd;
+    this.pos = pos;
+    this.noCompactBefore = 0;
+  }
+
+  private retire(fd: number): void {
+    if (this.syncing) this.retired.push(fd);
+    else fs.closeSync(fd);
+  }
+
+  private closeRetired(): void {
+    for (const fd of this.retired.splice(0)) {
+      try { fs.closeSync(fd); } catch { /* already closed */ }
+    }
+  }
+
+  /** The directory entry of a renamed file is durable only once the directory is synced. */
+  private syncDir(): void {
+    try {
+      const d = fs.openSync(this.dir, 'r');
+      try { fs.fsyncSync(d); } finally { fs.closeSync(d); }
+    } catch {
+      // not every file system lets a directory be synced; the rename itself is atomic
+    }
+  }
+
+  /** A sync soon (group commit): syncDelayMs from now, or after the one running. */
+  private scheduleSync(now = false): void {
+    if (this.fd === undefined) return;
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    if (now || journalSettings.syncDelayMs <= 0) {
+      if (this.syncTimer) clearTimeout(this.syncTimer);
+      this.syncTimer = undefined;
+      this.sync();
+      return;
+    }
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      if (!this.syncing) this.sync();
+    }, journalSettings.syncDelayMs);
+  }
+
+  private sync(): void {
+    if (this.fd === undefined) return;
+    this.syncing = true;
+    const target = this.written;
+    const dir = this.dirSyncDue;
+    this.dirSyncDue = false;
+    fs.fdatasync(this.fd, (err) => {
+      if (dir && !err) this.syncDir();
+      this.syncing = false;
+      this.closeRetired();
+      if (err && !this.closing) this.fail(err, 'could not sync');
+      this.synced = Math.max(this.synced, target);
+      this.settle();
+      if (this.syncAgain) {
+        this.syncAgain = false;
+        this.scheduleSync(this.waiters.length > 0 || this.closing);
+      } else {
+        for (const resolve of this.idle.splice(0)) resolve();
+      }
+    });
+  }
+
+  private settle(): void {
+    const keep: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.target <= this.synced || this.fd === undefined) w.resolve();
+      else keep.push(w);
+    }
+    this.waiters = keep;
+  }
+
+  flush(): Promise<void> {
+    this.writeOut();
+    if (this.fd === undefined || this.synced >= this.written) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.waiters.push({ target: this.written, resolve });
+      this.scheduleSync(true);
+    });
+  }
+
+  async close(removed: boolean): Promise<void> {
+    if (this.closing) return;
+    if (!removed) this.writeOut();
+    this.closing = true;
+    if (this.turnEnd) clearImmediate(this.turnEnd);
+    this.turnEnd = undefined;
+    this.unwritten = [];
+    this.abandonCompaction();
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
+    if (!removed) await this.flush();
+    // A sync still running keeps its descriptor until it ends.
+    if (this.syncing) await new Promise<void>((resolve) => this.idle.push(resolve));
+    const fd = this.fd;
+    this.fd = undefined;
+    this.settle();
+    if (fd !== undefined) {
+      try { fs.closeSync(fd); } catch { /* already closed */ }
+    }
+    this.closeRetired();
+    if (removed) {
+      fs.rmSync(this.file, { force: true });
+      fs.rmSync(`${this.file}.tmp`, { force: true });
+    }
+  }
+}

@@ -1,0 +1,402 @@
+/**
+ * What the poll loop of one om-server keeps across redeploys, restarts and crashes, behind one small interface.
+ *
+ *   StateStore   where the state is kept (the interface a second implementation, e.g. a shared Redis, implements):
+ *                load it once, write changes in order, flush, close. JournalStore (journal.ts) keeps it in a file in
+ *                Node-RED's user directory; MemoryStore keeps nothing (no user directory).
+ *   LoopState    the state in memory, one per om-server (by its node id and the directory), for the whole process:
+ *                it outlives the om-server node, so an add answer that arrives while the flows are being redeployed
+ *                is still recorded. It holds the correlation map and the last saved state of each subscriber.
+ *
+ * What is written, and when:
+ *  - an added request (the id -> correlation record): at once, when om-add-request hands it over (added());
+ *  - each subscriber's cursor, dedupe window and held records, and the changes of the correlation map (a request
+ *    terminated, moved to another group, forgotten): staged after each delivery and written COMMIT_LAG_MS later.
+ *    The lag is what makes a crash "at least once" instead of "at most once": a message om-events has sent may still
+ *    be on its way through the flow (Node-RED delivers asynchronously, an http request node takes its time), so the
+ *    position on disk must not count it yet. After a crash the node resumes from a position up to the lag (plus one
+ *    poll) old and sends those changes again. A clean stop writes the current state (handOver): exactly once.
+ *
+ * Nothing here knows Node-RED.
+ */
+import { EventEmitter } from 'events';
+import type { StatusRecord } from '../normalize';
+import { CorrelationMap, savedEntry, type AddedInfo, type CorrelationEntry, type EntryStatus, type SavedEntry } from './correlation';
+import { JournalStore } from './journal';
+import type { TrackerState } from './tracker';
+
+/** How long a delivered change waits before the position that counts it is written (see the file comment). */
+export const COMMIT_LAG_MS = 2000;
+/** Most requests the correlation map keeps while no om-events node follows their statuses. */
+export const MAX_IDLE_ENTRIES = 50000;
+
+/** What one subscriber (om-events node) needs to resume: its cursor and dedupe window, and records it holds back. */
+export interface SubscriberState {
+  v: 2;
+  tracker: TrackerState;
+  /** Records held back for "only ours", with the service time (ms) each counts its age from. */
+  pending?: Array<[StatusRecord, number]>;
+}
+
+/** Everything a store holds for one om-server. */
+export interface SavedState {
+  correlations: SavedEntry[];
+  subscribers: Array<[string, SubscriberState]>;
+}
+
+/** One write: applied in this order (added, updated, forgotten, subscribers); writes are applied in call order. */
+export interface StateChanges {
+  /** Requests added (whole entries; an id already held is replaced). */
+  added?: SavedEntry[];
+  /** Status changes of entries held ([id, open, status, group, lastTs, endTs]); an unknown id is ignored. */
+  updated?: EntryStatus[];
+  /** Ids to forget. */
+  forgotten?: number[];
+  /** Subscriber states by node id; null: the subscriber is gone (its node was deleted). */
+  subscribers?: Array<[string, SubscriberState | null]>;
+}
+
+export interface StoreProblem {
+  /** A short code for the status dot: ENOSPC, EACCES, EROFS, EIO ... */
+  code: string;
+  /** What failed, where, and what it means (for the log). */
+  message: string;
+}
+
+/** What a store may tell the state that uses it. */
+export interface StoreHooks {
+  /** A write failed (problem), or writing works again after a failure (undefined). */
+  problem(problem: StoreProblem | undefined): void;
+  /** Something worth one log line (a torn last record dropped, an unreadable file set aside ...). */
+  warn(text: string): void;
+}
+
+/**
+ * Where the state of one om-server's poll loop is kept. One instance per om-server and process; calls come from one
+ * thread in order. A failure is never thrown at the caller: it is reported through hooks.problem (the state in
+ * memory stays right, and the store writes it whole once it can again).
+ */
+export interface StateStore {
+  /** Where the state is, for the log and the status (a path, a host: never a secret). */
+  readonly where: string;
+  /** Whether the state survives a restart of Node-RED (false: memory only). */
+  readonly durable: boolean;
+  /** Reads what was saved. Called once, before any write. */
+  load(hooks: StoreHooks): SavedState | Promise<SavedState>;
+  /**
+   * Writes changes. When it returns, they survive a crash of this process as far as the store can tell without
+   * waiting (the journal: written to the file); flush() says when they survive a crash of the machine.
+   */
+  write(changes: StateChanges): void;
+  /** Resolves once everything written so far is durable (the journal: fdatasync). Never rejects. */
+  flush(): Promise<void>;
+  /** Flushes and lets go; `removed`: the om-server was deleted, its state goes with it. Never rejects. */
+  close(removed: boolean): Promise<void>;
+}
+
+/** A store that keeps nothing: the state lives in memory only (for as long as the process). */
+export class MemoryStore implements StateStore {
+  readonly durable = false;
+  constructor(readonly where = 'memory only') {}
+  load(): SavedState {
+    return { correlations: [], subscribers: [] };
+  }
+  write(): void {
+    // nothing is kept
+  }
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+interface Staged {
+  at: number;
+  updated: EntryStatus[];
+  forgotten: number[];
+  subs: Map<string, SubscriberState>;
+}
+
+/**
+ * The state of one om-server's poll loop in memory, over its store. Events:
+ *   'added' (id)                      a request was recorded (after it was written)
+ *   'committed' (Array<[id, state]>)  subscriber states were written (for a copy in a context store)
+ *   'problem' (StoreProblem | undefined)
+ */
+export class LoopState extends EventEmitter {
+  readonly correlation = new CorrelationMap();
+  /** The last written state of each subscriber (resumed from when a node starts again). */
+  private readonly saved = new Map<string, SubscriberState>();
+  private staged: Staged[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private warned = new Set<string>();
+  /** The store's current problem, if any. */
+  problem: StoreProblem | undefined;
+  /** Resolves once the saved state is loaded (at once for the journal). */
+  readonly ready: Promise<void>;
+  closed = false;
+  /** Poll loops following the statuses of the requests (none: the map is bounded by trimming). */
+  following = 0;
+  /** Open requests whose id om-add-request got again, not reported yet (a poll loop reports them). */
+  reused: Array<{ entry: CorrelationEntry; request?: Record<string, unknown> }> = [];
+
+  constructor(readonly url: string, readonly store: StateStore, private readonly log: (text: string) => void = () => {}) {
+    super();
+    this.setMaxListeners(0);
+    const hooks: StoreHooks = {
+      problem: (p) => {
+        this.problem = p;
+        this.emit('problem', p);
+      },
+      warn: (text) => this.say(text),
+    };
+    let loaded: SavedState | Promise<SavedState>;
+    try {
+      loaded = store.load(hooks);
+    } catch (err) {
+      hooks.problem({ code: codeOf(err), message: `could not read the saved state (${store.where}): ${messageOf(err)}` });
+      loaded = { correlations: [], subscribers: [] };
+    }
+    if (loaded instanceof Promise) {
+      this.ready = loaded.then((s) => this.apply(s), (err: unknown) => {
+        hooks.problem({ code: codeOf(err), message: `could not read the saved state (${store.where}): ${messageOf(err)}` });
+      });
+    } else {
+      this.apply(loaded);
+      this.ready = Promise.resolve();
+    }
+  }
+
+  /** Where the state is kept (for the log, the status, the help). */
+  get where(): string {
+    return this.store.where;
+  }
+
+  private apply(saved: SavedState): void {
+    // Adds recorded while an asynchronous load ran are newer than what it read: they win.
+    this.correlation.merge(saved.correlations);
+    for (const [id, state] of saved.subscribers) if (!this.saved.has(id)) this.saved.set(id, state);
+  }
+
+  private say(text: string): void {
+    try {
+      this.log(text);
+    } catch {
+      // nothing else to tell
+    }
+  }
+
+  /** One log line per topic for the life of this state. */
+  warnOnce(topic: string, text: string): void {
+    if (this.warned.has(topic)) return;
+    this.warned.add(topic);
+    this.say(text);
+  }
+
+  /**
+   * om-add-request's hand-over: remembers what was sent for the request and writes it at once. Never throws: it runs
+   * inside the add node's message handling.
+   */
+  added(info: AddedInfo): void {
+    try {
+      this.record(info);
+    } catch (err) {
+      this.warnOnce('added', `could not record an added request: ${messageOf(err)}`);
+    }
+  }
+
+  private record(info: AddedInfo): void {
+    if (this.closed || !info || typeof info !== 'object') return;
+    const id = Number(info.OpenMediaID);
+    if (!Number.isInteger(id) || id <= 0) return;
+    const previous = this.correlation.get(id);
+    const displaced = previous && previous.open ? { ...previous } : undefined;
+    const request = displaced ? this.correlation.requestFor(id) : undefined;
+    this.correlation.add(info, (part) => this.warnOnce('lossy', `what add request #${id} was given (its ${part}) `
+      + 'holds something that cannot be copied (a function, a BigInt, a cycle ...): its events carry msg.request '
+      + 'without those parts. Not reported again for other requests.'));
+    const entry = this.correlation.get(id);
+    if (!entry) return;
+    // Staged changes of an earlier request with this id must not land on the new one (an id the service handed
+    // out again: rare, so the common add does not look through what is staged).
+    if (previous) {
+      for (const s of this.staged) {
+        s.updated = s.updated.filter((u) => u[0] !== id);
+        s.forgotten = s.forgotten.filter((x) => x !== id);
+      }
+    }
+    this.store.write({ added: [savedEntry(entry)] });
+    if (this.following === 0 && this.correlation.size > MAX_IDLE_ENTRIES) {
+      this.correlation.trim(MAX_IDLE_ENTRIES);
+      this.store.write(this.correlation.takeChanges());
+      this.warnOnce('idle-trim', `no om-events node has run for ${MAX_IDLE_ENTRIES} adds: the oldest are forgotten`);
+    }
+    if (displaced) this.reused.push(request === undefined ? { entry: displaced } : { entry: displaced, request });
+    this.emit('added', id);
+  }
+
+  /** Adds saved entries the map does not hold (from an older store, e.g. a context store), and writes them. */
+  mergeCorrelations(saved: unknown): number {
+    const into: SavedEntry[] = [];
+    const n = this.correlation.merge(saved, into);
+    if (into.length && !this.closed) this.store.write({ added: into });
+    return n;
+  }
+
+  /** The last written state of a subscriber. */
+  subscriber(id: string): SubscriberState | undefined {
+    return this.saved.get(id);
+  }
+
+  /**
+   * After a delivery: the correlation map's changes and the given subscriber states, written COMMIT_LAG_MS from now
+   * (see the file comment).
+   */
+  stage(subs: Array<[string, SubscriberState]>): void {
+    if (this.closed) return;
+    const { updated, forgotten } = this.correlation.takeChanges();
+    if (subs.length === 0 && updated.length === 0 && forgotten.length === 0) return;
+    this.staged.push({ at: Date.now(), updated, forgotten, subs: new Map(subs) });
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.timer || this.staged.length === 0 || this.closed) return;
+    const wait = Math.max(0, this.staged[0].at + COMMIT_LAG_MS - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.commit();
+    }, wait);
+    this.timer.unref?.();
+  }
+
+  /** Writes what is due (all of it with `all`). */
+  commit(all = false): void {
+    const limit = Date.now() - COMMIT_LAG_MS;
+    while (this.staged.length > 0 && (all || this.staged[0].at <= limit)) {
+      const s = this.staged.shift() as Staged;
+      const subs = [...s.subs];
+      for (const [id, state] of subs) this.saved.set(id, state);
+      this.store.write({ updated: s.updated, forgotten: s.forgotten, subscribers: subs });
+      if (subs.length) this.emit('committed', subs);
+    }
+    if (this.timer && this.staged.length === 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.arm();
+  }
+
+  /** A subscriber stops cleanly: its current state is written now (whatever was staged for it is superseded). */
+  handOver(id: string, state: SubscriberState): void {
+    if (this.closed) return;
+    this.unstage(id);
+    this.saved.set(id, state);
+    this.store.write({ subscribers: [[id, state]] });
+  }
+
+  /** A subscriber's node was deleted: its state goes. */
+  drop(id: string): void {
+    if (this.closed) return;
+    this.unstage(id);
+    if (this.saved.delete(id)) this.store.write({ subscribers: [[id, null]] });
+  }
+
+  private unstage(id: string): void {
+    for (const s of this.staged) s.subs.delete(id);
+  }
+
+  /** Writes everything staged and waits until the store has it on disk. */
+  async flush(): Promise<void> {
+    if (!this.closed) this.commit(true);
+    await this.store.flush();
+  }
+
+  /** Writes what is staged (unless the state goes) and lets the store go. */
+  async close(removed: boolean): Promise<void> {
+    if (this.closed) return;
+    if (!removed) this.commit(true);
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.staged = [];
+    this.removeAllListeners('added');
+    await this.store.close(removed);
+  }
+}
+
+export function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code !== '' ? code : 'ERROR';
+}
+
+export function messageOf(err: unknown): string {
+  return (err as Error)?.message ?? String(err);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One LoopState per om-server (node id) and state directory, for the whole process.
+
+export interface OpenOptions {
+  /** Directory for the store (om-server: <userDir>/openmedia); undefined: memory only. */
+  dir?: string;
+  /** The om-server node's id. */
+  serverId: string;
+  /** The service URL: a state kept for another URL is not used. */
+  url: string;
+  /** Where the state's log lines go (om-server: its node log). */
+  log?(text: string): void;
+}
+
+const registry = new Map<string, LoopState>();
+
+function keyOf(dir: string | undefined, serverId: string): string {
+  return `${dir ?? ''}\u0000${serverId}`;
+}
+
+/** The state of an om-server, opened (and loaded) on first use. A state kept for another URL is replaced. */
+export function openLoopState(options: OpenOptions): LoopState {
+  const key = keyOf(options.dir, options.serverId);
+  let state = registry.get(key);
+  if (state && state.url !== options.url) {
+    // The om-server now points at another service: the ids of the old one mean nothing there. The store itself
+    // sees the other URL in what it saved and starts over.
+    registry.delete(key);
+    void state.close(false);
+    state = undefined;
+  }
+  if (!state) {
+    const log = options.log ?? (() => {});
+    const store: StateStore = options.dir === undefined
+      ? new MemoryStore('memory only (Node-RED gave no user directory)')
+      : new JournalStore(options.dir, options.serverId, options.url);
+    state = new LoopState(options.url, store, log);
+    registry.set(key, state);
+  }
+  return state;
+}
+
+/** The state of an om-server if it is open; never opens one. */
+export function peekLoopState(dir: string | undefined, serverId: string): LoopState | undefined {
+  return registry.get(keyOf(dir, serverId));
+}
+
+/** The om-server was deleted: its state goes, on disk too. */
+export async function removeLoopState(dir: string | undefined, serverId: string): Promise<void> {
+  const key = keyOf(dir, serverId);
+  const state = registry.get(key);
+  registry.delete(key);
+  if (state) await state.close(true);
+}
+
+/**
+ * A new runtime in this process (the node types are registered again): every state is written and let go, so what
+ * the new runtime sees is what is on disk, as after a restart.
+ */
+export function resetLoopStates(): Promise<void> {
+  const all = [...registry.values()];
+  registry.clear();
+  return Promise.all(all.map((s) => s.close(false))).then(() => undefined);
+}
