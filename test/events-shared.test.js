@@ -1,0 +1,373 @@
+'use strict';
+/*
+ * The shared state of a high-availability pair (lib/events/shared.ts) against a real redis-server (started here on
+ * a free port; test/support/redis.js): two (or three) stores in this process play the instances, each with its own
+ * journal directory, some through a TCP proxy this test can cut. What is proven:
+ *  - the lease: one holder, renewed while it lives, the other stands by; a release hands it over at once, with a
+ *    larger fencing token;
+ *  - a holder cut from Redis stops (its role changes) before the other instance can take the lease;
+ *  - fencing: a holder whose lease was taken over has its writes refused, and becomes a standby;
+ *  - an event-loop stall longer than the lease: the poll loop hands nothing to the flow after the deadline;
+ *  - an add made on the other instance reaches the holder at once: "only own" releases what it held;
+ *  - an add made while Redis is unreachable is kept in the journal and pushed once Redis answers;
+ *  - Redis down at start: standby, a clear problem, no poll; once Redis answers, the lease and the polls;
+ *  - bad credentials (and a user without the needed commands): a clear error without the password;
+ *  - without the setting the Redis client module is never loaded (a child process, its require.cache);
+ *  - om-server with credentials in the Redis URL: om-events stands by, never polls, says why.
+ * No sleeps for state: every wait is on an event or a count, bounded.
+ */
+const assert = require('assert');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { execFile } = require('child_process');
+const ev = require('../lib/events');
+const { SecretScrubber } = require('../lib/secrets');
+const { startRedis, startProxy } = require('./support/redis');
+const { freePort } = require('./support/nodered-cli');
+const { helper, waitFor } = require('./support/nodered');
+const { NODES } = require('./support/events-flow');
+const { startTestSimulator } = require('./support/simulator');
+
+const SERVICE = 'http://127.0.0.1:1/OpenMediaService';
+const T0 = Date.UTC(2026, 0, 1, 9);
+const iso = (ms) => new Date(ms).toISOString();
+const rec = (ID, Status, at) => ({ AgentID: 0, ID, LogonID: '', QueuePosition: 1, ServiceGroupID: 101, Status, StatusCode: 1, TenantID: 1, TimeStamp: iso(at) });
+
+describe('events: shared state on Redis (lease, fencing, adds of the other instance)', function () {
+    this.timeout(60000);
+    let redis;
+    let opened = [];
+    let proxies = [];
+
+    before(async function () {
+        redis = await startRedis({ appendonly: false });
+    });
+    after(async function () {
+        if (redis) await redis.stop();
+    });
+    afterEach(async function () {
+        for (const o of opened) {
+            if (o.loop) o.loop.dispose();
+            await o.state.close(false);
+            fs.rmSync(o.dir, { recursive: true, force: true });
+        }
+        opened = [];
+        for (const p of proxies) await p.close();
+        proxies = [];
+        await redis.cli('FLUSHALL');
+    });
+
+    /** One instance: a LoopState over a RedisStore (its own journal directory), and what it reported. */
+    function open(name, { url = redis.url, leaseMs = 1000, password, username, prefix = 't:' } = {}) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), `om-shared-${name}-`));
+        const settings = { url, prefix, leaseMs };
+        if (password) settings.password = password;
+        if (username) settings.username = username;
+        const store = new ev.RedisStore(settings, 'srv', SERVICE, dir);
+        const state = new ev.LoopState(SERVICE, store);
+        const o = { name, dir, store, state, roles: [], problems: [], added: [] };
+        state.on('role', (c) => o.roles.push({ ...c, at: Date.now() }));
+        state.on('problem', (p) => o.problems.push(p));
+        state.on('added', (id) => o.added.push(id));
+        opened.push(o);
+        return o;
+    }
+
+    async function proxy() {
+        const p = await startProxy(redis.port);
+        proxies.push(p);
+        return p;
+    }
+
+    const leader = (o) => o.store.role === 'leader';
+    const leaseKey = (o) => o.store.keyNames.lease;
+
+    /** A poll loop on an instance's state over a scripted service (its records, its clock). */
+    function loopOn(o, service, subscriber = {}) {
+        const client = {
+            calls: 0,
+            async call(op, args) {
+                this.calls++;
+                if (service.onCall) service.onCall(op, args);
+                if (op === 'GetOpenMediaRequestsByTime') {
+                    const after = new Date(args.retrieveLaterThan).getTime();
+                    return { OpenMediaRequests: service.records.filter((r) => Date.parse(r.TimeStamp) > after), TimeStamp: iso(service.now) };
+                }
+                if (op === 'GetOpenMediaRequestStatusByID') {
+                    const r = service.records.filter((x) => x.ID === args.openMediaID).at(-1);
+                    return { OpenMediaRequests: r ? [r] : [], TimeStamp: iso(service.now) };
+                }
+                return { OpenMediaRequests: service.records, TimeStamp: iso(service.now) };
+            },
+        };
+        const host = { getClient: () => client, on() {}, eventsState: () => o.state };
+        o.loop = ev.PollLoop.of(host);
+        o.client = client;
+        o.delivered = [];
+        o.statuses = [];
+        o.sub = o.loop.subscribe({
+            id: 'ev1', intervalMs: 3600000, dataExpirationMs: 1800000,
+            deliver: (d) => o.delivered.push(...d),
+            status: (s) => o.statuses.push(s),
+            ...subscriber,
+        });
+        return o.loop;
+    }
+
+    it('the lease: one holder, renewed while it lives, the other stands by; a release hands it over at once with a larger token', async function () {
+        const a = open('A');
+        const b = open('B');
+        a.state.contend(true);
+        await waitFor(() => leader(a), 5000, 'A to take the lease');
+        b.state.contend(true);
+        // Six renewals of a 1 s lease (one every 250 ms): well past its time to live, still A's.
+        await waitFor(() => a.store.stats.renewed >= 6, 10000, 'A to renew');
+        assert.ok(leader(a) && !leader(b), 'A holds, B stands by');
+        assert.strictEqual(b.store.stats.acquired, 0);
+        const value = await redis.cli('GET', leaseKey(a));
+        assert.match(value, /^1\|/, 'the first token');
+        assert.ok(Number(await redis.cli('PTTL', leaseKey(a))) > 0, 'the lease has a time to live');
+        a.state.contend(false);
+        await waitFor(() => leader(b), 3000, 'B to take the released lease');
+        assert.match(await redis.cli('GET', leaseKey(b)), /^2\|/, 'a larger token');
+        assert.deepStrictEqual(a.roles.map((r) => (r.leader ? 'leader' : r.reason)), ['leader', 'released']);
+        assert.ok(b.roles[0].leader && b.roles[0].reload, 'B reloads the shared state when it takes over');
+    });
+
+    it('a holder cut from Redis stops before the other instance can take the lease; it stands by once Redis is back', async function () {
+        const p = await proxy();
+        const a = open('A', { url: p.url });
+        const b = open('B');
+        a.state.contend(true);
+        await waitFor(() => leader(a), 5000, 'A to take the lease');
+        b.state.contend(true);
+        await waitFor(() => b.store.holder !== '', 5000, 'B to see the lease taken');
+        const cutAt = Date.now();
+        p.cut();
+        await waitFor(() => leader(b), 5000, 'B to take over');
+        const lost = a.roles.find((r) => !r.leader);
+        const took = b.roles.find((r) => r.leader);
+        assert.ok(lost, 'A gave up its role');
+        assert.ok(lost.at <= took.at, `A stopped (${lost.at - cutAt} ms after the cut) before B started (${took.at - cutAt} ms)`);
+        assert.strictEqual(a.state.mayEmit(), false);
+        await waitFor(() => a.problems.some((x) => x && x.code.startsWith('REDIS_')), 5000, 'A to report Redis out of reach');
+        p.heal();
+        await waitFor(() => a.problems.at(-1) === undefined, 5000, 'A to clear the problem');
+        assert.ok(leader(b) && !leader(a), 'B keeps the lease, A stands by');
+    });
+
+    it('fencing: the writes of a holder whose lease was taken over are refused, and it becomes a standby', async function () {
+        const a = open('A', { leaseMs: 10000 });
+        const b = open('B', { leaseMs: 10000 });
+        a.state.contend(true);
+        await waitFor(() => leader(a), 5000, 'A to take the lease');
+        // The lease goes behind A's back (as after a pause longer than its time to live), and B takes it.
+        await redis.cli('DEL', leaseKey(a));
+        b.state.contend(true);
+        await waitFor(() => leader(b), 5000, 'B to take the lease');
+        assert.ok(leader(a), 'A still believes it holds the lease (its next renewal is seconds away)');
+        const cursor = iso(T0);
+        a.state.handOver('ev1', { v: 2, tracker: { v: 2, cursor, floor: null, newest: null, seen: [] } });
+        await waitFor(() => a.roles.some((r) => r.reason === 'refused'), 5000, 'A\'s write to be refused');
+        assert.strictEqual(a.store.stats.refused, 1);
+        assert.strictEqual(await redis.cli('HGET', a.store.keyNames.subs, 'ev1'), null, 'nothing of A\'s write reached Redis');
+        b.state.handOver('ev1', { v: 2, tracker: { v: 2, cursor, floor: null, newest: null, seen: [] } });
+        await b.state.flush();
+        assert.ok(await redis.cli('HGET', b.store.keyNames.subs, 'ev1'), 'the holder\'s write is taken');
+    });
+
+    it('an event-loop stall longer than the lease: the poll loop hands nothing to the flow after the deadline', async function () {
+        const a = open('A');
+        const b = open('B');
+        const service = { now: T0, records: [rec(5, 'Queued', T0 + 100)] };
+        let stall = false;
+        service.onCall = (op) => {
+            if (op !== 'GetOpenMediaRequestsByTime' || !stall) return;
+            stall = false;
+            const until = Date.now() + 1600; // blocks the event loop past the 1 s lease: no renewal can run
+            while (Date.now() < until) { /* a GC pause, a synchronous job in another node */ }
+        };
+        const saved = { v: 2, tracker: { v: 2, cursor: iso(T0), floor: null, newest: null, seen: [] } };
+        loopOn(a, service, { saved });
+        await waitFor(() => leader(a), 5000, 'A to take the lease');
+        await waitFor(() => a.delivered.length === 1, 5000, 'the first record');
+        b.state.contend(true);
+        service.records.push(rec(6, 'Queued', T0 + 200));
+        service.now = T0 + 1000;
+        stall = true;
+        a.loop.pollNow();
+        await waitFor(() => a.statuses.some((s) => s.state === 'standby'), 5000, 'A to stand by');
+        assert.deepStrictEqual(a.delivered.map((d) => d.record.ID), [5], 'the record of the stalled cycle was not handed over');
+        await waitFor(() => leader(b), 5000, 'B to take over');
+    });
+
+    it('an add made on the other instance reaches the holder at once: "only own" sends what it held, with its correlation', async function () {
+        const a = open('A');
+        const b = open('B');
+        const service = { now: T0 + 1000, records: [rec(7, 'Queued', T0 + 500)] };
+        const saved = { v: 2, tracker: { v: 2, cursor: iso(T0), floor: null, newest: null, seen: [] } };
+        loopOn(a, service, { saved, judge: (r, ours) => (ours ? ev.VERDICT.Emit : ev.VERDICT.Defer) });
+        await waitFor(() => leader(a), 5000, 'A to take the lease');
+        await waitFor(() => a.sub.pending.length === 1, 5000, 'A to hold the record of a request it does not know');
+        await b.state.ready;
+        b.state.added({ OpenMediaID: 7, request: { ServiceGroupID: 101, PrivateData: 'ticket' }, correlation: 'T-7', node: 'add' });
+        await waitFor(() => a.delivered.length === 1, 5000, 'A to send the held record');
+        assert.strictEqual(a.delivered[0].record.ID, 7);
+        assert.deepStrictEqual(a.delivered[0].request, { ServiceGroupID: 101, PrivateData: 'ticket', correlation: 'T-7' });
+        assert.ok(a.added.includes(7));
+    });
+
+    it('an add made while Redis is out of reach is kept in the journal and pushed once Redis answers', async function () {
+        const p = await proxy();
+        const a = open('A');
+        const b = open('B', { url: p.url });
+        await waitFor(() => b.store.connected && b.store.stats.pushed === 0 && b.problems.length === 0, 5000, 'B connected');
+        await a.state.ready;
+        p.cut();
+        await waitFor(() => !b.store.connected || b.problems.some((x) => x), 5000, 'B to lose Redis');
+        b.state.added({ OpenMediaID: 9, request: { ServiceGroupID: 101 }, correlation: 'T-9', node: 'add' });
+        await b.state.flush();
+        const journal = fs.readFileSync(ev.journalFile(b.dir, 'srv'), 'utf8');
+        assert.match(journal, /\["c",9,/, 'in B\'s journal');
+        assert.strictEqual(await redis.cli('HGET', a.store.keyNames.corr, '9'), null, 'not in Redis yet');
+        p.heal();
+        await waitFor(() => a.added.includes(9), 10000, 'A to hear of the add');
+        assert.ok(await redis.cli('HGET', a.store.keyNames.corr, '9'), 'in Redis');
+        assert.deepStrictEqual(a.state.correlation.requestFor(9), { ServiceGroupID: 101, correlation: 'T-9' });
+        await b.state.flush();
+        assert.match(fs.readFileSync(ev.journalFile(b.dir, 'srv'), 'utf8'), /\["x",\[9\]\]/, 'then forgotten in B\'s journal');
+    });
+
+    it('Redis down at start: standby with a clear problem and no poll; once Redis answers, the lease and the polls', async function () {
+        const port = await freePort();
+        const a = open('A', { url: `redis://127.0.0.1:${port}` });
+        const service = { now: T0, records: [] };
+        loopOn(a, service);
+        await waitFor(() => a.problems.some((x) => x && x.code === 'REDIS_ECONNREFUSED'), 5000, 'the problem');
+        const problem = a.problems.find((x) => x);
+        assert.match(problem.message, /nothing answers there.*redis:\/\/127\.0\.0\.1:\d+.*does not poll/);
+        assert.ok(a.statuses.length > 0 && a.statuses.every((s) => s.state === 'standby'), 'standby');
+        assert.strictEqual(a.client.calls, 0, 'no poll without the lease');
+        const late = await startRedis({ appendonly: false, port });
+        try {
+            await waitFor(() => leader(a), 10000, 'the lease once Redis answers');
+            await waitFor(() => a.client.calls > 0, 5000, 'the first poll');
+            await waitFor(() => a.problems.at(-1) === undefined, 5000, 'the problem cleared');
+        } finally {
+            a.loop.dispose();
+            a.loop = undefined;
+            await a.state.close(false);
+            opened = opened.filter((o) => o !== a);
+            fs.rmSync(a.dir, { recursive: true, force: true });
+            await late.stop();
+        }
+    });
+
+    it('bad credentials, and a user without the commands it needs: a clear error, never the password', async function () {
+        const right = 'Kq7vZr82-uLm3';
+        const wrong = 'Tp4nYw19-hJd6';
+        const guarded = await startRedis({ appendonly: false, password: right, users: [`ha on >${right}-ha ~* +@all -eval`] });
+        try {
+            const a = open('A', { url: guarded.url, password: wrong });
+            await waitFor(() => a.problems.some((x) => x), 5000, 'a problem');
+            const p = a.problems.find((x) => x);
+            assert.strictEqual(p.code, 'REDIS_WRONGPASS');
+            assert.match(p.message, /Redis refused the user name or password/);
+            const c = open('C', { url: guarded.url, username: 'ha', password: `${right}-ha` });
+            c.state.contend(true);
+            await waitFor(() => c.problems.some((x) => x && x.code === 'REDIS_NOPERM'), 5000, 'NOPERM');
+            const q = c.problems.find((x) => x && x.code === 'REDIS_NOPERM');
+            assert.match(q.message, /may not run the commands/);
+            for (const text of [p.message, q.message, JSON.stringify(a.problems), JSON.stringify(c.problems)]) {
+                for (const secret of [right, wrong, `${right}-ha`]) {
+                    assert.ok(!new SecretScrubber({ password: secret }).mentions(text), `no trace of a password in ${text}`);
+                }
+            }
+            assert.ok(!leader(a) && !leader(c));
+        } finally {
+            for (const o of opened.filter((x) => x.name !== 'B')) {
+                await o.state.close(false);
+                fs.rmSync(o.dir, { recursive: true, force: true });
+            }
+            opened = [];
+            await guarded.stop();
+        }
+    });
+});
+
+describe('events: shared state off: the Redis client is never loaded', function () {
+    this.timeout(60000);
+
+    /** A child process runs a flow through the nodes and says whether @redis/client is in its require.cache. */
+    function run(withRedis) {
+        const script = `
+            const path = require('path');
+            const { helper } = require(${JSON.stringify(path.join(__dirname, 'support', 'nodered'))});
+            const { NODES, buildFlow, ready, addRequest } = require(${JSON.stringify(path.join(__dirname, 'support', 'events-flow'))});
+            const { startTestSimulator } = require(${JSON.stringify(path.join(__dirname, 'support', 'simulator'))});
+            (async () => {
+                const sim = await startTestSimulator();
+                const flow = buildFlow(sim, { interval: 1 });
+                if (${withRedis}) flow[0].redisUrl = 'redis://127.0.0.1:9';
+                helper.settings({});
+                await new Promise((resolve) => helper.startServer(resolve));
+                await helper.load(NODES, flow);
+                if (!${withRedis}) { await ready(); await addRequest({}); }
+                else await new Promise((r) => setTimeout(r, 300));
+                const loaded = Object.keys(require.cache).filter((k) => k.includes(path.join('node_modules', '@redis', 'client')));
+                await helper.unload();
+                await new Promise((resolve) => helper.stopServer(resolve));
+                await sim.stop();
+                process.stdout.write(JSON.stringify({ loaded: loaded.length }) + '\\n');
+                process.exit(0);
+            })().catch((e) => { console.error(e); process.exit(1); });`;
+        return new Promise((resolve, reject) => {
+            execFile(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..'), timeout: 50000 }, (err, stdout, stderr) => {
+                if (err) reject(new Error(`${err.message}\n${stderr}`));
+                else resolve(JSON.parse(stdout.trim().split('\n').pop()));
+            });
+        });
+    }
+
+    it('a flow with om-server, om-events and an add, without the setting: @redis/client is not in require.cache (with it: it is)', async function () {
+        assert.deepStrictEqual(await run(false), { loaded: 0 });
+        const with_ = await run(true);
+        assert.ok(with_.loaded > 0, 'the check can tell: with the setting the module is loaded');
+    });
+});
+
+describe('events: om-server with an unusable shared-state setting', function () {
+    this.timeout(30000);
+    let sim;
+    beforeEach(async function () {
+        sim = await startTestSimulator();
+        helper.settings({});
+    });
+    afterEach(async function () {
+        await helper.unload();
+        await sim.stop();
+        delete process.env.OM_TEST_REDIS_URL;
+    });
+
+    it('credentials in the Redis URL: never used, om-events stands by and never polls, the status says why, the warning names no secret', async function () {
+        const secret = 'TopSecret-Redis-991';
+        const { buildFlow } = require('./support/events-flow');
+        const flow = buildFlow(sim, { interval: 1 });
+        // Through an environment variable: the configuration itself holds only ${OM_TEST_REDIS_URL}.
+        process.env.OM_TEST_REDIS_URL = `redis://admin:${secret}@127.0.0.1:9`;
+        flow[0].redisUrl = '${OM_TEST_REDIS_URL}';
+        await helper.load(NODES, flow);
+        const srv = helper.getNode('srv');
+        const evNode = helper.getNode('ev');
+        const statuses = [];
+        evNode.on('call:status', (c) => statuses.push(c.args[0]));
+        await waitFor(() => statuses.some((s) => s.text === 'Redis setting unusable'), 5000, 'the status');
+        assert.strictEqual(statuses.find((s) => s.text === 'Redis setting unusable').fill, 'red');
+        assert.strictEqual(sim.receivedCount('GetOpenMediaRequestsByTime'), 0, 'never polls');
+        const warned = srv.warn.getCalls ? srv.warn.getCalls().map((c) => String(c.args[0])) : [];
+        assert.ok(warned.some((w) => /Redis URL holds a user name or password/.test(w)), 'a warning');
+        assert.ok(!JSON.stringify(warned).includes(secret) && !JSON.stringify(statuses).includes(secret));
+        assert.strictEqual(srv.sharedState, 'redis://127.0.0.1:9');
+    });
+});
