@@ -26,7 +26,6 @@
  */
 const assert = require('assert');
 const fs = require('fs');
-const http = require('http');
 const os = require('os');
 const path = require('path');
 const { waitFor } = require('./support/nodered');
@@ -34,46 +33,21 @@ const { startTestSimulator } = require('./support/simulator');
 const { startNodeRedCli } = require('./support/nodered-cli');
 const { startRedis, startProxy } = require('./support/redis');
 const { keyOf } = require('./support/events-flow');
+const live = require('./support/live-events');
 const { COMMIT_LAG_MS } = require('../lib/events/state');
 
-const TERMINAL = new Set(['Complete', 'Failed', 'Cancelled']);
 const LEASE_S = 2;
 const INTERVAL_S = 1;
 /** How long before a disruption a change may have been sent and still come again (see the file comment). */
 const DUPLICATE_WINDOW_MS = COMMIT_LAG_MS + INTERVAL_S * 1000 + 1000;
 
-const SCENARIO = {
-    name: 'ha test',
-    dataExpirationMinutes: 30,
-    license: true,
-    routerConnected: true,
-    tenants: [{ id: 1, name: 'Main', enabled: true }],
-    serviceGroups: [{ id: 101, name: 'Email', tenantId: 1, open: true, averageHandlingSeconds: 2 }],
-    agents: Array.from({ length: 10 }, (_, i) => ({
-        id: 1001 + i, logonId: String(4001 + i), tenantId: 1, groups: [101], loggedOn: true, ready: true,
-        answerAfterSeconds: 1, completeAfterSeconds: 2,
-    })),
-};
+const SCENARIO = live.scenario('ha test', 10);
 
 /** What the two instances POST: /added, /ev/all/<instance>, /ev/own/<instance>; each with its arrival time. */
-function startSink() {
-    const got = { added: [], all: [], own: [] };
-    const server = http.createServer((req, res) => {
-        let body = '';
-        req.setEncoding('utf8');
-        req.on('data', (c) => { body += c; });
-        req.on('end', () => {
-            const m = /^\/(added|ev\/all|ev\/own)(?:\/(\w+))?$/.exec(req.url);
-            if (m) got[m[1].replace('ev/', '')].push({ at: Date.now(), inst: m[2], body: JSON.parse(body) });
-            res.end('ok');
-        });
-    });
-    return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-        got,
-        port: server.address().port,
-        close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
-    })));
-}
+const startSink = () => live.startSink((url) => {
+    const m = /^\/(added|ev\/all|ev\/own)(?:\/(\w+))?$/.exec(url);
+    return m && { kind: m[1].replace('ev/', ''), inst: m[2] };
+});
 
 function haFlow(simUrl, sinkPort) {
     const base = `http://127.0.0.1:${sinkPort}`;
@@ -291,6 +265,10 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         await waitFor(() => sink.got.all.filter((m) => m.at > cutAt && m.inst === other.name).length >= 20, 30000, 'events from the new holder');
         assert.strictEqual(sink.got.all.filter((m) => m.at > cutAt + LEASE_S * 1000 && m.inst === cutOff.name).length, 0,
             'the cut-off instance stopped emitting within the lease time');
+        const lastOfOld = Math.max(...sink.got.all.filter((m) => m.inst === cutOff.name).map((m) => m.at));
+        const firstOfNew = Math.min(...sink.got.all.filter((m) => m.inst === other.name && m.at > cutAt).map((m) => m.at));
+        assert.ok(lastOfOld < firstOfNew, `the old holder's last event (${lastOfOld - cutAt} ms after the cut) came before the new one's first (${firstOfNew - cutAt} ms)`);
+        report.cutGapMs = firstOfNew - lastOfOld;
         cutOff.proxy.heal();
         n = sink.got.added.length;
         await waitFor(() => sink.got.added.length >= n + 20, 60000, 'adds after the cut healed');
@@ -298,12 +276,7 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         // --- the end: every request finishes, every change must have come out
         enter('end');
         stopDriving();
-        for (let i = 0; i < 600; i++) {
-            const last = new Map();
-            for (const e of sim.eventLog) last.set(e.ID, e.Status);
-            if ([...last.values()].every((s) => TERMINAL.has(s))) break;
-            sim.advance(1000);
-        }
+        live.finishRequests(sim);
         const log = sim.eventLog.slice();
         // The killed instance's adds in its last 250 ms: their add may not have left it (reported, not required).
         const lastMoment = new Set([...queued].filter(([, q]) => q.via === killed.name && q.at > killedAt - 250 && q.at <= killedAt).map(([id]) => id));
@@ -322,10 +295,7 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         });
         // Late duplicates would come with the next polls: one more request goes through, and once its last change
         // reached the test, whatever those polls sent before it has too.
-        const sentinel = addForeign();
-        for (let i = 0; i < 5; i++) sim.advance(1000);
-        const done = keyOf(sim.eventLog.filter((e) => e.ID === sentinel).at(-1));
-        await waitFor(() => sink.got.all.some((m) => keyOf(m.body) === done), 30000, 'a last request to go through');
+        await live.lastRequestThrough(sim, sink, addForeign);
 
         // --- the count
         const phaseOf = (t) => {
@@ -374,7 +344,8 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         };
         const lastMomentOnOwn = [...lastMoment].filter((id) => sink.got.own.some((m) => m.body.ID === id)).length;
         console.log(`      pair: ${c.requests} requests, ${c.events} events; lost: all ${c.lostAll}, own ${c.lostOwn}; `
-            + `takeover after SIGKILL ${report.takeoverMs} ms, after SIGTERM ${report.cleanTakeoverMs} ms, after the cut ${report.cutTakeoverMs} ms; `
+            + `takeover after SIGKILL ${report.takeoverMs} ms, after SIGTERM ${report.cleanTakeoverMs} ms, after the cut ${report.cutTakeoverMs} ms `
+            + `(between the old holder's last event and the new one's first: ${report.cutGapMs} ms); `
             + `"only own" of the killed instance's requests sent by the survivor: ${c.ownOfKilledAfterKill}; `
             + `the killed instance's adds in its last 250 ms: ${lastMoment.size} (${lastMomentOnOwn} still on "only own")`);
         console.log(`      duplicates by phase (all / own): ${Object.entries(perPhase).map(([p, v]) => `${p} ${v.all}/${v.own}`).join(', ') || 'none'}`);

@@ -294,7 +294,36 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
             await guarded.stop();
         }
     });
+    it('a Redis user allowed only the commands docs/HA.md lists, on the prefix\'s keys: lease, adds and fenced writes work', async function () {
+        const pw = 'Acl-pw-8812-q';
+        // The ACL of docs/HA.md.
+        const acl = `omha on >${pw} resetchannels ~t:* +ping +hello +auth +select +eval +evalsha +get +set +del +incr +exists +pexpire `
+            + '+hget +hgetall +hset +hsetnx +hdel +hexists +xadd +xread +xrange +xrevrange';
+        const guarded = await startRedis({ appendonly: false, password: 'Admin-pw-7731-z', users: [acl] });
+        try {
+            const a = open('A', { url: guarded.url, username: 'omha', password: pw });
+            const b = open('B', { url: guarded.url, username: 'omha', password: pw });
+            a.state.contend(true);
+            await waitFor(() => leader(a), 5000, 'A to take the lease');
+            b.state.contend(true);
+            b.state.added({ OpenMediaID: 3, request: { ServiceGroupID: 101 }, correlation: 'T-3', node: 'add' });
+            await waitFor(() => a.added.includes(3), 5000, 'A to hear of B\'s add');
+            a.state.handOver('ev1', { v: 2, tracker: { v: 2, cursor: iso(T0), floor: null, newest: null, seen: [] } });
+            a.state.contend(false);
+            await waitFor(() => leader(b), 5000, 'B to take over');
+            assert.strictEqual(b.state.subscriber('ev1').tracker.cursor, iso(T0), 'B resumes from A\'s position');
+            assert.deepStrictEqual([...a.problems, ...b.problems].filter((x) => x), []);
+        } finally {
+            for (const o of opened) {
+                await o.state.close(false);
+                fs.rmSync(o.dir, { recursive: true, force: true });
+            }
+            opened = [];
+            await guarded.stop();
+        }
+    });
 });
+
 
 describe('events: shared state off: the Redis client is never loaded', function () {
     this.timeout(60000);

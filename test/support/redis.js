@@ -4,7 +4,7 @@
  * free, 127.0.0.1 only, its data in a temporary directory; and a TCP proxy that can cut one instance's connection.
  *
  *   const { startRedis, startProxy } = require('./support/redis');
- *   const redis = await startRedis({ appendonly: true, password: 'pw', users: ['name on >pw ~* +@all'], port })
+ *   const redis = await startRedis({ appendonly: true, fsync: 'always', password: 'pw', users: ['name on >pw ~* +@all'], port })
  *   redis.url, redis.port, redis.dir
  *   await redis.cli('GET', 'key')          // one command over a fresh connection (RESP, no client library)
  *   await redis.restart()                  // SIGTERM (saves), then again on the same port with the same data
@@ -99,7 +99,7 @@ function parse(buf, at) {
     throw new Error(`unexpected RESP type ${type}`);
 }
 
-async function startRedis({ appendonly = true, password, users, port: wanted } = {}) {
+async function startRedis({ appendonly = true, fsync = 'always', password, users, port: wanted } = {}) {
     const bin = redisServerPath();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-redis-'));
     const port = wanted || await freePort();
@@ -108,7 +108,7 @@ async function startRedis({ appendonly = true, password, users, port: wanted } =
     const conf = [
         `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'daemonize no', 'save ""', 'loglevel warning', 'logfile ""',
         // The pair's state must survive a restart of Redis: the test restarts it.
-        appendonly ? 'appendonly yes' : 'appendonly no', 'appendfsync always',
+        appendonly ? 'appendonly yes' : 'appendonly no', `appendfsync ${fsync}`,
         ...(password ? [`requirepass ${password}`] : []),
         ...(users || []).map((u) => `user ${u}`),
     ].join('\n');

@@ -396,6 +396,10 @@ export class RedisStore implements StateStore {
   private timer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private busy = false;
+  private stepAgain = false;
+  /** Adds of the current turn of the event loop, sent together at its end. */
+  private turnAdds: SavedEntry[] = [];
+  private turnEnd: NodeJS.Immediate | undefined;
   /** Adds not yet confirmed by Redis, by id (the same entries are in the journal). */
   private readonly unconfirmed = new Map<number, SavedEntry>();
   /** Subscriber states read from the journal (the state before shared state was on): seeds for an empty Redis. */
@@ -526,6 +530,8 @@ export class RedisStore implements StateStore {
       disableOfflineQueue: true,
       commandOptions: { timeout: Math.max(500, Math.round(this.ttl / 2)) },
       pingInterval: this.tick,
+      // No CLIENT SETINFO at connect: one command less for a Redis ACL to allow (docs/HA.md).
+      disableClientInfo: true,
     };
     if (s.username) options.username = s.username;
     if (s.password) options.password = s.password;
@@ -620,8 +626,14 @@ export class RedisStore implements StateStore {
 
   /** The lease tick: renew, try to acquire, release, push unconfirmed adds. One at a time. */
   private async step(): Promise<void> {
-    if (this.closed || this.busy || !this.main) return;
+    if (this.closed || !this.main) return;
+    if (this.busy) {
+      // A release asked for meanwhile must not wait for the next tick (a clean stop is about to end the process).
+      this.stepAgain = true;
+      return;
+    }
     this.busy = true;
+    this.stepAgain = false;
     try {
       if (this.leader && !this.mayEmit()) {
         // lost on the deadline (mayEmit did it)
@@ -638,6 +650,7 @@ export class RedisStore implements StateStore {
       this.fail(err);
     } finally {
       this.busy = false;
+      if (this.stepAgain) void this.step();
     }
   }
 
@@ -653,6 +666,13 @@ export class RedisStore implements StateStore {
       return;
     }
     if (mode === 0) {
+      if (instanceOf(value) !== this.instance) {
+        // Another instance holds it: what this one failed to write is the past now, and its memory is not the
+        // pair's state any more.
+        this.fenced = [];
+        this.fencedFailed = false;
+        this.synced = false;
+      }
       this.holder = value;
       return;
     }
@@ -792,12 +812,26 @@ export class RedisStore implements StateStore {
     }
   }
 
-  /** Adds: the journal first (write-behind), then Redis; confirmed ones leave the journal. */
+  /**
+   * Adds: the journal first (write-behind), then Redis, the adds of one turn of the event loop in one script call
+   * (as the journal writes them in one write); confirmed ones leave the journal.
+   */
   private writeAdds(added: SavedEntry[]): void {
     this.journal?.write({ added });
-    for (const e of added) this.unconfirmed.set(e[0], e);
-    if (!this.main?.isReady) return; // pushed once Redis answers (step)
-    this.sendAdds(added, false);
+    for (const e of added) {
+      this.unconfirmed.set(e[0], e);
+      this.turnAdds.push(e);
+    }
+    if (!this.turnEnd) this.turnEnd = setImmediate(() => this.sendTurn());
+  }
+
+  /** Sends the adds of this turn (not connected: they are pushed once Redis answers, in step()). */
+  private sendTurn(): void {
+    if (this.turnEnd) clearImmediate(this.turnEnd);
+    this.turnEnd = undefined;
+    const batch = this.turnAdds;
+    this.turnAdds = [];
+    if (!this.closed && batch.length && this.main?.isReady) void this.sendAdds(batch, false);
   }
 
   private sendAdds(entries: SavedEntry[], nx: boolean, seedSubs: Array<[string, SubscriberState]> = []): Promise<void> {
@@ -935,6 +969,7 @@ export class RedisStore implements StateStore {
 
   async flush(): Promise<void> {
     // Every command sent so far answered (or failed), and the journal on disk.
+    this.sendTurn();
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
     await this.journal?.flush();
   }
@@ -944,6 +979,7 @@ export class RedisStore implements StateStore {
     const value = this.value;
     const held = this.leader;
     if (held) this.lose('closed');
+    this.sendTurn();
     await Promise.allSettled([...this.inFlight]);
     if (held && this.main?.isReady) {
       await this.script(RELEASE, [this.keys.lease], [value]).then(() => { this.stats.released++; }, () => {});
