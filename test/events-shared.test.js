@@ -157,6 +157,39 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
         assert.ok(leader(b) && !leader(a), 'B keeps the lease, A stands by');
     });
 
+    it('a short loss of Redis: the holder stops at once, then takes its own lease up again and keeps its memory (no reload)', async function () {
+        const p = await proxy();
+        const a = open('A', { url: p.url, leaseMs: 4000 });
+        a.state.contend(true);
+        await waitFor(() => leader(a), 5000, 'A to take the lease');
+        a.state.handOver('ev1', { v: 2, tracker: { v: 2, cursor: iso(T0), floor: null, newest: null, seen: [] } });
+        await a.state.flush();
+        const value = await redis.cli('GET', leaseKey(a));
+        p.cut();
+        await waitFor(() => !leader(a), 5000, 'A to stand by');
+        assert.strictEqual(a.roles.at(-1).reason, 'redis', 'at once, not at the deadline');
+        p.heal();
+        await waitFor(() => leader(a), 5000, 'A to hold the lease again');
+        assert.strictEqual(await redis.cli('GET', leaseKey(a)), value, 'the same lease, extended');
+        assert.ok(!a.roles.at(-1).reload && !a.roles.at(-1).seed, 'its memory is the newest state: kept');
+        assert.strictEqual(a.store.stats.reloads, 0);
+    });
+
+    it('Redis lost its data (a restart without persistence): the next holder writes what it knows back', async function () {
+        const a = open('A');
+        a.state.contend(true);
+        await waitFor(() => leader(a), 5000, 'A to take the lease');
+        a.state.added({ OpenMediaID: 11, request: { ServiceGroupID: 101 }, correlation: 'T-11', node: 'add' });
+        a.state.handOver('ev1', { v: 2, tracker: { v: 2, cursor: iso(T0), floor: null, newest: null, seen: [] } });
+        await a.state.flush();
+        await redis.cli('FLUSHALL');
+        await waitFor(() => a.roles.filter((r) => r.leader && r.seed).length === 2, 5000, 'A to take the lease again and seed');
+        await a.state.flush();
+        assert.ok(await redis.cli('HGET', a.store.keyNames.corr, '11'), 'the correlation is back');
+        assert.match(await redis.cli('HGET', a.store.keyNames.subs, 'ev1'), /"cursor":"2026-01-01T09:00:00.000Z"/, 'the position is back');
+        assert.strictEqual(await redis.cli('EXISTS', a.store.keyNames.meta), 1);
+    });
+
     it('fencing: the writes of a holder whose lease was taken over are refused, and it becomes a standby', async function () {
         const a = open('A', { leaseMs: 10000 });
         const b = open('B', { leaseMs: 10000 });

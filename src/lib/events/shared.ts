@@ -550,7 +550,11 @@ export class RedisStore implements StateStore {
     }
     this.main = main;
     this.reader = reader;
-    main.on('error', (err: unknown) => this.fail(err));
+    main.on('error', (err: unknown) => {
+      // The connection dropped (not an error reply): nothing this instance sends gets through now.
+      if (replyCode(err) === undefined) this.lose('redis');
+      this.fail(err);
+    });
     reader.on('error', () => { /* the main connection reports; the reader retries by itself */ });
     main.on('ready', () => {
       this.connected = true;
@@ -746,7 +750,15 @@ export class RedisStore implements StateStore {
   private async renew(): Promise<void> {
     const value = this.value;
     const sentAt = performance.now();
-    const ok = Number(await this.script(RENEW, [this.keys.lease], [value, String(this.ttl)]));
+    let ok: number;
+    try {
+      ok = Number(await this.script(RENEW, [this.keys.lease], [value, String(this.ttl)]));
+    } catch (err) {
+      // Not known whether the lease is still ours: stop emitting now rather than at the deadline (fewer changes
+      // to send again after a takeover). If nobody took it meanwhile, the next tick takes it up again as it was.
+      this.lose('redis');
+      throw err;
+    }
     if (!this.leader || this.value !== value) return;
     if (ok === 1) {
       this.stats.renewed++;
@@ -780,7 +792,7 @@ export class RedisStore implements StateStore {
   }
 
   /** No longer the holder (the reason is for the status and the log). */
-  private lose(reason: 'expired' | 'other' | 'refused' | 'released' | 'closed'): void {
+  private lose(reason: 'expired' | 'redis' | 'other' | 'refused' | 'released' | 'closed'): void {
     if (!this.leader) return;
     this.leader = false;
     this.deadline = 0;

@@ -76,7 +76,7 @@ export type RoleChange =
     /** With seed: subscriber states kept before shared state was switched on (the journal's). */
     seedSubscribers?: Array<[string, SubscriberState]>;
   }
-  | { leader: false; reason: 'expired' | 'other' | 'refused' | 'released' | 'closed' };
+  | { leader: false; reason: 'expired' | 'redis' | 'other' | 'refused' | 'released' | 'closed' };
 
 /** What another instance wrote to a shared store (see shared.ts). */
 export interface RemoteChanges {
