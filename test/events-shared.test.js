@@ -25,6 +25,7 @@ const ev = require('../lib/events');
 const { SecretScrubber } = require('../lib/secrets');
 const { startRedis, startProxy } = require('./support/redis');
 const { freePort } = require('./support/nodered-cli');
+const { makeSelfSignedCert } = require('./support/tls');
 const { helper, waitFor } = require('./support/nodered');
 const { NODES } = require('./support/events-flow');
 const { startTestSimulator } = require('./support/simulator');
@@ -327,6 +328,33 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
             await guarded.stop();
         }
     });
+    it('rediss:// with the certificate authority of a tls-config: works; without it: a certificate problem, said clearly', async function () {
+        const certs = makeSelfSignedCert();
+        const secure = await startRedis({ appendonly: false, tls: certs });
+        try {
+            const a = open('A', { url: secure.url });
+            await waitFor(() => a.problems.some((x) => x), 5000, 'a problem');
+            const p = a.problems.find((x) => x);
+            assert.strictEqual(p.code, 'REDIS_TLS_ERROR');
+            assert.match(p.message, /certificate is not trusted/);
+            const settings = { url: secure.url, prefix: 't:', leaseMs: 1000, tls: { ca: certs.cert, rejectUnauthorized: true } };
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-shared-tls-'));
+            const store = new ev.RedisStore(settings, 'srv', SERVICE, dir);
+            const state = new ev.LoopState(SERVICE, store);
+            opened.push({ name: 'T', dir, store, state });
+            state.contend(true);
+            await waitFor(() => store.role === 'leader', 5000, 'the lease over TLS');
+        } finally {
+            for (const o of opened) {
+                await o.state.close(false);
+                fs.rmSync(o.dir, { recursive: true, force: true });
+            }
+            opened = [];
+            await secure.stop();
+            certs.cleanup();
+        }
+    });
+
     it('a Redis user allowed only the commands docs/HA.md lists, on the prefix\'s keys: lease, adds and fenced writes work', async function () {
         const pw = 'Acl-pw-8812-q';
         // The ACL of docs/HA.md.

@@ -135,6 +135,7 @@ export function noRedisText(code: string): string {
     REDIS_CONFIG: 'Redis setting unusable',
     REDIS_MODULE: 'Redis client not installed',
     REDIS_OOM: 'Redis out of memory',
+    REDIS_TLS_ERROR: 'Redis: certificate problem',
   };
   return words[code] ?? 'no Redis: standby';
 }

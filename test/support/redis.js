@@ -4,7 +4,8 @@
  * free, 127.0.0.1 only, its data in a temporary directory; and a TCP proxy that can cut one instance's connection.
  *
  *   const { startRedis, startProxy } = require('./support/redis');
- *   const redis = await startRedis({ appendonly: true, fsync: 'always', password: 'pw', users: ['name on >pw ~* +@all'], port })
+ *   const redis = await startRedis({ appendonly: true, fsync: 'always', password: 'pw', users: ['name on >pw ~* +@all'], port,
+ *                                    tls: { cert, key } })   // tls: rediss:// only
  *   redis.url, redis.port, redis.dir
  *   await redis.cli('GET', 'key')          // one command over a fresh connection (RESP, no client library)
  *   await redis.restart()                  // SIGTERM (saves), then again on the same port with the same data
@@ -22,6 +23,7 @@
  */
 const fs = require('fs');
 const net = require('net');
+const tls = require('tls');
 const os = require('os');
 const path = require('path');
 const { spawn, execFileSync } = require('child_process');
@@ -38,10 +40,10 @@ function redisServerPath() {
     }
 }
 
-/** One RESP command over a fresh connection; resolves with the reply (strings, numbers, arrays, null). */
-function command(port, args, password) {
+/** One RESP command over a fresh connection (TLS with `secure`); resolves with the reply (strings, numbers, arrays, null). */
+function command(port, args, password, secure) {
     return new Promise((resolve, reject) => {
-        const socket = net.connect(port, '127.0.0.1');
+        const socket = secure ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }) : net.connect(port, '127.0.0.1');
         const enc = (a) => `*${a.length}\r\n${a.map((x) => `$${Buffer.byteLength(String(x))}\r\n${x}\r\n`).join('')}`;
         let buf = Buffer.alloc(0);
         const replies = [];
@@ -99,14 +101,21 @@ function parse(buf, at) {
     throw new Error(`unexpected RESP type ${type}`);
 }
 
-async function startRedis({ appendonly = true, fsync = 'always', password, users, port: wanted } = {}) {
+async function startRedis({ appendonly = true, fsync = 'always', password, users, port: wanted, tls: certs } = {}) {
     const bin = redisServerPath();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-redis-'));
     const port = wanted || await freePort();
     let child;
     let exited;
+    if (certs) {
+        fs.writeFileSync(path.join(dir, 'cert.pem'), certs.cert);
+        fs.writeFileSync(path.join(dir, 'key.pem'), certs.key, { mode: 0o600 });
+    }
     const conf = [
-        `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'daemonize no', 'save ""', 'loglevel warning', 'logfile ""',
+        // With `tls` ({ cert, key }): TLS only (rediss://), no client certificates asked for.
+        ...(certs ? ['port 0', `tls-port ${port}`, `tls-cert-file ${path.join(dir, 'cert.pem')}`, `tls-key-file ${path.join(dir, 'key.pem')}`, 'tls-auth-clients no']
+            : [`port ${port}`]),
+        'bind 127.0.0.1', `dir ${dir}`, 'daemonize no', 'save ""', 'loglevel warning', 'logfile ""',
         // The pair's state must survive a restart of Redis: the test restarts it.
         appendonly ? 'appendonly yes' : 'appendonly no', `appendfsync ${fsync}`,
         ...(password ? [`requirepass ${password}`] : []),
@@ -127,7 +136,7 @@ async function startRedis({ appendonly = true, fsync = 'always', password, users
         const t0 = Date.now();
         for (;;) {
             try {
-                if ((await command(port, ['PING'], password)) === 'PONG') return;
+                if ((await command(port, ['PING'], password, !!certs)) === 'PONG') return;
             } catch (err) {
                 if (/LOADING/.test(err.message)) { /* still loading its data */ }
             }
@@ -146,8 +155,8 @@ async function startRedis({ appendonly = true, fsync = 'always', password, users
     return {
         port,
         dir,
-        url: `redis://127.0.0.1:${port}`,
-        cli: (...args) => command(port, args.map(String), password),
+        url: `${certs ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
+        cli: (...args) => command(port, args.map(String), password, !!certs),
         start,
         kill: () => signal('SIGKILL'),
         async restart() {

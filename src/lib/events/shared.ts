@@ -249,6 +249,8 @@ export function redisCode(err: unknown): string {
   const reply = replyCode(err);
   if (reply) return reply;
   const code = (err as { code?: unknown } | null)?.code;
+  // A certificate or TLS handshake failure (DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID ...)
+  if (typeof code === 'string' && /CERT|TLS|SSL/.test(code)) return 'TLS_ERROR';
   if (typeof code === 'string' && /^[A-Z0-9_]{2,24}$/.test(code)) return code;
   const name = (err as Error)?.constructor?.name ?? '';
   if (name === 'TimeoutError' || name === 'SocketTimeoutError' || name === 'ConnectionTimeoutError') return 'ETIMEDOUT';
@@ -271,6 +273,7 @@ const CODE_WORDS: Record<string, string> = {
   READONLY: 'this Redis is a read-only replica',
   LOADING: 'Redis is loading its data after a restart',
   MODULE: `the package ${REDIS_MODULE} is not installed`,
+  TLS_ERROR: 'the TLS connection to Redis failed (its certificate is not trusted, or names another host: see Redis TLS)',
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -490,7 +493,7 @@ export class RedisStore implements StateStore {
       mod = redisLoader.load();
     } catch (err) {
       this.redisProblem = {
-        code: 'MODULE',
+        code: 'REDIS_MODULE',
         message: `shared state is set on this server, but ${CODE_WORDS.MODULE} (${(err as Error)?.message?.split('\n')[0] ?? ''}): `
           + `run "npm install ${REDIS_MODULE}" in the Node-RED user directory. om-events stays on standby: it does not poll`,
       };
