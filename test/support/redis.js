@@ -151,7 +151,12 @@ async function startRedis({ appendonly = true, fsync = 'always', password, users
         return exited;
     }
 
-    await start();
+    try {
+        await start();
+    } catch (err) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw err;
+    }
     return {
         port,
         dir,
@@ -218,5 +223,9 @@ if (typeof after === 'function') {
         for (const child of running) child.kill('SIGKILL');
     });
 }
+// Also when the process ends without mocha's hooks (a script, the benchmark, a crash).
+process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+});
 
 module.exports = { startRedis, startProxy, redisCommand: command };

@@ -150,9 +150,9 @@ end
 return 1`;
 
 /**
- * Adds (not fenced: any instance). KEYS: corr, st, log, subs. ARGV: instance, log max, nx ('1': only ids Redis does
- * not hold, for entries pushed again), n, then n pairs (id, SavedEntry JSON), then k seed subscribers as pairs
- * (node id, SubscriberState JSON; written only where none is), preceded by k. Returns the number of entries written.
+ * Adds (not fenced: any instance). KEYS: corr, st, log. ARGV: instance, log max, nx ('1': only ids Redis does not hold,
+ * for entries pushed again), n, then n pairs (id, SavedEntry JSON). Returns the number of entries written; those are
+ * appended to the log in one entry.
  */
 const ADD = `
 local written = {}
@@ -164,11 +164,6 @@ for _ = 1, n do
     redis.call('HDEL', KEYS[2], ARGV[i])
     written[#written + 1] = ARGV[i + 1]
   end
-  i = i + 2
-end
-local k = tonumber(ARGV[i] or '0'); i = i + 1
-for _ = 1, k do
-  redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[i + 1])
   i = i + 2
 end
 if #written > 0 then
@@ -403,6 +398,8 @@ export class RedisStore implements StateStore {
   /** Adds of the current turn of the event loop, sent together at its end. */
   private turnAdds: SavedEntry[] = [];
   private turnEnd: NodeJS.Immediate | undefined;
+  /** Adds sent to Redis and not answered yet. */
+  private readonly sending = new Set<SavedEntry>();
   /** Adds not yet confirmed by Redis, by id (the same entries are in the journal). */
   private readonly unconfirmed = new Map<number, SavedEntry>();
   /** Subscriber states read from the journal (the state before shared state was on): seeds for an empty Redis. */
@@ -718,7 +715,7 @@ export class RedisStore implements StateStore {
     // The snapshot took too long (or the store closed): the next tick tries again, with a snapshot again.
     if (this.closed || this.value !== value || performance.now() >= this.deadline) return;
     this.stats.reloads++;
-    this.seedSubs = [];
+    this.takeSeedSubs(); // the pair's positions win over what this instance kept before the setting was on
     this.leader = true;
     this.synced = true;
     this.hooks.role?.({ leader: true, reload });
@@ -849,12 +846,17 @@ export class RedisStore implements StateStore {
     if (!this.closed && batch.length && this.main?.isReady) void this.sendAdds(batch, false);
   }
 
-  private sendAdds(entries: SavedEntry[], nx: boolean, seedSubs: Array<[string, SubscriberState]> = []): Promise<void> {
+  private sendAdds(entries: SavedEntry[], nx: boolean): Promise<void> {
     const args = [this.instance, String(LOG_MAX), nx ? '1' : '0', String(entries.length)];
-    for (const e of entries) args.push(String(e[0]), JSON.stringify(e));
-    args.push(String(seedSubs.length));
-    for (const [id, s] of seedSubs) args.push(id, JSON.stringify(s));
-    return this.script(ADD, [this.keys.corr, this.keys.st, this.keys.log, this.keys.subs], args).then(() => {
+    for (const e of entries) {
+      args.push(String(e[0]), JSON.stringify(e));
+      this.sending.add(e);
+    }
+    const settled = (): void => {
+      for (const e of entries) this.sending.delete(e);
+    };
+    return this.script(ADD, [this.keys.corr, this.keys.st, this.keys.log], args).then(() => {
+      settled();
       const done: number[] = [];
       for (const e of entries) {
         if (this.unconfirmed.get(e[0]) === e) {
@@ -865,12 +867,15 @@ export class RedisStore implements StateStore {
       this.stats.pushed += done.length;
       if (done.length && this.journal && !this.closed) this.journal.write({ forgotten: done });
     }, (err: unknown) => {
+      settled();
       this.fail(err, 'could not write an added request to the shared state (kept in the journal, sent again later)');
     });
   }
 
+  /** Adds Redis has not confirmed and that are not on their way: again, where Redis does not hold the id. */
   private async pushUnconfirmed(): Promise<void> {
-    await this.sendAdds([...this.unconfirmed.values()], true);
+    const entries = [...this.unconfirmed.values()].filter((e) => !this.sending.has(e));
+    if (entries.length) await this.sendAdds(entries, true);
   }
 
   private writeFenced(changes: StateChanges): void {
