@@ -10,10 +10,15 @@
  *  - an event-loop stall longer than the lease: the poll loop hands nothing to the flow after the deadline;
  *  - an add made on the other instance reaches the holder at once: "only own" releases what it held;
  *  - an add made while Redis is unreachable is kept in the journal and pushed once Redis answers;
+ *  - both instances cut: nobody leads; a short loss: the holder stops at once and goes on with its memory; Redis
+ *    that lost its data is seeded again from the holder's memory;
  *  - Redis down at start: standby, a clear problem, no poll; once Redis answers, the lease and the polls;
- *  - bad credentials (and a user without the needed commands): a clear error without the password;
+ *  - bad credentials (and a user without the needed commands): a clear error without the password; rediss:// with
+ *    and without the certificate authority; a user with exactly the ACL docs/HA.md lists;
  *  - without the setting the Redis client module is never loaded (a child process, its require.cache);
- *  - om-server with credentials in the Redis URL: om-events stands by, never polls, says why.
+ *  - om-events nodes in Node-RED: credentials in the Redis URL, Redis out of reach, the client package missing: a
+ *    red status saying why, one error a Catch node sees, never a poll; standby while another instance holds the
+ *    lease, "polling (leader)" once it took over, with the other instance's correlation.
  * No sleeps for state: every wait is on an event or a count, bounded.
  */
 const assert = require('assert');
@@ -156,6 +161,24 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
         p.heal();
         await waitFor(() => a.problems.at(-1) === undefined, 5000, 'A to clear the problem');
         assert.ok(leader(b) && !leader(a), 'B keeps the lease, A stands by');
+    });
+
+    it('both instances cut from Redis: nobody leads; once Redis is back, one takes the lease', async function () {
+        const pa = await proxy();
+        const pb = await proxy();
+        const a = open('A', { url: pa.url });
+        const b = open('B', { url: pb.url });
+        a.state.contend(true);
+        b.state.contend(true);
+        await waitFor(() => leader(a) || leader(b), 5000, 'a holder');
+        pa.cut();
+        pb.cut();
+        await waitFor(() => !leader(a) && !leader(b), 5000, 'nobody to lead');
+        assert.ok(!a.state.mayEmit() && !b.state.mayEmit());
+        pa.heal();
+        pb.heal();
+        await waitFor(() => leader(a) || leader(b), 10000, 'a holder again');
+        assert.ok(!(leader(a) && leader(b)), 'one');
     });
 
     it('a short loss of Redis: the holder stops at once, then takes its own lease up again and keeps its memory (no reload)', async function () {
@@ -427,37 +450,111 @@ describe('events: shared state off: the Redis client is never loaded', function 
     });
 });
 
-describe('events: om-server with an unusable shared-state setting', function () {
+describe('events: om-events nodes with shared state, in Node-RED', function () {
     this.timeout(30000);
     let sim;
+    let redis;
+    let other;
+    const { buildFlow, addRequest } = require('./support/events-flow');
+    before(async function () {
+        redis = await startRedis({ appendonly: false });
+    });
+    after(async function () {
+        if (redis) await redis.stop();
+    });
     beforeEach(async function () {
         sim = await startTestSimulator();
         helper.settings({});
     });
     afterEach(async function () {
         await helper.unload();
+        if (other) {
+            await other.state.close(false);
+            fs.rmSync(other.dir, { recursive: true, force: true });
+            other = undefined;
+        }
         await sim.stop();
         delete process.env.OM_TEST_REDIS_URL;
+        ev.redisLoader.load = originalLoad;
+        await redis.cli('FLUSHALL');
     });
+    const originalLoad = ev.redisLoader.load;
 
-    it('credentials in the Redis URL: never used, om-events stands by and never polls, the status says why, the warning names no secret', async function () {
+    /** The flow with the shared state on; the om-events node's statuses and errors as they come. */
+    async function load(redisUrl, events = {}) {
+        const flow = buildFlow(sim, { interval: 1, ...events });
+        flow[0].redisUrl = redisUrl;
+        await helper.load(NODES, flow);
+        const node = helper.getNode('ev');
+        const seen = { statuses: [], errors: [] };
+        node.on('call:status', (c) => seen.statuses.push(c.args[0]));
+        node.on('call:error', (c) => seen.errors.push({ text: String(c.args[0]), msg: c.args[1] }));
+        return { node, seen, srv: helper.getNode('srv') };
+    }
+
+    it('credentials in the Redis URL: never used, om-events stands by and never polls, the status and an error say why, no secret shown', async function () {
         const secret = 'TopSecret-Redis-991';
-        const { buildFlow } = require('./support/events-flow');
-        const flow = buildFlow(sim, { interval: 1 });
         // Through an environment variable: the configuration itself holds only ${OM_TEST_REDIS_URL}.
         process.env.OM_TEST_REDIS_URL = `redis://admin:${secret}@127.0.0.1:9`;
-        flow[0].redisUrl = '${OM_TEST_REDIS_URL}';
-        await helper.load(NODES, flow);
-        const srv = helper.getNode('srv');
-        const evNode = helper.getNode('ev');
-        const statuses = [];
-        evNode.on('call:status', (c) => statuses.push(c.args[0]));
-        await waitFor(() => statuses.some((s) => s.text === 'Redis setting unusable'), 5000, 'the status');
-        assert.strictEqual(statuses.find((s) => s.text === 'Redis setting unusable').fill, 'red');
+        const { seen, srv } = await load('${OM_TEST_REDIS_URL}');
+        await waitFor(() => seen.statuses.some((s) => s.text === 'Redis setting unusable') && seen.errors.length > 0, 5000, 'the status and the error');
+        assert.strictEqual(seen.statuses.find((s) => s.text === 'Redis setting unusable').fill, 'red');
+        assert.strictEqual(seen.errors.length, 1);
+        assert.strictEqual(seen.errors[0].msg.topic, 'openmedia/state');
+        assert.strictEqual(seen.errors[0].msg.payload.code, 'REDIS_CONFIG');
+        assert.match(seen.errors[0].text, /Redis URL holds a user name or password/);
         assert.strictEqual(sim.receivedCount('GetOpenMediaRequestsByTime'), 0, 'never polls');
-        const warned = srv.warn.getCalls ? srv.warn.getCalls().map((c) => String(c.args[0])) : [];
+        const warned = srv.warn.getCalls().map((c) => String(c.args[0]));
         assert.ok(warned.some((w) => /Redis URL holds a user name or password/.test(w)), 'a warning');
-        assert.ok(!JSON.stringify(warned).includes(secret) && !JSON.stringify(statuses).includes(secret));
+        assert.ok(!JSON.stringify([warned, seen]).includes(secret));
         assert.strictEqual(srv.sharedState, 'redis://127.0.0.1:9');
+    });
+
+    it('Redis out of reach: red "no Redis: standby", one error a Catch node sees, never polls', async function () {
+        const port = await freePort();
+        const { seen } = await load(`redis://127.0.0.1:${port}`);
+        await waitFor(() => seen.statuses.some((s) => s.text === 'no Redis: standby') && seen.errors.length > 0, 5000, 'the status and the error');
+        assert.deepStrictEqual(seen.statuses.find((s) => s.text === 'no Redis: standby'), { fill: 'red', shape: 'ring', text: 'no Redis: standby' });
+        assert.strictEqual(seen.errors[0].msg.payload.code, 'REDIS_ECONNREFUSED');
+        assert.match(seen.errors[0].text, /nothing answers there/);
+        // more reconnect attempts fail meanwhile: still one error
+        await waitFor(() => seen.statuses.length >= 2, 5000, 'statuses');
+        assert.strictEqual(seen.errors.length, 1);
+        assert.strictEqual(sim.receivedCount('GetOpenMediaRequestsByTime'), 0, 'never polls');
+    });
+
+    it('the Redis client package missing: "Redis client not installed", never polls', async function () {
+        ev.redisLoader.load = () => { throw Object.assign(new Error("Cannot find module '@redis/client'"), { code: 'MODULE_NOT_FOUND' }); };
+        const { seen } = await load(redis.url);
+        await waitFor(() => seen.statuses.some((s) => s.text === 'Redis client not installed') && seen.errors.length > 0, 5000, 'the status');
+        assert.match(seen.errors[0].text, /npm install @redis\/client/);
+        assert.strictEqual(sim.receivedCount('GetOpenMediaRequestsByTime'), 0);
+    });
+
+    it('"standby (other instance polls)" while another instance holds the lease, nothing sent; "polling (leader)" once it has taken over', async function () {
+        // The other instance: the same om-server id and service URL, the default prefix, holding the lease first.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-shared-other-'));
+        const store = new ev.RedisStore({ url: redis.url, prefix: 'openmedia:', leaseMs: 10000 }, 'srv', sim.url, dir);
+        other = { dir, store, state: new ev.LoopState(sim.url, store) };
+        other.state.contend(true);
+        await waitFor(() => store.role === 'leader', 5000, 'the other instance to hold the lease');
+        const { seen, node } = await load(redis.url);
+        await waitFor(() => seen.statuses.some((s) => s.text === 'standby (other instance polls)'), 5000, 'standby');
+        assert.deepStrictEqual(seen.statuses.at(-1), { fill: 'grey', shape: 'ring', text: 'standby (other instance polls)' });
+        const out = helper.getNode('out');
+        const got = [];
+        out.on('input', (m) => got.push(m));
+        const id = await addRequest({}, 'T-1');
+        assert.ok(other.state.correlation.has(id) || await waitFor(() => other.state.correlation.has(id), 5000, 'the add to reach the other instance'));
+        node.receive({}); // a message asks for a poll: a standby does not poll
+        assert.strictEqual(sim.receivedCount('GetOpenMediaRequestsByTime'), 0, 'no poll while standing by');
+        other.state.contend(false); // the other instance stops cleanly
+        await waitFor(() => seen.statuses.some((s) => s.text === 'polling (leader)'), 10000, 'leader');
+        await waitFor(() => sim.receivedCount('GetOpenMediaRequestsByTime') > 0, 5000, 'a poll');
+        sim.answer(id);
+        node.receive({});
+        await waitFor(() => got.length > 0, 5000, 'an event');
+        assert.strictEqual(got[0].payload.correlation, 'T-1');
+        await waitFor(() => /\(leader\)$/.test(seen.statuses.at(-1).text), 5000, 'the last change, as leader');
     });
 });
