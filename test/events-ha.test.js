@@ -10,15 +10,15 @@
  * The flow: inject (pressed by this test, alternately on the two instances) -> a work item with a ticket id as its
  * correlation -> om-add-request -> its answer POSTed here; om-events "all requests" and om-events "only requests
  * added here", each message POSTed here with the instance's name. The om-server has the shared state on (lease
- * 2 s, poll every 1 s). Agents answer after 1 s and complete after 2 s of service time; this test moves the clock
+ * 3 s, poll every 1 s). Agents answer after 1 s and complete after 2 s of service time; this test moves the clock
  * 100 ms every 100 ms.
  *
  * Phases, one after the other: steady state; SIGKILL of the lease holder (then it starts again); SIGTERM of the
  * lease holder (then it starts again); Redis restarted (SIGTERM, then started again on the same port with its
  * data); the lease holder's Redis connection cut (every connection through its proxy reset, new ones refused) for
  * a few seconds. Counted against the simulator's event log, across the pair: 0 lost on "all"; 0 lost on "only own"
- * for every request added through either instance (except the killed instance's adds whose answer came in the last
- * 250 ms before the SIGKILL: reported); 0 duplicates in steady state and across the clean failover (SIGTERM); after
+ * for every request added through either instance (except the killed instance's adds it had not reported to this
+ * test 250 ms before the SIGKILL: reported); 0 duplicates in steady state and across the clean failover (SIGTERM); after
  * the SIGKILL, the Redis restart and the cut, duplicates are counted, printed, and each is a change first sent at
  * most COMMIT_LAG + one poll (+ 1 s for the machine) before the disruption: the changes the old holder had sent
  * but not yet written as done. "Only own" correlations survive: after the SIGKILL, the new holder's "only own" node
@@ -36,7 +36,7 @@ const { keyOf } = require('./support/events-flow');
 const live = require('./support/live-events');
 const { COMMIT_LAG_MS } = require('../lib/events/state');
 
-const LEASE_S = 2;
+const LEASE_S = 3;
 const INTERVAL_S = 1;
 /** How long before a disruption a change may have been sent and still come again (see the file comment). */
 const DUPLICATE_WINDOW_MS = COMMIT_LAG_MS + INTERVAL_S * 1000 + 1000;
@@ -278,8 +278,12 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         stopDriving();
         live.finishRequests(sim);
         const log = sim.eventLog.slice();
-        // The killed instance's adds in its last 250 ms: their add may not have left it (reported, not required).
-        const lastMoment = new Set([...queued].filter(([, q]) => q.via === killed.name && q.at > killedAt - 250 && q.at <= killedAt).map(([id]) => id));
+        // The killed instance's adds before the kill count only where their answer reached it at least 250 ms before
+        // (the proof: the flow reported the add to this test by then); the others may not have left it (reported,
+        // not required). On a loaded machine an answer can wait in a busy process longer than that.
+        const reportedAt = new Map(sink.got.added.map((m) => [m.body.id, m.at]));
+        const lastMoment = new Set([...queued].filter(([id, q]) => q.via === killed.name && q.at <= killedAt
+            && !(reportedAt.get(id) <= killedAt - 250)).map(([id]) => id));
         const ownIds = new Set([...queued].filter(([id, q]) => q.via !== 'foreign' && !lastMoment.has(id)).map(([id]) => id));
         const allKeys = new Set(log.map(keyOf));
         const ownKeys = new Set(log.filter((e) => ownIds.has(e.ID)).map(keyOf));
@@ -316,6 +320,7 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         };
         const perPhase = {};
         const unbounded = [];
+        let oldest = -Infinity; // how long before its disruption the oldest duplicate was first sent
         for (const kind of ['all', 'own']) {
             for (const d of dupes(kind)) {
                 for (const m of d.again) {
@@ -324,6 +329,7 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
                     perPhase[p][kind]++;
                     // The disruption it follows: its first sending must lie in the window right before it.
                     const dis = disruptions.filter(([, at]) => at <= m.at).at(-1);
+                    if (dis) oldest = Math.max(oldest, dis[1] - d.first.at);
                     if (!dis || d.first.at < dis[1] - DUPLICATE_WINDOW_MS) unbounded.push({ kind, key: d.key, first: d.first.at - (dis ? dis[1] : 0), phase: p });
                 }
             }
@@ -347,8 +353,9 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
             + `takeover after SIGKILL ${report.takeoverMs} ms, after SIGTERM ${report.cleanTakeoverMs} ms, after the cut ${report.cutTakeoverMs} ms `
             + `(between the old holder's last event and the new one's first: ${report.cutGapMs} ms); `
             + `"only own" of the killed instance's requests sent by the survivor: ${c.ownOfKilledAfterKill}; `
-            + `the killed instance's adds in its last 250 ms: ${lastMoment.size} (${lastMomentOnOwn} still on "only own")`);
-        console.log(`      duplicates by phase (all / own): ${Object.entries(perPhase).map(([p, v]) => `${p} ${v.all}/${v.own}`).join(', ') || 'none'}`);
+            + `the killed instance's adds not reported 250 ms before the kill: ${lastMoment.size} (${lastMomentOnOwn} still on "only own")`);
+        console.log(`      duplicates by phase (all / own): ${Object.entries(perPhase).map(([p, v]) => `${p} ${v.all}/${v.own}`).join(', ') || 'none'}`
+            + (oldest > -Infinity ? `; the oldest was first sent ${oldest} ms before its disruption (bound ${DUPLICATE_WINDOW_MS} ms)` : ''));
         assert.deepStrictEqual(
             { lostAll: c.lostAll, lostOwn: c.lostOwn, foreignOnOwn: c.foreignOnOwn, wrongCorrelation: c.wrongCorrelation },
             { lostAll: 0, lostOwn: 0, foreignOnOwn: 0, wrongCorrelation: 0 });

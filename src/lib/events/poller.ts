@@ -296,7 +296,8 @@ export class Subscription {
       }
       const v = this.judge(r);
       if (v === VERDICT.Emit) out.push(r);
-      else if (v === VERDICT.Defer && !(at < expireBefore)) keep.push(item);
+      // (after a takeover, held at least from then, as in decide())
+      else if (v === VERDICT.Defer && !(Math.max(at, this.loop.holdFloor) < expireBefore)) keep.push(item);
     }
     if (keep.length !== this.held.length) {
       this.held = keep;
@@ -613,8 +614,10 @@ export class PollLoop {
     } catch (err) {
       if (!this.started) return;
       if (err instanceof LeaseLost || !this.state.leading) {
-        // Not a failure of the service: the lease went while the cycle ran. Whatever this cycle counted in memory
-        // is replaced when this instance gets the lease again (or is still right, when nobody else had it).
+        // Not a failure of the service: the lease went while the cycle ran. The trackers may count records this
+        // cycle never handed over: when this instance gets the lease again it reads the shared state (the last
+        // positions written), whoever held the lease meanwhile.
+        this.state.invalidate();
         this.report({ state: 'standby' });
         return;
       }
@@ -886,7 +889,11 @@ export class PollLoop {
       }
       if (released) this.persist();
     } catch (err) {
-      if (err instanceof LeaseLost) return;
+      if (err instanceof LeaseLost) {
+        // The released records left the held list but were not handed over (see run()).
+        this.state.invalidate();
+        return;
+      }
       this.warnOnce('added', `could not handle an added request: ${(err as Error)?.message ?? String(err)}`);
     }
   }

@@ -171,6 +171,9 @@ if #written > 0 then
 end
 return #written`;
 
+/** Every script, loaded on each connection. */
+const SCRIPTS = [ACQUIRE, RENEW, RELEASE, FENCED, ADD];
+
 // ---------------------------------------------------------------------------------------------------------------
 // The little of @redis/client the store uses (typed here: the package is optional and its types are not needed).
 
@@ -223,6 +226,15 @@ export function redisUrlProblem(url: string): string | undefined {
 
 /** The SHA1 of each script (EVALSHA). */
 const shas = new Map<string, string>();
+
+function shaOf(source: string): string {
+  let sha = shas.get(source);
+  if (sha === undefined) {
+    sha = createHash('sha1').update(source).digest('hex');
+    shas.set(source, sha);
+  }
+  return sha;
+}
 
 function tagOf(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
@@ -368,9 +380,55 @@ function newInstanceId(): string {
   return `${host}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
-interface Pending {
-  changes: StateChanges;
+/**
+ * Fenced writes not confirmed yet, the latest per key (a later write of a subscriber's state or of a request's status
+ * replaces an earlier one, so what is sent again is never older than what was written since). `seq`: the write that
+ * last carried each.
+ */
+class PendingFenced {
+  readonly subs = new Map<string, { state: SubscriberState | null; seq: number }>();
+  readonly updated = new Map<number, { status: EntryStatus; seq: number }>();
+  readonly forgotten = new Map<number, number>();
+
+  add(changes: StateChanges, seq: number): void {
+    for (const u of changes.updated ?? []) {
+      this.updated.set(u[0], { status: u, seq });
+      this.forgotten.delete(u[0]);
+    }
+    for (const id of changes.forgotten ?? []) {
+      this.forgotten.set(id, seq);
+      this.updated.delete(id);
+    }
+    for (const [id, state] of changes.subscribers ?? []) this.subs.set(id, { state, seq });
+  }
+
+  /** Write `seq` was taken: what it carried last is confirmed. */
+  confirm(seq: number): void {
+    for (const [k, v] of this.subs) if (v.seq === seq) this.subs.delete(k);
+    for (const [k, v] of this.updated) if (v.seq === seq) this.updated.delete(k);
+    for (const [k, v] of this.forgotten) if (v === seq) this.forgotten.delete(k);
+  }
+
+  get empty(): boolean {
+    return this.subs.size === 0 && this.updated.size === 0 && this.forgotten.size === 0;
+  }
+
+  /** Everything pending, as one write. */
+  changes(): StateChanges {
+    return {
+      updated: [...this.updated.values()].map((u) => u.status),
+      forgotten: [...this.forgotten.keys()],
+      subscribers: [...this.subs].map(([id, v]) => [id, v.state]),
+    };
+  }
+
+  clear(): void {
+    this.subs.clear();
+    this.updated.clear();
+    this.forgotten.clear();
+  }
 }
+
 
 export class RedisStore implements StateStore {
   readonly durable = true;
@@ -405,7 +463,8 @@ export class RedisStore implements StateStore {
   /** Subscriber states read from the journal (the state before shared state was on): seeds for an empty Redis. */
   private seedSubs: Array<[string, SubscriberState]> = [];
   /** Fenced writes sent and not confirmed (resent after this instance gets the lease back without a gap). */
-  private fenced: Pending[] = [];
+  private readonly fenced = new PendingFenced();
+  private fencedSeq = 0;
   private fencedFailed = false;
   private inFlight = new Set<Promise<unknown>>();
   private lastId = '0-0';
@@ -557,6 +616,8 @@ export class RedisStore implements StateStore {
     });
     reader.on('error', () => { /* the main connection reports; the reader retries by itself */ });
     main.on('ready', () => {
+      // Before anything else is sent on this connection (see script()).
+      this.loadScripts();
       this.connected = true;
       void this.step();
     });
@@ -611,21 +672,22 @@ export class RedisStore implements StateStore {
   }
 
   /**
-   * Runs a script by its SHA1 (EVALSHA: only the hash travels); a Redis that does not know it yet (first use, or
-   * after a restart) answers NOSCRIPT, and the script goes once more as EVAL, which also loads it.
+   * Runs a script by its SHA1 (EVALSHA: only the hash travels). The scripts are loaded (SCRIPT LOAD) first thing on
+   * every connection, so they are there before any EVALSHA on it. A NOSCRIPT all the same (someone flushed the
+   * script cache) fails this call (its caller sends it again later, in order) and loads them again: a retry by
+   * EVAL here would overtake writes sent after this one.
    */
   private async script(source: string, keys: string[], args: string[]): Promise<unknown> {
-    let sha = shas.get(source);
-    if (sha === undefined) {
-      sha = createHash('sha1').update(source).digest('hex');
-      shas.set(source, sha);
-    }
     try {
-      return await this.send(['EVALSHA', sha, String(keys.length), ...keys, ...args]);
+      return await this.send(['EVALSHA', shaOf(source), String(keys.length), ...keys, ...args]);
     } catch (err) {
-      if (!/^NOSCRIPT/.test(String((err as Error)?.message))) throw err;
-      return this.send(['EVAL', source, String(keys.length), ...keys, ...args]);
+      if (/^NOSCRIPT/.test(String((err as Error)?.message))) this.loadScripts();
+      throw err;
     }
+  }
+
+  private loadScripts(): void {
+    for (const source of SCRIPTS) this.send(['SCRIPT', 'LOAD', source]).catch(() => { /* the next ready loads them */ });
   }
 
   /** The lease tick: renew, try to acquire, release, push unconfirmed adds. One at a time. */
@@ -673,7 +735,7 @@ export class RedisStore implements StateStore {
       if (instanceOf(value) !== this.instance) {
         // Another instance holds it: what this one failed to write is the past now, and its memory is not the
         // pair's state any more.
-        this.fenced = [];
+        this.fenced.clear();
         this.fencedFailed = false;
         this.synced = false;
       }
@@ -694,7 +756,7 @@ export class RedisStore implements StateStore {
       // becomes the shared state.
       this.hooks.warn(`om-events: the shared state at ${redisWhere(this.settings.url)} was empty (first start, or Redis `
         + 'restarted without persistence): it is seeded from what this instance knows');
-      this.fenced = [];
+      this.fenced.clear();
       this.leader = true;
       this.synced = true;
       this.hooks.role?.({ leader: true, seed: true, seedSubscribers: this.takeSeedSubs() });
@@ -702,14 +764,13 @@ export class RedisStore implements StateStore {
     }
     if (continuity) {
       this.leader = true;
-      // Fenced writes that were not confirmed: again, now under the current value.
-      const again = this.fenced;
-      this.fenced = [];
-      for (const p of again) this.write(p.changes);
+      // Fenced writes that were not confirmed: again (the latest of each), now under the current value.
+      this.resendFenced();
       this.hooks.role?.({ leader: true });
       return;
     }
-    this.fenced = [];
+    this.fenced.clear();
+    this.fencedFailed = false;
     this.synced = false;
     const reload = await this.snapshot();
     // The snapshot took too long (or the store closed): the next tick tries again, with a snapshot again.
@@ -764,12 +825,7 @@ export class RedisStore implements StateStore {
       this.stats.renewed++;
       this.deadline = sentAt + this.ttl - this.margin;
       this.armDeadline();
-      if (this.fencedFailed) {
-        this.fencedFailed = false;
-        const again = this.fenced;
-        this.fenced = [];
-        for (const p of again) this.write(p.changes);
-      }
+      if (this.fencedFailed) this.resendFenced();
     } else {
       this.lose('other');
     }
@@ -801,6 +857,11 @@ export class RedisStore implements StateStore {
     if (reason !== 'released' && reason !== 'closed') this.stats.lost++;
     if (reason === 'refused') this.stats.refused++;
     this.hooks.role?.({ leader: false, reason });
+  }
+
+  /** See StateStore.invalidate: the next acquisition reads the shared state, whoever held the lease meanwhile. */
+  invalidate(): void {
+    this.synced = false;
   }
 
   /** Whether this instance wants the lease (its poll loop has om-events nodes); false releases it. */
@@ -878,10 +939,21 @@ export class RedisStore implements StateStore {
     if (entries.length) await this.sendAdds(entries, true);
   }
 
+  private resendFenced(): void {
+    this.fencedFailed = false;
+    if (!this.fenced.empty) this.writeFenced(this.fenced.changes());
+  }
+
   private writeFenced(changes: StateChanges): void {
     // Only the lease holder writes these; a standby's view of them does not count (the holder's does).
     if (!this.leader) return;
     const value = this.value;
+    const seq = ++this.fencedSeq;
+    this.fenced.add(changes, seq);
+    if (!this.main?.isReady) {
+      this.fencedFailed = true;
+      return;
+    }
     const args = [value, this.instance, String(LOG_MAX)];
     const updated = changes.updated ?? [];
     args.push(String(updated.length));
@@ -891,20 +963,14 @@ export class RedisStore implements StateStore {
     for (const id of forgotten) args.push(String(id));
     const subs = changes.subscribers ?? [];
     args.push(String(subs.length));
-    for (const [id, s] of subs) args.push(id, s === null ? '' : JSON.stringify(s));
+    for (const [id, st] of subs) args.push(id, st === null ? '' : JSON.stringify(st));
     args.push(updated.length || forgotten.length ? JSON.stringify({ u: updated, x: forgotten }) : '');
-    const pending: Pending = { changes };
-    this.fenced.push(pending);
-    if (!this.main?.isReady) {
-      this.fencedFailed = true;
-      return;
-    }
     this.script(FENCED, [this.keys.lease, this.keys.corr, this.keys.st, this.keys.subs, this.keys.log], args).then((r) => {
-      const i = this.fenced.indexOf(pending);
-      if (i >= 0) this.fenced.splice(i, 1);
-      if (Number(r) !== 1 && this.value === value) {
+      if (Number(r) === 1) {
+        this.fenced.confirm(seq);
+      } else if (this.value === value) {
         this.hooks.warn('om-events: a write of the shared state was refused: another instance holds the lease now');
-        this.fenced = [];
+        this.fenced.clear();
         this.lose('refused');
       }
     }, (err: unknown) => {

@@ -132,6 +132,11 @@ export interface StateStore {
   mayEmit?(): boolean;
   /** Whether this instance wants the lease (a poll loop with om-events nodes runs); false releases it. */
   contend?(on: boolean): void;
+  /**
+   * This instance's memory is no longer what it delivered (a cycle was cut short after its records were counted):
+   * the next time it takes the lease it reads the shared state instead of going on from memory.
+   */
+  invalidate?(): void;
 }
 
 /** A store that keeps nothing: the state lives in memory only (for as long as the process). */
@@ -239,6 +244,11 @@ export class LoopState extends EventEmitter {
     // What was delivered is written before the lease goes, so the next holder resumes exactly there.
     if (!on) this.commit(true);
     this.store.contend?.(on);
+  }
+
+  /** See StateStore.invalidate. */
+  invalidate(): void {
+    this.store.invalidate?.();
   }
 
   private roleChanged(change: RoleChange): void {
