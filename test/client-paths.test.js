@@ -5,7 +5,8 @@
  * - fast path: the WSDL soap built matches the contract (binding BasicHttpBinding_IOpenMediaService, document style,
  *   wrappers named after the operations): the request is written from the contract and the answer read by the
  *   one-pass reader (read-answer.ts readResponseXml, also reachable as parseResponse).
- * - fallback: anything else (here: the server's ?wsdl names its binding differently): soap serialises and parses.
+ * - fallback: anything else (here: the server's ?wsdl names its binding differently): soap writes the request from
+ *   the server's description; the answer is read by the same reader (soap never parses it: client-hostile-peer).
  *
  * Both must give the same normalised answers, the same error codes and send members in schema order. The reader
  * is also driven through tricky but valid answers (prefixes, nil, CDATA, entities, SOAP 1.2, dates...) and

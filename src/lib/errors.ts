@@ -441,12 +441,8 @@ export function toOpenMediaError(err: unknown, ctx: ErrorContext = {}): OpenMedi
     const code = SYSTEM_CODES[sysCode];
     return build(transportCause(code, ctx), ctx, secrets, { code, reason: sysCode });
   }
-  // soap's own parse failures: "Invalid XML" is thrown as a plain { Fault } object, the others as Errors.
-  const soapFault = (err as { Fault?: { faultstring?: unknown } } | undefined)?.Fault;
-  if (soapFault && typeof soapFault === 'object') return badResponse(ctx, 'the XML could not be parsed', false);
-  if (/Cannot parse response|Error http status codes|Unexpected|Invalid XML|Non-whitespace|Unclosed|Unmatched/i.test(message)) {
-    return badResponse(ctx, message.split('\n')[0], true, e?.response?.status);
-  }
+  // Node's HTTP parser refused the answer (the transport says so itself; this covers an error that came another way).
+  if (sysCode && /^HPE_[A-Z0-9_]{1,40}$/.test(sysCode)) return badResponse(ctx, `the answer is not valid HTTP (${sysCode})`, false);
   return build('Unexpected failure', ctx, secrets, {
     code: sysCode && /^E[A-Z]+$/.test(sysCode) ? sysCode : 'CLIENT_ERROR',
     reason: sysCode && /^[A-Z0-9_]{1,40}$/.test(sysCode) ? sysCode : undefined,

@@ -47,11 +47,6 @@ function answerLimits(operation: OperationName): XmlLimits {
   return limits;
 }
 
-/** For an answer whose operation is not known (checkEnvelope): the deepest of all. */
-const ANY_ANSWER_LIMITS = limitsForDepth(
-  Math.max(FAULT_DEPTH, ...Object.values(OPERATIONS).map((def) => RESULT_DEPTH + typeDepth(def.result.type))),
-);
-
 /** Per complex type: its members by element name. */
 const MEMBER_INDEX = new Map<ComplexTypeDef, Map<string, MemberDef>>();
 
@@ -172,17 +167,6 @@ function openEnvelope(r: XmlCursor): string {
   }
   if (r.local !== 'Envelope' || (r.ns !== NS_SOAP11 && r.ns !== NS_SOAP12)) r.fail('not a SOAP envelope');
   return r.ns;
-}
-
-/**
- * Checks that `xml` is a well-formed, namespace-well-formed SOAP envelope within the layer's limits, without looking
- * at its content. The client's soap fallback path runs this before the soap package parses an answer (its parser is
- * lenient about all of these), so both paths refuse the same broken answers.
- */
-export function checkEnvelope(xml: string): void {
-  const r = new XmlCursor(xml, ANY_ANSWER_LIMITS);
-  openEnvelope(r);
-  r.finish();
 }
 
 /**

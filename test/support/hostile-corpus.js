@@ -20,7 +20,9 @@
  * so a reader that is slow on the flood but right in the end still shows in the benchmark.
  *
  * The cases are those of issue 9 (a scan to the end per tag with a space, a backtracking attribute regex, recursion
- * per comment) and the other classic ways to make an XML reader slow or wrong: deep nesting, attribute and
+ * per comment), those that made the soap package's parser slow on the client's old fallback path (review r1: a
+ * multiRef element referenced by thousands of hrefs, CDATA texts full of '<?xml'), and the other classic ways to
+ * make an XML reader slow or wrong: deep nesting, attribute and
  * namespace floods, comment/PI floods, huge texts (plain, entities, character references, CDATA, split by
  * comments), entity tricks (undefined, unterminated, DOCTYPE and entity expansion), characters XML cannot carry
  * (raw and as references), invalid UTF-8, names and values without end.
@@ -63,6 +65,9 @@ const ANSWER_AT = {
     body: (p) => ENV_OPEN + p + ENV_CLOSE,
     prolog: (p) => p + ENV_OPEN + RESULT_OPEN + record(1) + RESULT_CLOSE + ENV_CLOSE,
     document: (p) => p,
+    // Beside an honest result, inside the operation's response element (where soap looked for multiRef targets).
+    beside: (p) => ENV_OPEN + RESULT_OPEN + record(1) + RESULT_CLOSE.replace(`</${ANSWER_OPERATION}Response>`, '') + p
+        + `</${ANSWER_OPERATION}Response>` + ENV_CLOSE,
 };
 
 /** Where a payload goes in an AddRequest to the simulator. */
@@ -74,6 +79,7 @@ const REQUEST_AT = {
     body: ANSWER_AT.body,
     prolog: (p) => `${p}${ENV_OPEN}${REQUEST_OPEN}${IVR}<a:ServiceGroupID>101</a:ServiceGroupID></request></AddRequest>${ENV_CLOSE}`,
     document: ANSWER_AT.document,
+    beside: (p) => `${ENV_OPEN}${REQUEST_OPEN}${IVR}<a:ServiceGroupID>101</a:ServiceGroupID></request>${p}</AddRequest>${ENV_CLOSE}`,
 };
 
 /**
@@ -137,7 +143,22 @@ const CASES = [
     { name: 'many close tags', at: 'record', what: 'a close tag that does not match', payload: (b) => times('</a:OpenMediaRequest>', b) },
     { name: 'second root after a huge first', at: 'document', what: 'a second root element', payload: (b) => `<r>${times('t', Math.min(b, 60000))}</r><r/>` },
     { name: 'undeclared prefixes', at: 'record', what: 'an undeclared prefix', payload: (b) => times('<q:x/>', b) },
+    // Review r1: what made the soap package's parser quadratic on the client's old fallback path (an Object.assign of
+    // the target per href; a regular expression for '<?xml' over every CDATA text). Read by the contract reader now.
+    { name: 'multiRef: one element with an id, hrefs to it', at: 'beside', what: 'unknown elements past the bound', payload: (b) => multiRef(b) },
+    { name: "CDATA sections full of '<?xml' beside the result, then a wrong close tag", at: 'beside', what: 'a close tag that does not match',
+        payload: (b) => `<t>${times(`<r>${cdataOf('<?xml', 60000)}</r>`, b)}</r>` },
+    { name: "CDATA sections full of '<?xml' in a value", at: 'value', what: "an element's text past the bound",
+        payload: (b) => times(cdataOf('<?xml', 4096), b) },
 ];
+
+/** A multiRef target (`id="x"` with half the bytes in children) and references to it (the other half). */
+function multiRef(bytes) {
+    return `<t id="x">${times('<c/>', bytes / 2)}</t>${times('<u href="#x"/>', bytes / 2)}`;
+}
+
+/** One CDATA section holding `unit` repeated to about `chars` characters. */
+const cdataOf = (unit, chars) => `<![CDATA[${times(unit, chars)}]]>`;
 
 function attrs(bytes, name = 'a') {
     const parts = [];
