@@ -375,6 +375,14 @@ export class OpenMediaClient {
     return { operation, host: this.host, path: this.path, secrets: this.secrets };
   }
 
+  /**
+   * Does `text` (from the server) show this client's LogonID or password in any form secrets.ts knows? What shows
+   * server text outside an error (a node's status) leaves such text out.
+   */
+  showsSecret(text: string): boolean {
+    return this.secrets.mentions(String(text));
+  }
+
   /** The keep-alive agent (tests look at its sockets). */
   get agent(): import('http').Agent {
     return this.transport.agent;
