@@ -183,6 +183,20 @@ describe('client paths: soap fallback and the direct reader', function () {
       });
     }
 
+    it('a carriage return in a value goes out as a character reference on both paths (a raw one would arrive as LF) (review r1 S6)', async function () {
+      const args = { ...FULL_ARGS.AddRequest, PrivateData: 'a\r\nb\rc', IVRInfo: [{ Label: 'L\r', Data: 'D\r\n' }] };
+      await slow.call('AddRequest', args);
+      await fast.call('AddRequest', args);
+      const text = (el, name) => el.children.find((c) => c.local === name);
+      for (const post of server.posts()) {
+        assert.ok(!post.body.includes('\r'), 'a raw carriage return on the wire');
+        const request = bodyContent(post.body).children[0];
+        assert.strictEqual(text(request, 'PrivateData').text, 'a\r\nb\rc');
+        const ivr = text(text(request, 'IVRInfo'), 'IVRInformation');
+        assert.deepStrictEqual([text(ivr, 'Label').text, text(ivr, 'Data').text], ['L\r', 'D\r\n']);
+      }
+    });
+
     it('every operation: members in schema order, the same element tree as the direct writer', async function () {
       for (const op of contract.OPERATION_NAMES) {
         server.requests.length = 0;
