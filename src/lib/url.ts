@@ -10,7 +10,9 @@
  * info. Text without a scheme is read the same way from its start.
  *
  * The cleaned URL is WHATWG's own reading with its user info removed (`http:usr:pw@host/x` -> `http://host/x`),
- * when WHATWG reads user info there and the result has none left; otherwise (WHATWG cannot parse it, or reads
+ * when WHATWG reads user info there and the result has none left. When WHATWG cannot parse the text at all (a URL
+ * being typed, `http://usr:pw@` and no host yet; a host WHATWG refuses), it is cut by hand after the authority's
+ * last '@', if what follows has no '\' (then every parser agrees where the user info ends). Otherwise (WHATWG reads
  * another authority than the conservative reading: `http://host\@evil/`) the text cannot be cut safely and the
  * whole value is dropped (''): the user types the URL again.
  *
@@ -36,22 +38,27 @@ function squeezed(text: string): string {
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
-/** True when the conservative reading (see the top of the file) finds an '@' in the authority of `s` (squeezed). */
-function authorityHasAt(s: string): boolean {
+/**
+ * The authority of `s` (squeezed) by the conservative reading (see the top of the file): where it starts, where it
+ * ends, and its last '@' (-1: none, no user info).
+ */
+function authorityOf(s: string): { start: number; end: number; at: number } {
   const scheme = SCHEME.exec(s);
-  let i = scheme ? scheme[0].length : 0;
-  while (i < s.length && (s[i] === '/' || s[i] === '\\')) i++;
-  for (; i < s.length; i++) {
-    const c = s[i];
-    if (c === '/' || c === '?' || c === '#') return false;
-    if (c === '@') return true;
+  let start = scheme ? scheme[0].length : 0;
+  while (start < s.length && (s[start] === '/' || s[start] === '\\')) start++;
+  let end = start;
+  let at = -1;
+  for (; end < s.length; end++) {
+    const c = s[end];
+    if (c === '/' || c === '?' || c === '#') break;
+    if (c === '@') at = end;
   }
-  return false;
+  return { start, end, at };
 }
 
 /** Does any URL parser read user info from `text`? */
 export function hasUserInfo(text: string): boolean {
-  return authorityHasAt(squeezed(String(text)));
+  return authorityOf(squeezed(String(text))).at >= 0;
 }
 
 /**
@@ -60,7 +67,8 @@ export function hasUserInfo(text: string): boolean {
  */
 export function withoutUserInfo(text: string): { url: string; had: boolean } {
   const s = squeezed(String(text));
-  if (!authorityHasAt(s)) return { url: text, had: false };
+  const { start, end, at } = authorityOf(s);
+  if (at < 0) return { url: text, had: false };
   let parsed: URL | undefined;
   try {
     parsed = new URL(s);
@@ -71,7 +79,8 @@ export function withoutUserInfo(text: string): { url: string; had: boolean } {
     parsed.username = '';
     parsed.password = '';
     const cleaned = parsed.href;
-    if (!authorityHasAt(cleaned)) return { url: cleaned, had: true };
+    if (!hasUserInfo(cleaned)) return { url: cleaned, had: true };
   }
+  if (!parsed && !s.slice(at + 1, end).includes('\\')) return { url: s.slice(0, start) + s.slice(at + 1), had: true };
   return { url: '', had: true };
 }
