@@ -19,8 +19,8 @@ const { startTestSimulator, controlPost, controlGet, controlCall, soapPost, open
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 /** JSON text of an array nested `depth` deep (JSON.parse reads it; JSON.stringify of what it gives overflows the stack). */
 const DEEP = (depth) => '['.repeat(depth) + ']'.repeat(depth);
-/** A body as JSON text: `value` with each `$DEEP$` string replaced by a 100,000-deep array. */
-const withDeep = (value) => JSON.stringify(value).split('"$DEEP$"').join(DEEP(100000));
+/** A body as JSON text: `value` (or JSON text as it is) with each `$DEEP$` string replaced by a 100,000-deep array. */
+const withDeep = (value) => (typeof value === 'string' ? value : JSON.stringify(value)).split('"$DEEP$"').join(DEEP(100000));
 
 /** A scenario that is right but for `change`. */
 function scenario(change = () => {}) {
@@ -45,6 +45,9 @@ const REFUSED = [
     // Review r1 M5 (b): a fault armed with a member the stream could not serialise.
     ['/faults', { kind: 'delay', delayMs: 0, count: -1, x: '$DEEP$' }, /'x' is not a member this route takes/],
     ['/faults', { kind: 'http', body: '$DEEP$' }, /body must be text/],
+    // A member named __proto__ (JSON.parse makes it an own member): refused like any other, never copied.
+    ['/faults', '{"kind":"delay","delayMs":0,"__proto__":{"kind":"x"},"constructor":{"prototype":{"polluted":3}}}', /'__proto__' is not a member this route takes/],
+    ['/reset', '{"__proto__":{"scenario":"demo"}}', /'__proto__' is not a member this route takes \(scenario\)/],
     // Review r1 S5: members of the wrong type or out of range.
     ['/faults', { kind: 'http', body: { length: 3e9 } }, /body must be text/],
     ['/faults', { kind: 'http', body: 123 }, /body must be text/],
