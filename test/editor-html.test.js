@@ -405,6 +405,74 @@ describe('editor: nodes/om-operations.html (generated from the operation table)'
 
 describe('editor: nodes/om-server.html', function () {
   let reg;
+
+  /**
+   * The dialog's script in a sandbox with the browser's URL parser and a stub jQuery whose inputs hold values: the
+   * node's definition, and `dialog(url)` to open it on a URL and save it ({ saved, logonId, password, moved }).
+   */
+  function serverDialog() {
+    const defs = {};
+    let fields = {};
+    const element = (id) => {
+      fields[id] ??= { value: '', shown: false };
+      const f = fields[id];
+      return {
+        val(v) { if (v === undefined) return f.value; f.value = v; return this; },
+        show() { f.shown = true; return this; },
+        toggle(on) { f.shown = !!on; return this; },
+        on() { return this; },
+        spinner() { return this; },
+      };
+    };
+    const $ = (selector) => element(String(selector).replace(/^#/, ''));
+    const RED = { nodes: { registerType: (t, d) => { defs[t] = d; } } };
+    vm.runInContext(scriptBlocks(read(SERVER_HTML))[0], vm.createContext({ RED, $, URL }));
+    const def = defs['om-server'];
+    const dialog = (url) => {
+      fields = {};
+      element('node-config-input-url').val(url);
+      def.oneditprepare.call({});
+      def.oneditsave.call({});
+      return {
+        saved: fields['node-config-input-url'].value,
+        logonId: fields['node-config-input-logonId'] ? fields['node-config-input-logonId'].value : '',
+        password: fields['node-config-input-password'] ? fields['node-config-input-password'].value : '',
+        moved: !!(fields['om-server-moved'] && fields['om-server-moved'].shown),
+      };
+    };
+    return { def, dialog };
+  }
+
+  it('finds and removes user info in every spelling a URL parser reads it from, exactly as the runtime does', function () {
+    const { WITH, WITHOUT, userInfoFindings } = require('./support/url-spellings');
+    const { withoutUserInfo } = require('../lib/url');
+    const { def, dialog } = serverDialog();
+    for (const w of WITH) {
+      const runtime = withoutUserInfo(w.url);
+      const d = dialog(w.url);
+      assert.strictEqual(d.saved, runtime.url, `${w.name}: the dialog saves what the runtime keeps`);
+      assert.ok(d.moved, `${w.name}: the dialog says the credentials were moved`);
+      for (const text of [d.saved, def.label.call({ url: w.url })]) {
+        assert.deepStrictEqual(userInfoFindings(text), [], `${w.name}: ${JSON.stringify(text)}`);
+        assert.ok(!text.includes(w.user) && !(w.password && text.includes(w.password)), `${w.name}: ${JSON.stringify(text)}`);
+      }
+      // What the browser's parser reads as user info goes into the credential fields.
+      let parsed;
+      try { parsed = new URL(w.url.replace(/[\t\n\r]/g, '').trim()); } catch { parsed = undefined; }
+      if (parsed && parsed.username) assert.strictEqual(d.logonId, decodeURIComponent(parsed.username), w.name);
+      if (parsed && parsed.password) assert.strictEqual(d.password, decodeURIComponent(parsed.password), w.name);
+      const message = def.defaults.url.validate(w.url, {});
+      assert.match(String(message), /LogonID and Password fields/, w.name);
+      assert.ok(!String(message).includes(w.user), w.name);
+    }
+    for (const url of WITHOUT) {
+      assert.strictEqual(withoutUserInfo(url).url, url);
+      const d = dialog(url);
+      assert.strictEqual(d.saved, url, url);
+      assert.strictEqual(d.moved, false, url);
+      if (url) assert.strictEqual(def.label.call({ url }), url);
+    }
+  });
   before(function () {
     const regs = registrations(read(SERVER_HTML));
     assert.strictEqual(regs.length, 1);
@@ -437,7 +505,7 @@ describe('editor: nodes/om-server.html', function () {
   it('validates the URL, the timeout and the answer size', function () {
     const defs = {};
     const RED = { nodes: { registerType: (t, d) => { defs[t] = d; } } };
-    vm.runInContext(scriptBlocks(read(SERVER_HTML))[0], vm.createContext({ RED, $: () => ({}) }));
+    vm.runInContext(scriptBlocks(read(SERVER_HTML))[0], vm.createContext({ RED, $: () => ({}), URL }));
     const url = defs['om-server'].defaults.url.validate;
     assert.strictEqual(url('http://127.0.0.1:12615/OpenMediaService', {}), true);
     assert.strictEqual(url('https://micc.example.com:12615/OpenMediaService', {}), true);

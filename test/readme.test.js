@@ -114,6 +114,13 @@ describe('README and the shipped documentation', function () {
         assert.deepStrictEqual(links.filter((l) => !/^(https?:|#)/.test(l)), [], 'relative links in the README');
     });
 
+    it('a "see <section> below/above" in the README names one of its own section headings (review r1 N4)', function () {
+        const readme = read('README.md');
+        const headings = new Set([...readme.matchAll(/^#{1,4} +(.+?) *$/gm)].map((m) => m[1].toLowerCase()));
+        const refs = [...readme.matchAll(/\bsee (?:the )?["'`]?([A-Z][\w' -]{1,40}?)["'`]? (?:section )?(below|above)\b/g)].map((m) => m[1]);
+        assert.deepStrictEqual(refs.filter((r) => !headings.has(r.toLowerCase())), [], 'references to sections the README does not have');
+    });
+
     it('every link of the shipped Markdown files (docs/) works inside the pack', function () {
         const docs = [...files].filter((f) => f.startsWith('docs/') && f.endsWith('.md'));
         const problems = [];

@@ -9,7 +9,7 @@ const fs = require('fs');
 const http = require('http');
 const net = require('net');
 const path = require('path');
-const { startTestSimulator, useSimulator, controlPost, controlGet, httpRequest, soapPost } = require('./support/simulator');
+const { startTestSimulator, useSimulator, controlPost, controlGet, httpRequest, soapPost, openStream } = require('./support/simulator');
 const { waitFor } = require('./support/nodered');
 
 const CONSOLE_DIR = path.join(__dirname, '..', 'simulator', 'console');
@@ -24,49 +24,6 @@ async function add(sim, group, subject) {
     const res = await soapPost(sim, 'AddRequest', addXml(group, subject));
     assert.strictEqual(res.status, 200, res.body);
     return Number(/<a:OpenMediaID>(\d+)</.exec(res.body)[1]);
-}
-
-/**
- * A stream client: `messages` fills with every parsed `update`; `next(pred)` waits (bounded) for the first message
- * after the one it returned last that matches; `comments` counts SSE comment lines; `ended` resolves when the server ends or drops it.
- */
-function openStream(sim) {
-    return new Promise((resolve, reject) => {
-        const req = http.get(`${sim.controlUrl}/stream`, { agent: false }, (res) => {
-            const client = { res, req, status: res.statusCode, headers: res.headers, messages: [], body: '', waiters: [] };
-            client.ended = new Promise((done) => res.once('close', done));
-            let buffer = '';
-            res.setEncoding('utf8');
-            res.on('data', (chunk) => {
-                client.body += chunk;
-                buffer += chunk;
-                let end;
-                while ((end = buffer.indexOf('\n\n')) >= 0) {
-                    const block = buffer.slice(0, end);
-                    buffer = buffer.slice(end + 2);
-                    const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-                    if (!/^event: update$/m.test(block) || !data) continue;
-                    const message = JSON.parse(data);
-                    client.messages.push(message);
-                    for (const w of client.waiters.splice(0)) w();
-                }
-            });
-            res.on('error', () => {});
-            // Messages are consumed in order: next() looks at those after the last one it returned.
-            let cursor = 0;
-            client.next = async (pred = () => true, timeoutMs = 5000, what = 'an update') => {
-                const index = await waitFor(() => {
-                    const i = client.messages.findIndex((m, k) => k >= cursor && pred(m));
-                    return i >= 0 ? i + 1 : 0;
-                }, timeoutMs, what);
-                cursor = index;
-                return client.messages[index - 1];
-            };
-            client.close = () => { req.destroy(); return client.ended; };
-            resolve(client);
-        });
-        req.on('error', reject);
-    });
 }
 
 const listeners = (model) => ({ events: model.listeners.size, changes: model.changeListeners.size });

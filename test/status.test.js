@@ -64,7 +64,10 @@ describe('status texts and colours', function () {
             GroupClosed: 'group closed', InvalidGroup: 'group unknown', TenantDisabled: 'tenant disabled',
             AgentLoggedOff: 'agent logged off', InvalidID: 'request id unknown', Error: 'contact center error',
         });
-        assert.strictEqual(refusalStatus('SomethingNew').text, 'not accepted: SomethingNew');
+        // A RequestStatus the contract does not define is the server's text: never quoted (review r1 S1).
+        for (const odd of ['SomethingNew', 'Tr0ub4dor&3x', 'toString', '__proto__', undefined]) {
+            assert.strictEqual(refusalStatus(odd).text, 'not accepted (unknown status)', String(odd));
+        }
     });
 
     it('an accepted add says what happened: queued with its place and wait, or straight to an agent', function () {
@@ -113,6 +116,13 @@ describe('status texts and colours', function () {
         const words = OPEN_MEDIA_STATUS_NAMES.map((Status) => recordText({ ID: 7, Status, LogonID: '4001', QueuePosition: 0 }));
         assert.deepStrictEqual(words, ['#7 status unknown', '#7 queued', '#7 offered to agent 4001', '#7 with agent 4001',
             '#7 complete by 4001', '#7 failed', '#7 cancelled', '#7 clerical']);
+        // a logon id that shows a credential (the caller's check says so) is left out
+        const showsSecret = (t) => t.toLowerCase().includes('omadmin');
+        assert.strictEqual(recordText({ ID: 7, Status: 'AgentProcessing', LogonID: 'OMADMIN' }, showsSecret), '#7 with agent');
+        assert.strictEqual(recordText({ ID: 7, Status: 'Complete', LogonID: 'omadmin' }, showsSecret), '#7 complete');
+        assert.strictEqual(recordText({ ID: 7, Status: 'Complete', LogonID: '4001' }, showsSecret), '#7 complete by 4001');
+        assert.strictEqual(answerStatus('GetOpenMediaRequestStatusByID', { openMediaID: 7 },
+            { OpenMediaRequests: [{ ID: 7, Status: 'AgentProcessing', LogonID: 'omadmin' }] }, showsSecret).text, '#7 with agent');
         // what the server sent as a logon id is shown only as letters and digits, and short
         const odd = recordText({ ID: 7, Status: 'AgentProcessing', LogonID: '<b>x</b> "quoted" and a very long name' });
         assert.ok(odd.length <= STATUS_MAX && !/[<>" ]{1}/.test(odd.slice('#7 with agent '.length)), odd);

@@ -118,11 +118,17 @@ export function failureStatus(err: { code: string; field?: string; rule?: string
   return { fill: 'red', shape: 'ring', text: shortStatus(code) };
 }
 
-/** An AddRequest / DivertRequest that was not accepted. */
+/**
+ * An AddRequest / DivertRequest that was not accepted. A RequestStatus the contract does not define is never
+ * quoted (the client's reader refuses one anyway): it would be the server's text, which may echo a secret.
+ */
 export function refusalStatus(requestStatus: unknown): NodeStatus {
-  const words = REFUSAL[requestStatus as RequestStatusName];
-  return { fill: 'yellow', shape: 'ring', text: words ?? fit(`not accepted: ${safe(String(requestStatus ?? ''), 16)}`) };
+  const words = Object.prototype.hasOwnProperty.call(REFUSAL, String(requestStatus)) ? REFUSAL[requestStatus as RequestStatusName] : undefined;
+  return { fill: 'yellow', shape: 'ring', text: words ?? 'not accepted (unknown status)' };
 }
+
+/** Says whether a text from the server shows a credential (OpenMediaClient.showsSecret); such text is not shown. */
+export type SecretCheck = (text: string) => boolean;
 
 /** "~40 s", "~5 min", "~2 h": an expected wait in seconds, rounded as a person would say it. */
 export function waitText(seconds: number): string {
@@ -146,11 +152,15 @@ function recordsOf(result: unknown): Answer[] {
   return Array.isArray(list) ? (list as Answer[]) : [];
 }
 
-/** "#16 queued, position 3", "#16 with agent 4001", "#16 complete": one status record in words. */
-export function recordText(record: Answer): string {
+/**
+ * "#16 queued, position 3", "#16 with agent 4001", "#16 complete": one status record in words. The agent's logon id
+ * is the server's text: left out when `showsSecret` finds a credential in it.
+ */
+export function recordText(record: Answer, showsSecret?: SecretCheck): string {
   const id = `#${num(record.ID)}`;
   const words = STATUS_WORDS[record.Status as OpenMediaStatusName] ?? 'status unknown';
-  const agent = typeof record.LogonID === 'string' && record.LogonID !== '' ? safe(record.LogonID, 12) : '';
+  const logon = typeof record.LogonID === 'string' ? record.LogonID : '';
+  const agent = logon !== '' && !showsSecret?.(logon) ? safe(logon, 12) : '';
   const pos = num(record.QueuePosition);
   if (record.Status === 'Queued' && pos > 0) return fit(`${id} queued, position ${pos}`, `${id} queued, pos ${pos}`);
   if (agent && (record.Status === 'AllocatedToAgent' || record.Status === 'AgentProcessing')) {
@@ -172,9 +182,10 @@ export function queuedText(answer: Answer): string {
 
 /**
  * The status of a call the service answered: green dot when it did what was asked, yellow ring when it said no
- * (a refusal, or `false` from cancel / modify / set options). `request` is what was sent (wire names).
+ * (a refusal, or `false` from cancel / modify / set options). `request` is what was sent (wire names);
+ * `showsSecret` keeps server text that shows a credential out (recordText).
  */
-export function answerStatus(operation: OperationName, request: Answer, result: unknown): NodeStatus {
+export function answerStatus(operation: OperationName, request: Answer, result: unknown, showsSecret?: SecretCheck): NodeStatus {
   const done = (text: string): NodeStatus => ({ fill: 'green', shape: 'dot', text });
   const no = (text: string): NodeStatus => ({ fill: 'yellow', shape: 'ring', text });
   const answer = (result ?? {}) as Answer;
@@ -198,7 +209,7 @@ export function answerStatus(operation: OperationName, request: Answer, result: 
     }
     case 'GetOpenMediaRequestStatusByID': {
       const [record] = recordsOf(result);
-      return done(record ? recordText(record) : `#${reqId}: no status`);
+      return done(record ? recordText(record, showsSecret) : `#${reqId}: no status`);
     }
     case 'GetOpenMediaRequestHistoryByID': {
       const records = recordsOf(result);

@@ -6,6 +6,7 @@
  */
 import { DEFAULT_PORT } from '../lib/contract';
 import { startSimulator, Simulator, SimulatorOptions } from './index';
+import { MAX_SECONDS } from './scenario';
 
 const HELP = `Open Media Service simulator (MiCC Enterprise Open Media SOAP service)
 
@@ -71,7 +72,9 @@ export function parseArgs(argv: string[]): { options: SimulatorOptions; verbose:
       case '--data-expiration': {
         const v = value();
         const n = Number(v);
-        if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--data-expiration: '${v}' is not a number of minutes > 0`);
+        if (!Number.isFinite(n) || n <= 0 || n > MAX_SECONDS / 60) {
+          throw new UsageError(`--data-expiration: '${v}' is not a number of minutes > 0 and at most ${MAX_SECONDS / 60} (a year)`);
+        }
         options.dataExpirationMinutes = n;
         break;
       }
