@@ -605,6 +605,6 @@ describe('editor: examples/00-each-node.json', function () {
     }
     for (const n of flow.filter((x) => /^om-/.test(x.type) && x.type !== 'om-server')) assert.strictEqual(n.server, servers[0].id);
     // how an installed pack gets its simulator (npm start only works in a clone)
-    assert.match(flow.find((n) => n.type === 'comment').info, /npx openmedia-simulator/);
+    assert.match(flow.find((n) => n.type === 'comment').info, /`npx @micc-flows\/node-red-openmedia`/);
   });
 });

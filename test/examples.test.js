@@ -66,12 +66,14 @@ describe('example flows', function () {
             assert.strictEqual(new Set(numbers).size, numbers.length, `a number used twice: ${files}`);
         });
 
-        // An installed pack has no `npm start` (no sources, no scripts): its simulator is the command the pack
-        // installs in the Node-RED user directory. test/pack/ runs it the way the comment says.
+        // An installed pack has no `npm start` (no sources, no scripts): its simulator is the pack's command, run
+        // by the pack's full (scoped) name, which only its owner can publish: a bare command name could make npx
+        // fetch a stranger's package of that name. test/pack/ runs it the way the comment says.
         for (const file of files) {
-            it(`${file}: its comment tells an installed user how to start the simulator`, function () {
+            it(`${file}: its comment tells an installed user how to start the simulator, by the pack's scoped name`, function () {
                 const info = readExample(file).filter((n) => n.type === 'comment').map((n) => n.info || '').join('\n');
-                assert.match(info, /`npx openmedia-simulator`/, file);
+                assert.match(info, /`npx @micc-flows\/node-red-openmedia`/, file);
+                for (const m of info.matchAll(/\bnpx\s+(?:-p\s+)?(\S+)/g)) assert.match(m[1], /^@micc-flows\//, `${file}: ${m[0]}`);
                 assert.match(info, /Node-RED user directory/, file);
                 for (const m of info.matchAll(/npm start/g)) {
                     const around = info.slice(Math.max(0, m.index - 120), m.index + 120);

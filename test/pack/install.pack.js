@@ -135,12 +135,14 @@ describe('the packed pack, installed into a fresh Node-RED user directory', func
         const command = /`(npx [^`]+)`/.exec(comment);
         assert.ok(command, `no npx command in the comment:\n${comment}`);
         const words = command[1].split(/\s+/);
-        assert.deepStrictEqual(words, ['npx', 'openmedia-simulator'], 'the command as a user types it');
+        // the pack's scoped name (only its owner can publish it), never a bare command name npx could resolve to a
+        // stranger's package on the registry
+        assert.deepStrictEqual(words, ['npx', PACK], 'the command as a user types it');
         const server = flow.find((n) => n.type === 'om-server');
         const url = new URL(server.url);
         assert.ok(comment.includes(`${url.origin}${url.pathname}`), 'the comment names the address the server node uses');
         simPort = await freePort();
-        // offline: npx must use the command the pack installed, never fetch a package of that name
+        // offline: npx must use the simulator the pack installed, never fetch a package
         sim = run(words[0], [...words.slice(1), '--port', String(simPort)], {
             cwd: userDir, env: { ...process.env, npm_config_offline: 'true', npm_config_update_notifier: 'false' },
         });
