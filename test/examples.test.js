@@ -86,6 +86,14 @@ describe('example flows', function () {
             });
         }
 
+        for (const file of files) {
+            it(`${file}: its om-server sets every setting the dialog shows (Max answer: the 32 MB default)`, function () {
+                const servers = readExample(file).filter((n) => n.type === 'om-server');
+                assert.ok(servers.length >= 1);
+                for (const s of servers) assert.deepStrictEqual([s.timeout, s.maxAnswerMB, s.wsdlSource], [10, 32, 'bundled'], s.id);
+            });
+        }
+
         for (const file of MINE) {
             it(`${file}: a comment, only core nodes and ours, servers on the simulator without credentials`, function () {
                 const flow = readExample(file);
