@@ -552,13 +552,14 @@ describe('editor: help, message catalogues, styles, icon', function () {
   it('gives every node kind its own icon, shipped where Node-RED looks for it (beside the node files)', function () {
     const icons = OPERATION_NODES.map((d) => [d.type, d.icon]);
     const events = /icon:\s*"([^"]+)"/.exec(read(EVENTS_HTML));
+    // om-events (written by hand) in the operation nodes' colour
+    assert.strictEqual((/color:\s*"([^"]+)"/.exec(read(EVENTS_HTML)) || [])[1], buildEditor.COLOR);
     icons.push(['om-events', events && events[1]]);
     const seen = new Map();
     for (const [type, file] of icons) {
       assert.ok(file && /\.svg$/.test(file), `${type}: an SVG icon`);
-      const svg = read(`icons/${file}`);
+      const svg = read(`nodes/icons/${file}`);
       assert.match(svg, /^<svg [^>]*viewBox="0 0 40 60"/, `${type}: Node-RED's icon size`);
-      assert.strictEqual(read(`nodes/icons/${file}`), svg, `${type}: nodes/icons/ is a copy made by the build`);
       // the same white lines as Node-RED's own icons, on the node's colour in light and dark themes alike
       const colours = [...svg.matchAll(/(?:fill|stroke)="([^"]+)"/g)].map((m) => m[1]);
       assert.ok(colours.length > 0, `${type}: draws something`);
@@ -570,6 +571,10 @@ describe('editor: help, message catalogues, styles, icon', function () {
     }
     const unused = fs.readdirSync(path.join(root, 'nodes', 'icons')).filter((f) => !icons.some(([, i]) => i === f));
     assert.deepStrictEqual(unused, [], 'icons no node uses');
+    // shipped once: Node-RED 4.1 and 5 read an installed module's icons from the folder beside its node files
+    // (nodes/icons/), never from icons/ at the package root
+    assert.ok(!fs.existsSync(path.join(root, 'icons')), 'a second copy of the icons at the package root');
+    assert.ok(!require('../package.json').files.includes('icons/'));
   });
 });
 
