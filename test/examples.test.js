@@ -86,7 +86,26 @@ describe('example flows', function () {
             });
         }
 
-        for (const file of files) {
+        // Node-RED's Debug sidebar shows the first keys of the property a debug node shows: for msg.payload of an
+        // om-events message that is Status, ID, TimeStamp and the correlation; for the whole message, only _msgid,
+        // payload ... (collapsed). So a debug node after a pack node shows msg.payload, and so does every other one
+        // unless the whole message is what it is about (an e-mail or an HTTP request built for a node to send).
+        const WHOLE_MESSAGE = { 'e1a100000000000b': 'the e-mail for the "e-mail" node', '0c0e000000000004': 'the request for an http request node' };
+        for (const file of files.filter((f) => readExample(f).some((n) => n.type === 'debug'))) {
+            it(`${file}: its debug nodes show msg.payload (the answer, or the status change), unless the whole message is the point`, function () {
+                const flow = readExample(file);
+                const debugs = flow.filter((n) => n.type === 'debug');
+                assert.ok(debugs.length > 0);
+                for (const d of debugs) {
+                    const fedBy = flow.filter((n) => (n.wires || []).some((out) => out.includes(d.id))).map((n) => n.type);
+                    if (WHOLE_MESSAGE[d.id]) {
+                        assert.ok(!fedBy.some((t) => /^om-/.test(t)), `${d.id}: fed by a pack node`);
+                        continue;
+                    }
+                    assert.deepStrictEqual([d.complete, d.targetType], ['payload', 'msg'], `${file}: debug "${d.name}" (after ${fedBy})`);
+                }
+            });
+
             it(`${file}: its om-server sets every setting the dialog shows (Max answer: the 32 MB default)`, function () {
                 const servers = readExample(file).filter((n) => n.type === 'om-server');
                 assert.ok(servers.length >= 1);

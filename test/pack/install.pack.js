@@ -212,8 +212,9 @@ describe('the packed pack, installed into a fresh Node-RED user directory', func
         const pressed = await http('POST', `${nodeRedUrl}/inject/${inject.id}`);
         assert.strictEqual(pressed.status, 200, `${pressed.text}\n${red.output().slice(-3000)}`);
         const accepted = await nextDebug((d) => d.name === 'add request: accepted', 20000, 'accepted');
-        // the debug node shows the whole message (its JSON, as the sidebar gets it)
-        const answer = JSON.parse(accepted.msg).payload;
+        // the debug node shows msg.payload, the answer (its JSON, as the sidebar gets it)
+        assert.strictEqual(accepted.property, 'payload', 'the debug node shows msg.payload');
+        const answer = JSON.parse(accepted.msg);
         assert.strictEqual(answer.RequestStatus, 'Success', accepted.msg);
         const id = answer.OpenMediaID;
 
@@ -226,6 +227,9 @@ describe('the packed pack, installed into a fresh Node-RED user directory', func
         }
         const complete = await nextDebug((d) => d.name === 'status changes' && d.topic === `openmedia/${id}/Complete`,
             45000, `request ${id} complete`);
+        // msg.payload of an om-events message: what matters first, in the sidebar's collapsed preview
+        assert.strictEqual(complete.property, 'payload');
+        assert.deepStrictEqual(Object.keys(JSON.parse(complete.msg)).slice(0, 3), ['Status', 'ID', 'TimeStamp']);
         assert.match(complete.msg, /"Complete"/);
         assert.ok(!/\[error\]/.test(red.output()), `Node-RED logged an error:\n${red.output().slice(-2000)}`);
     });
