@@ -507,6 +507,10 @@ describe('example flows', function () {
                 await add(101);
                 ex = await load();
 
+                // the group names: the service gives ids only; the example names the demo's groups in one node
+                ex.node('group names (edit here)').receive({});
+                const names = () => ex.node('keep the names').context().flow.get('groupNames');
+                await waitFor(() => names() !== undefined, 5000, 'the group names kept');
                 ex.node('every 30 s').receive({});
                 const remembered = () => ex.node('remember agents').context().flow.get('agentsByGroup');
                 await waitFor(() => Object.keys(remembered() || {}).length === 4, 5000, 'agents of every group');
@@ -519,13 +523,16 @@ describe('example flows', function () {
                 const expected = state.groups.filter((g) => g.tenantId === 1 && g.openMedia).map((g) => {
                     const held = state.requests.filter((r) => r.ServiceGroupID === g.id
                         && (r.Status === 'AllocatedToAgent' || r.Status === 'AgentProcessing')).length;
-                    return { Group: g.id, Open: g.open ? 'open' : 'closed', Waiting: g.queue.length, WithAgents: held, Agents: g.agents.length };
+                    return { Group: g.name, ID: g.id, Open: g.open ? 'open' : 'closed', Waiting: g.queue.length, WithAgents: held, Agents: g.agents.length };
                 });
                 assert.deepStrictEqual(rows.map(({ OldestWait, ...r }) => r), expected);
+                // the table's columns, in the order the rows give them: the name beside the id
+                assert.deepStrictEqual(readExample('08-wallboard.json').find((n) => n.name === 'service groups').columns.map((c) => c.key),
+                    ['Group', 'ID', 'Open', 'Waiting', 'WithAgents', 'OldestWait', 'Agents']);
                 assert.ok(expected.some((r) => r.Waiting > 0) && expected.some((r) => r.WithAgents > 0), 'a test that shows nothing');
                 // The oldest of group 101's waiting requests was queued 30 s before the last add (server clock).
-                assert.strictEqual(rows.find((r) => r.Group === 101).OldestWait, '0:30');
-                assert.strictEqual(rows.find((r) => r.Group === 104).OldestWait, '-');
+                assert.strictEqual(rows.find((r) => r.ID === 101).OldestWait, '0:30');
+                assert.strictEqual(rows.find((r) => r.ID === 104).OldestWait, '-');
                 const waiting = expected.reduce((n, r) => n + r.Waiting, 0);
                 const withAgents = expected.reduce((n, r) => n + r.WithAgents, 0);
                 assert.match((await totals).payload, new RegExp(`^${waiting} waiting, ${withAgents} with agents \\(server time `));
@@ -558,6 +565,9 @@ describe('example flows', function () {
             it('the latest status changes table lists om-events\' records, newest first, with the correlation', async function () {
                 ctx.sim.reset('demo');
                 ex = await load();
+                // names from the one place the flow keeps them (as the "group names" node does); a group not named
+                // there shows its id only
+                ex.node('keep the names').receive({ payload: { 103: 'Web chat' } });
                 const poller = ex.node('every status change');
                 await waitFor(() => helper._NodePrototype.status.getCalls()
                     .some((c) => c.thisValue === poller && c.args[0] && c.args[0].text === 'no changes yet'), 8000, 'the first poll');
@@ -568,7 +578,12 @@ describe('example flows', function () {
                 await waitFor(() => { poller.receive({}); return latest().length >= 2; }, 8000, 'two status changes');
                 const rows = plain(latest()).filter((r) => r.ID === id);
                 assert.deepStrictEqual(rows.map((r) => r.Status), ['AllocatedToAgent', 'Queued']);
-                assert.ok(rows.every((r) => r.Correlation === 'C-5' && r.Group === 103), JSON.stringify(rows));
+                assert.ok(rows.every((r) => r.Correlation === 'C-5' && r.Group === 'Web chat (103)'), JSON.stringify(rows));
+                ex.node('keep the names').receive({ payload: {} });
+                const more = latest().length;
+                ex.node('form to request').receive({ payload: { group: 103, subject: 'chat 2' } });
+                await waitFor(() => { poller.receive({}); return latest().length > more; }, 8000, 'one more status change');
+                assert.strictEqual(latest()[0].Group, 103, 'a group without a name: its id');
                 assert.ok(rows[0].Agent, 'the agent of AllocatedToAgent');
             });
         });
