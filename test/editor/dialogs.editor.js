@@ -185,14 +185,20 @@ describe('editor (browser): palette and edit dialogs', function () {
         await editor.openEditDialog(bare);
         const field = await editor.page.evaluate(() => {
             const el = document.getElementById('node-config-input-maxAnswerMB');
-            const unit = el.parentElement.querySelector('[data-i18n="om-server.label.mb"]');
+            const unit = el.closest('.form-row').querySelector('[data-i18n$="om-server.label.mb"]');
             return { value: el.value, placeholder: el.placeholder, unit: unit && unit.textContent, visible: !!el.offsetParent };
         });
         assert.ok(field.visible, 'the field is shown');
         // empty, and what applies is shown in it: the default
         assert.deepStrictEqual(field, { value: '', placeholder: '32', unit: 'MB', visible: true });
-        assert.match(await editor.page.textContent('[data-i18n="om-server.hint.maxAnswer"]'), /Empty: 32 MB \(the default\)/);
+        assert.match(await editor.page.textContent('[data-i18n$="om-server.hint.maxAnswer"]'), /Empty: 32 MB \(the default\)/);
         await A.closeDialog(editor, 'cancel');
+        // gone again: other tests list the servers
+        await editor.page.evaluate((id) => {
+            RED.nodes.remove(id);
+            RED.view.redraw(true);
+        }, bare);
+        assert.strictEqual(await editor.page.evaluate((id) => !!RED.nodes.node(id), bare), false);
         assert.deepStrictEqual(editor.errors, []);
     });
 

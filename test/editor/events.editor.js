@@ -128,7 +128,8 @@ describe('editor (browser): om-events as a flow builder sees it', function () {
         assert.deepStrictEqual(values.slice(1).sort(), [...new Set(stores)].filter((st) => kinds[st] !== 'memory').sort());
         assert.deepStrictEqual(values, ['', 'file']);
         for (const [v, text] of options.slice(1)) assert.ok(text.includes(`"${v}"`), text);
-        assert.match(await editor.page.textContent('[data-i18n="om-events.hint.store"]'), /kept only in memory are not offered/);
+        // (the editor prefixes a dialog's data-i18n keys with the node set's namespace)
+        assert.match(await editor.page.textContent('[data-i18n$="om-events.hint.store"]'), /kept only in memory are not offered/);
         await editor.screenshot('events-dialog');
         await A.closeDialog(editor, 'cancel');
 
