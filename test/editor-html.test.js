@@ -620,13 +620,14 @@ describe('editor: help, message catalogues, styles, icon', function () {
   it('gives every node kind its own icon, shipped where Node-RED looks for it (beside the node files)', function () {
     const icons = OPERATION_NODES.map((d) => [d.type, d.icon]);
     const events = /icon:\s*"([^"]+)"/.exec(read(EVENTS_HTML));
+    // om-events (written by hand) in the operation nodes' colour
+    assert.strictEqual((/color:\s*"([^"]+)"/.exec(read(EVENTS_HTML)) || [])[1], buildEditor.COLOR);
     icons.push(['om-events', events && events[1]]);
     const seen = new Map();
     for (const [type, file] of icons) {
       assert.ok(file && /\.svg$/.test(file), `${type}: an SVG icon`);
-      const svg = read(`icons/${file}`);
+      const svg = read(`nodes/icons/${file}`);
       assert.match(svg, /^<svg [^>]*viewBox="0 0 40 60"/, `${type}: Node-RED's icon size`);
-      assert.strictEqual(read(`nodes/icons/${file}`), svg, `${type}: nodes/icons/ is a copy made by the build`);
       // the same white lines as Node-RED's own icons, on the node's colour in light and dark themes alike
       const colours = [...svg.matchAll(/(?:fill|stroke)="([^"]+)"/g)].map((m) => m[1]);
       assert.ok(colours.length > 0, `${type}: draws something`);
@@ -638,6 +639,10 @@ describe('editor: help, message catalogues, styles, icon', function () {
     }
     const unused = fs.readdirSync(path.join(root, 'nodes', 'icons')).filter((f) => !icons.some(([, i]) => i === f));
     assert.deepStrictEqual(unused, [], 'icons no node uses');
+    // shipped once: Node-RED 4.1 and 5 read an installed module's icons from the folder beside its node files
+    // (nodes/icons/), never from icons/ at the package root
+    assert.ok(!fs.existsSync(path.join(root, 'icons')), 'a second copy of the icons at the package root');
+    assert.ok(!require('../package.json').files.includes('icons/'));
   });
 });
 
@@ -673,6 +678,74 @@ describe('editor: examples/00-each-node.json', function () {
     }
     for (const n of flow.filter((x) => /^om-/.test(x.type) && x.type !== 'om-server')) assert.strictEqual(n.server, servers[0].id);
     // how an installed pack gets its simulator (npm start only works in a clone)
-    assert.match(flow.find((n) => n.type === 'comment').info, /npx openmedia-simulator/);
+    assert.match(flow.find((n) => n.type === 'comment').info, /`npx @micc-flows\/node-red-openmedia`/);
+  });
+});
+
+describe('om-events "Remember in": which context stores keep anything', function () {
+  const { contextStoreKinds } = require('../lib/red');
+
+  it('tells memory stores from file and other ones, by the names the editor lists', function () {
+    // Node-RED without contextStorage has one store, "memory"
+    assert.deepStrictEqual(contextStoreKinds({}), { memory: 'memory' });
+    assert.deepStrictEqual(contextStoreKinds(undefined), { memory: 'memory' });
+    assert.deepStrictEqual(contextStoreKinds({ contextStorage: {} }), { memory: 'memory' });
+    const redis = { module: function redisStore() {} };
+    assert.deepStrictEqual(contextStoreKinds({ contextStorage: {
+      default: 'disk', disk: { module: 'localfilesystem' }, ram: { module: 'memory' }, shared: redis, odd: { module: 'node-red-context-redis' },
+    } }), { disk: 'file', ram: 'memory', shared: 'other', odd: 'other' });
+  });
+
+  it('registers them as an exportable node setting of om-events, so the dialog can leave memory stores out', function () {
+    const registered = {};
+    const RED = {
+      nodes: { registerType: (type, ctor, opts) => { registered[type] = opts; }, createNode() {}, getNode() {} },
+      settings: { contextStorage: { default: { module: 'memory' }, file: { module: 'localfilesystem' } } },
+      util: {}, log: { warn() {}, error() {}, info() {} }, events: new (require('events'))(),
+    };
+    require('../nodes/om-events')(RED);
+    assert.deepStrictEqual(registered['om-events'].settings,
+      { omEventsContextStores: { value: { default: 'memory', file: 'file' }, exportable: true } });
+  });
+});
+
+describe('om-events guarantees, stated with their conditions wherever a user reads them', function () {
+  const read = (p) => fs.readFileSync(path.join(root, p), 'utf8');
+  const flat = (t) => t.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
+  const texts = () => ({
+    readme: flat(read('README.md')),
+    help: flat(read('nodes/locales/en-US/om-events.html')),
+    hint: JSON.parse(read('nodes/locales/en-US/om-events.json'))['om-events'].hint,
+    example06: JSON.parse(read('examples/06-ticket-update-on-complete.json')).filter((n) => n.type === 'comment').map((n) => n.info).join('\n'),
+    architecture: flat(read('docs/ARCHITECTURE.md')),
+  });
+
+  it('exactly once across redeploys and clean restarts, at least once after a crash: never more', function () {
+    const t = texts();
+    for (const [where, text] of [['README', t.readme], ['dialog hint', t.hint.store], ['example 06', t.example06]]) {
+      assert.match(text, /exactly once across redeploys and clean restarts( of Node-RED)?, at least once after a crash/, where);
+      // a crash is not "survived" exactly once, and no setting is needed for it
+      assert.ok(!/(restarts|redeploys),? (and|or) crashes|persistent context store/i.test(text), `${where}: ${text}`);
+    }
+    assert.match(t.help, /exactly once across redeploys \([^)]*\) and clean restarts of Node-RED/);
+    assert.match(t.help, /at least once after a crash of Node-RED/);
+    assert.match(t.architecture, /Exactly once across redeploys \(full, flows, nodes\) and clean restarts; at least once after a crash/);
+  });
+
+  it('the conditions: power loss, adds while no events node is deployed, an add answer late in a redeploy', function () {
+    const t = texts();
+    // a power loss of the machine: the last ~20 ms of adds
+    assert.match(t.help, /power lost\), as after a crash, except that the adds of its last 20 milliseconds or so may be lost/);
+    assert.match(t.readme, /a power loss may also lose the adds of the last ~20 ms/);
+    assert.match(t.architecture, /power loss of the machine the same, except the adds of the last ~20 ms/);
+    // "own" only while an om-events node on that server is deployed
+    assert.match(t.help, /an events node using that server deployed when the add answer arrives: adds made while none is deployed are not recorded/);
+    assert.match(t.hint.onlyOwn, /while an events node uses that server/);
+    assert.match(t.readme, /knows the adds made while an `events` node uses that server/);
+    assert.match(t.example06, /Requests count as added here while an om-events node uses that server/);
+    assert.match(t.architecture, /an add is recorded \("own"\) only while an om-events node using that om-server is deployed/);
+    // an add answer more than 12 s into a redeploy
+    assert.match(t.help, /An add still waiting for its answer 12 seconds into a redeploy .* is not recorded/);
+    assert.match(t.architecture, /at most 12 s/);
   });
 });

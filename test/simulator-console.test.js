@@ -245,7 +245,7 @@ describe('simulator console: the live stream (GET /control/stream)', function ()
         const third = await httpRequest(`${sim.controlUrl}/stream`);
         assert.strictEqual(third.status, 503);
         assert.strictEqual(third.headers['retry-after'], '5');
-        assert.match(JSON.parse(third.body).error, /Too many console streams open \(at most 2\)/);
+        assert.strictEqual(JSON.parse(third.body).error, 'too many console windows open (2): close one');
         assert.strictEqual(sim.consoleHub.clientCount, 2);
         await a.close();
         await waitFor(() => sim.consoleHub.clientCount === 1, 2000, 'a stream left');
@@ -380,8 +380,12 @@ describe('simulator console: the page\'s files', function () {
         assert.doesNotMatch(html, /<style\b|\sstyle=|\son[a-z]+=/i);
         const js = fs.readFileSync(path.join(CONSOLE_DIR, 'console.js'), 'utf8');
         assert.doesNotMatch(js, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/);
-        // One place talks to the control API, and it always sends JSON with its Content-Type.
-        assert.strictEqual(js.match(/\bfetch\(/g).length, 1);
+        // One place talks to the control API, and it always sends JSON with its Content-Type; the only other fetch
+        // is a GET of the stream, to learn why the simulator refused it (EventSource does not say).
+        const fetches = [...js.matchAll(/\bfetch\(([^,]+),\s*\{([^}]*)\}/g)].map((m) => [m[1].trim(), m[2]]);
+        assert.strictEqual(js.match(/\bfetch\(/g).length, 2);
+        assert.deepStrictEqual(fetches.map(([url]) => url), ["'/control' + path", "'/control/stream'"]);
         assert.match(js, /headers: \{ 'Content-Type': 'application\/json'/);
+        assert.doesNotMatch(fetches[1][1], /method|body/, 'the stream probe is a plain GET');
     });
 });

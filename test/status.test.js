@@ -4,7 +4,7 @@
 // dot: nothing was sent (the message or the node is wrong). Every text short enough for the editor.
 const assert = require('assert');
 const {
-    STATUS_MAX, answerStatus, failureStatus, refusalStatus, shortStatus, recordText, queuedText, waitText, fit,
+    STATUS_MAX, answerStatus, failureStatus, refusalStatus, shortStatus, recordText, queuedText, waitText, fit, retryText,
 } = require('../lib/status');
 const { FAULT_NAMES, REQUEST_STATUS_NAMES, OPEN_MEDIA_STATUS_NAMES } = require('../lib/contract');
 
@@ -62,12 +62,32 @@ describe('status texts and colours', function () {
         }
         assert.deepStrictEqual(words, {
             GroupClosed: 'group closed', InvalidGroup: 'group unknown', TenantDisabled: 'tenant disabled',
-            AgentLoggedOff: 'agent logged off', InvalidID: 'request id unknown', Error: 'contact center error',
+            AgentLoggedOff: 'agent logged off', InvalidID: 'request id unknown', Error: 'refused: contact center error',
         });
         // A RequestStatus the contract does not define is the server's text: never quoted (review r1 S1).
         for (const odd of ['SomethingNew', 'Tr0ub4dor&3x', 'toString', '__proto__', undefined]) {
             assert.strictEqual(refusalStatus(odd).text, 'not accepted (unknown status)', String(odd));
         }
+        // RequestStatus Error is the contact center not taking the request: said as a refusal, not as a failure of
+        // the server or the connection (those are red)
+        assert.match(refusalStatus('Error').text, /^refused: /);
+    });
+
+    it('a failure tried again says what failed and "retry" with the delay, within STATUS_MAX, for any code and delay', function () {
+        const codes = [...TRANSPORT, ...FAULT_NAMES, 'SOAP_FAULT', 'INVALID_INPUT', 'X'.repeat(60), 'HTTP_599'];
+        for (const code of codes) {
+            for (const ms of [0, 1500, 9999, 45000, 99000, 100000, 600000, 5999000, 64800000, 86400000 * 30]) {
+                const text = retryText(code, ms);
+                assert.ok(text.length <= STATUS_MAX, `${code} ${ms}: "${text}" (${text.length})`);
+                assert.match(text, /, retry \d+[smh]$/, `${code} ${ms}: "${text}"`);
+                // the words of the failure, or their shorter form, before ", retry"
+                assert.ok(text.split(', retry')[0].length >= 5, `${code} ${ms}: "${text}"`);
+            }
+        }
+        assert.strictEqual(retryText('ECONNREFUSED', 2000), 'no connection, retry 2s');
+        assert.strictEqual(retryText('HTTP_503', 1500), 'server error 503, retry 2s');
+        assert.strictEqual(retryText('ETIMEDOUT', 45000), 'server timed out, retry 45s');
+        assert.strictEqual(retryText('HTTP_404', 600000), 'URL not found (404), retry 10m');
     });
 
     it('an accepted add says what happened: queued with its place and wait, or straight to an agent', function () {

@@ -70,7 +70,8 @@ const REFUSAL: Record<RequestStatusName, string> = {
   TenantDisabled: 'tenant disabled',
   AgentLoggedOff: 'agent logged off',
   InvalidID: 'request id unknown',
-  Error: 'contact center error',
+  // RequestStatus 5, "general error": the contact center did not take the request, for a reason it does not give.
+  Error: 'refused: contact center error',
 };
 
 /** A request's Status in words (status records). */
@@ -103,6 +104,33 @@ function httpText(code: string): string | undefined {
 /** The short words for an error code (the text of failureStatus). */
 export function shortStatus(code: string): string {
   return TRANSPORT[code] ?? SERVICE[code] ?? LOCAL[code] ?? httpText(code) ?? fit(safe(code, STATUS_MAX));
+}
+
+/** Shorter words for the long ones, where a status must also say when the next try is ("no connection, retry 2s"). */
+const COMPACT: Record<string, string> = {
+  ECONNREFUSED: 'no connection',
+  ENOTFOUND: 'name unknown',
+  SOAP_FAULT: 'service fault',
+  OpenMediaRequestTerminatedFault: 'request ended',
+};
+
+/** "2s", "5m", "3h": a delay as short as a status needs it. */
+function delayText(ms: number): string {
+  const s = Math.max(1, Math.round(ms / 1000));
+  if (s < 100) return `${s}s`;
+  if (s < 100 * 60) return `${Math.round(s / 60)}m`;
+  return `${Math.round(s / 3600)}h`;
+}
+
+/**
+ * A failure that is tried again: what failed and when the next try is ("no connection, retry 2s"), within
+ * STATUS_MAX characters: shorter words before dropping "retry".
+ */
+export function retryText(code: string, retryInMs: number): string {
+  const words = shortStatus(code);
+  const compact = COMPACT[code] ?? words;
+  const retry = `, retry ${delayText(retryInMs)}`;
+  return fit(`${words}${retry}`, `${compact}${retry}`, `${compact.slice(0, STATUS_MAX - retry.length - 1)}…${retry}`);
 }
 
 /** The status of a failed call: colour and shape say who failed (see the top of this file). */

@@ -57,7 +57,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { OPERATION_NAMES, OperationName } from '../lib/contract';
 import { isConsolePath, serveConsole } from './console';
-import { SCENARIO_DIR, ScenarioError, loadBuiltinScenario, loadScenario, validateAuthUsers } from './scenario';
+import { SCENARIO_DIR, ScenarioError, loadBuiltinScenario, loadScenario, shippedScenarios, validateAuthUsers } from './scenario';
 import { FAULT_FIELDS, trimTrailingSlashes, type FaultInjection, type ReceivedRequest } from './server';
 import type { AuthUser, Scenario } from './types';
 
@@ -258,15 +258,6 @@ function readJsonBody(req: http.IncomingMessage, limit: number): Promise<string 
 
 // ---------------------------------------------------------------------------------------------------------------
 // Scenario names for /control/reset.
-
-/** The shipped scenarios' names (simulator/scenarios/*.json). */
-function shippedScenarios(): string[] {
-  try {
-    return fs.readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
-  } catch {
-    return [];
-  }
-}
 
 /**
  * The scenario a /control/reset names: a shipped one by name, or a .json file inside the --scenario-dir folder

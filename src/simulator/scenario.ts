@@ -275,7 +275,26 @@ export function loadScenario(file: string): Scenario {
   return validateScenario(parsed, path.basename(file));
 }
 
-/** A shipped scenario by name ('demo', 'test'). */
+/** The shipped scenarios' names (simulator/scenarios/*.json). */
+export function shippedScenarios(): string[] {
+  try {
+    return fs.readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A shipped scenario by name ('demo', 'test'). Any other name is refused with the shipped names, never with the
+ * path where the pack happens to be installed.
+ */
 export function loadBuiltinScenario(name: 'demo' | 'test' | string): Scenario {
+  const shipped = shippedScenarios();
+  if (!shipped.includes(name)) {
+    const shown = name.length > 40 ? `${name.slice(0, 40)}...` : name;
+    const advice = `the shipped ones are ${shipped.join(', ')}; for your own contact center, give the path of a scenario .json file`;
+    throw new ScenarioError('scenario', `no shipped scenario has that name: ${advice}`,
+      `no shipped scenario is called ${JSON.stringify(shown)}: ${advice}`, true);
+  }
   return loadScenario(path.join(SCENARIO_DIR, `${name}.json`));
 }
