@@ -639,10 +639,13 @@ describe('editor: help, message catalogues, styles, icon', function () {
     }
     const unused = fs.readdirSync(path.join(root, 'nodes', 'icons')).filter((f) => !icons.some(([, i]) => i === f));
     assert.deepStrictEqual(unused, [], 'icons no node uses');
-    // shipped once: Node-RED 4.1 and 5 read an installed module's icons from the folder beside its node files
-    // (nodes/icons/), never from icons/ at the package root
-    assert.ok(!fs.existsSync(path.join(root, 'icons')), 'a second copy of the icons at the package root');
-    assert.ok(!require('../package.json').files.includes('icons/'));
+    // drawn in icons/ at the top level (the pack's layout), copied by the build to nodes/icons/ and shipped once from
+    // there: Node-RED 4.1 and 5 read an installed module's icons from the folder beside its node files, never from icons/
+    const sources = fs.readdirSync(path.join(root, 'icons')).filter((f) => f.endsWith('.svg')).sort();
+    assert.deepStrictEqual(sources, fs.readdirSync(path.join(root, 'nodes', 'icons')).sort(), 'icons/ and nodes/icons/ hold the same files');
+    for (const f of sources) assert.strictEqual(read(`nodes/icons/${f}`), read(`icons/${f}`), `nodes/icons/${f} is the build's copy of icons/${f}`);
+    const files = require('../package.json').files;
+    assert.ok(files.includes('nodes/') && !files.includes('icons/'), 'only the copy beside the node files is packed');
   });
 });
 

@@ -6,8 +6,10 @@
  * Writes nodes/om-operations.html (one literal `RED.nodes.registerType` per operation node, with inline defaults,
  * because the flow library's scorecard reads them with a parser and cannot follow a loop). It is a build product,
  * committed so that a clone loads before a build; a build of an unchanged table leaves it byte for byte as it is.
- * The icons are not built: they are written by hand in nodes/icons/, the one folder Node-RED 4.1 and 5 search for
- * the icons of an installed module (an `icons` folder beside the node files named in package.json).
+ * It also copies the node icons, written by hand in the top-level icons/ (the pack's layout keeps them there), to
+ * nodes/icons/, the one folder Node-RED 4.1 and 5 search for the icons of an installed module (an `icons` folder
+ * beside the node files named in package.json). Only nodes/icons/ is in the package, so they ship once; it is
+ * committed too, so that a clone loads before a build.
  *
  * The behaviour shared by the twelve dialogs (typedInput set-up, the literal-value checks, the hints) is written
  * once, in a helper object at the top of the generated script; each registerType only names its parameters.
@@ -426,6 +428,20 @@ export function build(root: string): string[] {
   fs.mkdirSync(path.dirname(htmlFile), { recursive: true });
   fs.writeFileSync(htmlFile, renderOperationsHtml());
   written.push(htmlFile);
+  const iconSrc = path.join(root, 'icons');
+  const iconDst = path.join(root, 'nodes', 'icons');
+  if (fs.existsSync(iconSrc)) {
+    fs.mkdirSync(iconDst, { recursive: true });
+    for (const f of fs.readdirSync(iconSrc)) {
+      if (!f.endsWith('.svg')) continue;
+      const from = path.join(iconSrc, f);
+      const to = path.join(iconDst, f);
+      // Only when it changed, so that a build of unchanged icons leaves the files (and their times) alone.
+      if (fs.existsSync(to) && fs.readFileSync(to).equals(fs.readFileSync(from))) continue;
+      fs.copyFileSync(from, to);
+      written.push(to);
+    }
+  }
   return written;
 }
 
