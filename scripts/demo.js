@@ -138,11 +138,17 @@ async function main() {
     }
     if (opts.reset) fs.rmSync(userDir, { recursive: true, force: true });
 
-    const sim = await simulatorModule.startSimulator({
-        port: opts.port, host: opts.host, clock: 'real', scenario: opts.scenario,
-    });
+    // The simulator's CLI words for a port in use, an unknown scenario ... (the options are called the same here).
+    const cli = require('../simulator/cli');
+    const simOptions = { port: opts.port, host: opts.host, clock: 'real', scenario: opts.scenario };
+    let sim;
+    try {
+        sim = await simulatorModule.startSimulator(simOptions);
+    } catch (err) {
+        throw new Error(`the simulator cannot start: ${cli.startFailure(err, simOptions)}`);
+    }
     // The same warning as the simulator's CLI when --host exposes it to other machines.
-    const exposed = require('../simulator/cli').exposureWarning(opts.host, sim.port);
+    const exposed = cli.exposureWarning(opts.host, sim.port);
     if (exposed) process.stderr.write(exposed);
     let flows;
     try {

@@ -5,7 +5,8 @@
  * - fast path: the WSDL soap built matches the contract (binding BasicHttpBinding_IOpenMediaService, document style,
  *   wrappers named after the operations): the request is written from the contract and the answer read by the
  *   one-pass reader (read-answer.ts readResponseXml, also reachable as parseResponse).
- * - fallback: anything else (here: the server's ?wsdl names its binding differently): soap serialises and parses.
+ * - fallback: anything else (here: the server's ?wsdl names its binding differently): soap writes the request from
+ *   the server's description; the answer is read by the same reader (soap never parses it: client-hostile-peer).
  *
  * Both must give the same normalised answers, the same error codes and send members in schema order. The reader
  * is also driven through tricky but valid answers (prefixes, nil, CDATA, entities, SOAP 1.2, dates...) and
@@ -112,7 +113,7 @@ async function outcome(promise) {
     return { value: await promise };
   } catch (err) {
     assert.ok(err instanceof OpenMediaError, `not an OpenMediaError: ${err && err.stack}`);
-    return { error: { code: err.code, fault: err.fault, faultString: err.faultString, statusCode: err.statusCode, operation: err.operation } };
+    return { error: { code: err.code, fault: err.fault, faultString: err.faultString, statusCode: err.statusCode, operation: err.operation, message: err.message } };
   }
 }
 
@@ -121,7 +122,7 @@ function parsed(op, xml) {
     return { value: parseResponse(op, xml) };
   } catch (err) {
     assert.ok(err instanceof OpenMediaError, `not an OpenMediaError: ${err && err.stack}`);
-    return { error: { code: err.code, fault: err.fault, faultString: err.faultString } };
+    return { error: { code: err.code, fault: err.fault, faultString: err.faultString, message: err.message } };
   }
 }
 
@@ -181,6 +182,20 @@ describe('client paths: soap fallback and the direct reader', function () {
         sameJson(parseResponse(op, CANNED[op]), EXPECTED[op], `${op} parseResponse`);
       });
     }
+
+    it('a carriage return in a value goes out as a character reference on both paths (a raw one would arrive as LF) (review r1 S6)', async function () {
+      const args = { ...FULL_ARGS.AddRequest, PrivateData: 'a\r\nb\rc', IVRInfo: [{ Label: 'L\r', Data: 'D\r\n' }] };
+      await slow.call('AddRequest', args);
+      await fast.call('AddRequest', args);
+      const text = (el, name) => el.children.find((c) => c.local === name);
+      for (const post of server.posts()) {
+        assert.ok(!post.body.includes('\r'), 'a raw carriage return on the wire');
+        const request = bodyContent(post.body).children[0];
+        assert.strictEqual(text(request, 'PrivateData').text, 'a\r\nb\rc');
+        const ivr = text(text(request, 'IVRInfo'), 'IVRInformation');
+        assert.deepStrictEqual([text(ivr, 'Label').text, text(ivr, 'Data').text], ['L\r', 'D\r\n']);
+      }
+    });
 
     it('every operation: members in schema order, the same element tree as the direct writer', async function () {
       for (const op of contract.OPERATION_NAMES) {
@@ -383,10 +398,17 @@ describe('client paths: soap fallback and the direct reader', function () {
         expected: true,
       },
       {
-        name: 'an enum name the contract does not know: kept, Code null',
+        // WCF refuses an enum value it does not define; so does the reader (it is the server's text: never shown).
+        name: 'an enum name the contract does not know: BAD_RESPONSE',
         op: 'DivertRequest',
         xml: result('DivertRequest', '<a:OpenMediaID>7</a:OpenMediaID><a:RequestStatus>Brandnew</a:RequestStatus>'),
-        expected: { OpenMediaID: 7, RequestStatus: 'Brandnew', RequestStatusCode: null },
+        error: { code: 'BAD_RESPONSE', fault: undefined, faultString: undefined },
+      },
+      {
+        name: 'values with the whitespace XML Schema collapses: read',
+        op: 'DivertRequest',
+        xml: result('DivertRequest', '<a:OpenMediaID>\n  +7 </a:OpenMediaID><a:RequestStatus> GroupClosed\n</a:RequestStatus>'),
+        expected: { OpenMediaID: 7, RequestStatus: 'GroupClosed', RequestStatusCode: 1 },
       },
       {
         name: 'dates: 7 fractional digits, no zone (UTC), an offset, a negative offset',
@@ -471,6 +493,38 @@ describe('client paths: soap fallback and the direct reader', function () {
       ['an answer for another operation', CANNED.GetOMAgentsByGroup],
       ['a nil result', result('GetServiceGroupStatus', '', `xmlns:i="${XSI}" i:nil="true"`)],
     ];
+    // Values their type does not allow (review r1 N1): WCF refuses the message; so does the reader, naming the
+    // member and never quoting its text.
+    const byTime = (inner) => `<a:OpenMediaRequests>${rec(inner)}</a:OpenMediaRequests><a:TimeStamp>2024-05-01T08:00:06Z</a:TimeStamp>`;
+    const BAD_VALUES = [
+      ['an int of letters', 'GetServiceGroupStatus', result('GetServiceGroupStatus', '<a:Open>true</a:Open><a:ServiceGroupID>abc</a:ServiceGroupID>'), 'ServiceGroupID'],
+      ['an int in exponent form', 'GetServiceGroupStatus', result('GetServiceGroupStatus', '<a:Open>true</a:Open><a:ServiceGroupID>1e5</a:ServiceGroupID>'), 'ServiceGroupID'],
+      ['an int past 32 bits', 'GetServiceGroupStatus', result('GetServiceGroupStatus', '<a:Open>true</a:Open><a:ServiceGroupID>2147483648</a:ServiceGroupID>'), 'ServiceGroupID'],
+      ['an int of 60,000 digits', 'GetServiceGroupStatus', result('GetServiceGroupStatus', `<a:Open>true</a:Open><a:ServiceGroupID>${'9'.repeat(60000)}</a:ServiceGroupID>`), 'ServiceGroupID'],
+      ['an empty int', 'GetServiceGroupStatus', result('GetServiceGroupStatus', '<a:Open>true</a:Open><a:ServiceGroupID/>'), 'ServiceGroupID'],
+      ['a boolean that is neither', 'GetServiceGroupStatus', result('GetServiceGroupStatus', '<a:Open>yes</a:Open><a:ServiceGroupID>5</a:ServiceGroupID>'), 'Open'],
+      ['a boolean result that is neither', 'CancelRequest', result('CancelRequest', 'maybe', ''), 'CancelRequestResult'],
+      ['a date that is not one', 'GetOpenMediaRequestsByTime', result('GetOpenMediaRequestsByTime', byTime('<a:TimeStamp>Tuesday</a:TimeStamp>')), 'TimeStamp'],
+      ['a date of the wrong form', 'GetOpenMediaRequestsByTime', result('GetOpenMediaRequestsByTime', byTime('<a:TimeStamp>2024-05-01 08:00:00</a:TimeStamp>')), 'TimeStamp'],
+      ['a date that does not exist', 'GetOpenMediaRequestsByTime', result('GetOpenMediaRequestsByTime', byTime('<a:TimeStamp>2024-13-45T08:00:00Z</a:TimeStamp>')), 'TimeStamp'],
+      ['an unknown status', 'GetOpenMediaRequestsByTime', result('GetOpenMediaRequestsByTime', byTime('<a:Status>Tr0ub4dor&amp;3x</a:Status>')), 'Status'],
+      ['an unknown request status (an echoed password)', 'AddRequest', result('AddRequest', '<a:RequestStatus>Tr0ub4dor&amp;3x</a:RequestStatus>'), 'RequestStatus'],
+      ['an AgentList item that is no int', 'GetOMAgentsByGroup', result('GetOMAgentsByGroup', '<a:AgentList xmlns:b="http://schemas.microsoft.com/2003/10/Serialization/Arrays"><b:int>7</b:int><b:int>x7</b:int></a:AgentList>'), 'AgentList item'],
+    ];
+    for (const [name, op, xml, member] of BAD_VALUES) {
+      it(`a value its type does not allow: ${name} -> BAD_RESPONSE naming ${member}, on every path`, async function () {
+        server.reply = () => ({ body: xml });
+        const outcomes = { parseResponse: parsed(op, xml), fastClient: await outcome(fast.call(op, FULL_ARGS[op])), soapFallback: await outcome(slow.call(op, FULL_ARGS[op])) };
+        for (const [path, o] of Object.entries(outcomes)) {
+          assert.ok(o.error, `${path} accepted ${JSON.stringify(o.value)}`);
+          assert.strictEqual(o.error.code, 'BAD_RESPONSE', path);
+          // The member and the rule, in fixed words: nothing of the value.
+          const RULES = '(a whole number from -2147483648 to 2147483647|true or false|a date and time \\(xs:dateTime\\)|one of the \\w+ values the service defines)';
+          assert.match(o.error.message, new RegExp(`: ${member} is not ${RULES} \\(at character \\d+\\)$`), path);
+        }
+      });
+    }
+
     for (const [name, xml] of MALFORMED) {
       it(`malformed: ${name} -> BAD_RESPONSE on every path`, async function () {
         server.reply = () => ({ body: xml });

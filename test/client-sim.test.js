@@ -295,6 +295,27 @@ describe('client layer against the simulator', function () {
       assert.deepStrictEqual(detail.IVRInfo, [{ Label: TRICKY, Data: TRICKY }, { Label: other, Data: other }]);
     });
 
+    it('line ends and tabs arrive as sent: a carriage return goes out as &#13; (XML turns a raw one into LF) (review r1 S6)', async function () {
+      const text = 'a\r\nb\rc\td\ne\r';
+      const a = await client.call('AddRequest', { ServiceGroupID: 107, TypeOfSession: 1, PrivateData: text, IVRInfo: [{ Label: 'L\r1', Data: text }] });
+      assert.strictEqual(a.RequestStatus, 'Success');
+      assert.ok(!sim.lastRequestXml.includes('\r'), 'no raw carriage return on the wire');
+      const detail = sim.model.getRequest(a.OpenMediaID);
+      assert.strictEqual(detail.PrivateData, text);
+      assert.deepStrictEqual(detail.IVRInfo, [{ Label: 'L\r1', Data: text }]);
+      // A password with one: authentication works (it was changed on the way before).
+      const creds = { logonId: 'line\radmin', password: 'pass\r\nword' };
+      sim.setAuth(true, [creds]);
+      const authed = newClient(creds);
+      assert.strictEqual((await authed.call('GetServiceGroupStatus', { serviceGroupID: 107 })).ServiceGroupID, 107);
+      sim.setAuth(false);
+      // And back: what the simulator writes (an agent's logon id with a CR, from a scenario) reaches the client as it is.
+      sim.reset({ tenants: [], serviceGroups: [{ id: 1, name: 'G', tenantId: -1 }], agents: [{ id: 1, logonId: 'ag\r\nent\r', tenantId: -1, groups: [1], loggedOn: true }] });
+      const b = await client.call('AddRequest', { ServiceGroupID: 1, IVRInfo: [{ Label: 'l', Data: 'd' }] });
+      const status = await client.call('GetOpenMediaRequestStatusByID', { openMediaID: b.OpenMediaID });
+      assert.strictEqual(status.OpenMediaRequests[0].LogonID, 'ag\r\nent\r');
+    });
+
     it('members in schema order although the arguments come in reverse key order; the strict server took every one', async function () {
       assert.strictEqual(sim.strictOrder, true);
       const args = {

@@ -119,11 +119,16 @@ describe('client layer (own servers)', function () {
       assert.deepStrictEqual(await client.call('GetOMAgentsByGroup', { serviceGroupID: 5 }), { AgentList: [], ServiceGroupID: 5 });
     });
 
-    it('absent ints default to 0, an absent enum to its 0 member, an unknown enum keeps its name with a null Code', async function () {
-      server = await startServer(() => ({ body: result('AddRequest', '<a:RequestStatus>Brandnew</a:RequestStatus>') }));
+    it('absent ints default to 0, an absent enum to its 0 member; an unknown enum is refused (as WCF refuses it)', async function () {
+      let body = result('AddRequest', '<a:RequestStatus>GroupClosed</a:RequestStatus>');
+      server = await startServer(() => ({ body }));
       client = new OpenMediaClient({ endpoint: server.url });
-      assert.deepStrictEqual(await client.call('AddRequest', {}), { EWT: 0, OpenMediaID: 0, QueuePosition: 0, RequestStatus: 'Brandnew', RequestStatusCode: null });
+      assert.deepStrictEqual(await client.call('AddRequest', {}), { EWT: 0, OpenMediaID: 0, QueuePosition: 0, RequestStatus: 'GroupClosed', RequestStatusCode: 1 });
       assert.deepStrictEqual(normalizeResult('DivertRequest', {}), { OpenMediaID: 0, RequestStatus: 'Success', RequestStatusCode: 0 });
+      body = result('AddRequest', '<a:RequestStatus>Brandnew</a:RequestStatus>');
+      const err = await expectError(client.call('AddRequest', {}), 'BAD_RESPONSE');
+      assert.match(err.message, /: RequestStatus is not one of the OpenMediaRequestStatus values the service defines/);
+      assert.ok(!err.message.includes('Brandnew'), err.message);
     });
   });
 

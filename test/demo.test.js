@@ -38,6 +38,22 @@ describe('the demo script and the simulator CLI', function () {
         });
     }
 
+    it('npm start with the simulator\'s port in use: says so in plain words and starts nothing', async function () {
+        const busy = require('net').createServer();
+        await new Promise((resolve) => busy.listen(0, '127.0.0.1', resolve));
+        const port = busy.address().port;
+        try {
+            const r = spawnSync(process.execPath, ['scripts/demo.js', '--port', String(port), '--nr-port', '0'],
+                { cwd: root, encoding: 'utf8', timeout: 30000 });
+            assert.strictEqual(r.status, 1, r.stdout + r.stderr);
+            assert.match(r.stderr, new RegExp(`^demo: the simulator cannot start: port ${port} is in use: is another simulator running\\? `
+                + 'Stop it, or use --port <n>'));
+            assert.ok(!/Node-RED/.test(r.stdout), r.stdout);
+        } finally {
+            await new Promise((resolve) => busy.close(resolve));
+        }
+    });
+
     describe('what the demo says about the flows Node-RED will run', function () {
         let dir;
         beforeEach(function () { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'om-demo-')); });

@@ -405,6 +405,74 @@ describe('editor: nodes/om-operations.html (generated from the operation table)'
 
 describe('editor: nodes/om-server.html', function () {
   let reg;
+
+  /**
+   * The dialog's script in a sandbox with the browser's URL parser and a stub jQuery whose inputs hold values: the
+   * node's definition, and `dialog(url)` to open it on a URL and save it ({ saved, logonId, password, moved }).
+   */
+  function serverDialog() {
+    const defs = {};
+    let fields = {};
+    const element = (id) => {
+      fields[id] ??= { value: '', shown: false };
+      const f = fields[id];
+      return {
+        val(v) { if (v === undefined) return f.value; f.value = v; return this; },
+        show() { f.shown = true; return this; },
+        toggle(on) { f.shown = !!on; return this; },
+        on() { return this; },
+        spinner() { return this; },
+      };
+    };
+    const $ = (selector) => element(String(selector).replace(/^#/, ''));
+    const RED = { nodes: { registerType: (t, d) => { defs[t] = d; } } };
+    vm.runInContext(scriptBlocks(read(SERVER_HTML))[0], vm.createContext({ RED, $, URL }));
+    const def = defs['om-server'];
+    const dialog = (url) => {
+      fields = {};
+      element('node-config-input-url').val(url);
+      def.oneditprepare.call({});
+      def.oneditsave.call({});
+      return {
+        saved: fields['node-config-input-url'].value,
+        logonId: fields['node-config-input-logonId'] ? fields['node-config-input-logonId'].value : '',
+        password: fields['node-config-input-password'] ? fields['node-config-input-password'].value : '',
+        moved: !!(fields['om-server-moved'] && fields['om-server-moved'].shown),
+      };
+    };
+    return { def, dialog };
+  }
+
+  it('finds and removes user info in every spelling a URL parser reads it from, exactly as the runtime does', function () {
+    const { WITH, WITHOUT, userInfoFindings } = require('./support/url-spellings');
+    const { withoutUserInfo } = require('../lib/url');
+    const { def, dialog } = serverDialog();
+    for (const w of WITH) {
+      const runtime = withoutUserInfo(w.url);
+      const d = dialog(w.url);
+      assert.strictEqual(d.saved, runtime.url, `${w.name}: the dialog saves what the runtime keeps`);
+      assert.ok(d.moved, `${w.name}: the dialog says the credentials were moved`);
+      for (const text of [d.saved, def.label.call({ url: w.url })]) {
+        assert.deepStrictEqual(userInfoFindings(text), [], `${w.name}: ${JSON.stringify(text)}`);
+        assert.ok(!text.includes(w.user) && !(w.password && text.includes(w.password)), `${w.name}: ${JSON.stringify(text)}`);
+      }
+      // What the browser's parser reads as user info goes into the credential fields.
+      let parsed;
+      try { parsed = new URL(w.url.replace(/[\t\n\r]/g, '').trim()); } catch { parsed = undefined; }
+      if (parsed && parsed.username) assert.strictEqual(d.logonId, decodeURIComponent(parsed.username), w.name);
+      if (parsed && parsed.password) assert.strictEqual(d.password, decodeURIComponent(parsed.password), w.name);
+      const message = def.defaults.url.validate(w.url, {});
+      assert.match(String(message), /LogonID and Password fields/, w.name);
+      assert.ok(!String(message).includes(w.user), w.name);
+    }
+    for (const url of WITHOUT) {
+      assert.strictEqual(withoutUserInfo(url).url, url);
+      const d = dialog(url);
+      assert.strictEqual(d.saved, url, url);
+      assert.strictEqual(d.moved, false, url);
+      if (url) assert.strictEqual(def.label.call({ url }), url);
+    }
+  });
   before(function () {
     const regs = registrations(read(SERVER_HTML));
     assert.strictEqual(regs.length, 1);
@@ -443,7 +511,7 @@ describe('editor: nodes/om-server.html', function () {
   it('validates the URL, the timeout and the answer size', function () {
     const defs = {};
     const RED = { nodes: { registerType: (t, d) => { defs[t] = d; } } };
-    vm.runInContext(scriptBlocks(read(SERVER_HTML))[0], vm.createContext({ RED, $: () => ({}) }));
+    vm.runInContext(scriptBlocks(read(SERVER_HTML))[0], vm.createContext({ RED, $: () => ({}), URL }));
     const url = defs['om-server'].defaults.url.validate;
     assert.strictEqual(url('http://127.0.0.1:12615/OpenMediaService', {}), true);
     assert.strictEqual(url('https://micc.example.com:12615/OpenMediaService', {}), true);
@@ -558,13 +626,14 @@ describe('editor: help, message catalogues, styles, icon', function () {
   it('gives every node kind its own icon, shipped where Node-RED looks for it (beside the node files)', function () {
     const icons = OPERATION_NODES.map((d) => [d.type, d.icon]);
     const events = /icon:\s*"([^"]+)"/.exec(read(EVENTS_HTML));
+    // om-events (written by hand) in the operation nodes' colour
+    assert.strictEqual((/color:\s*"([^"]+)"/.exec(read(EVENTS_HTML)) || [])[1], buildEditor.COLOR);
     icons.push(['om-events', events && events[1]]);
     const seen = new Map();
     for (const [type, file] of icons) {
       assert.ok(file && /\.svg$/.test(file), `${type}: an SVG icon`);
-      const svg = read(`icons/${file}`);
+      const svg = read(`nodes/icons/${file}`);
       assert.match(svg, /^<svg [^>]*viewBox="0 0 40 60"/, `${type}: Node-RED's icon size`);
-      assert.strictEqual(read(`nodes/icons/${file}`), svg, `${type}: nodes/icons/ is a copy made by the build`);
       // the same white lines as Node-RED's own icons, on the node's colour in light and dark themes alike
       const colours = [...svg.matchAll(/(?:fill|stroke)="([^"]+)"/g)].map((m) => m[1]);
       assert.ok(colours.length > 0, `${type}: draws something`);
@@ -576,6 +645,13 @@ describe('editor: help, message catalogues, styles, icon', function () {
     }
     const unused = fs.readdirSync(path.join(root, 'nodes', 'icons')).filter((f) => !icons.some(([, i]) => i === f));
     assert.deepStrictEqual(unused, [], 'icons no node uses');
+    // drawn in icons/ at the top level (the pack's layout), copied by the build to nodes/icons/ and shipped once from
+    // there: Node-RED 4.1 and 5 read an installed module's icons from the folder beside its node files, never from icons/
+    const sources = fs.readdirSync(path.join(root, 'icons')).filter((f) => f.endsWith('.svg')).sort();
+    assert.deepStrictEqual(sources, fs.readdirSync(path.join(root, 'nodes', 'icons')).sort(), 'icons/ and nodes/icons/ hold the same files');
+    for (const f of sources) assert.strictEqual(read(`nodes/icons/${f}`), read(`icons/${f}`), `nodes/icons/${f} is the build's copy of icons/${f}`);
+    const files = require('../package.json').files;
+    assert.ok(files.includes('nodes/') && !files.includes('icons/'), 'only the copy beside the node files is packed');
   });
 });
 
@@ -611,6 +687,74 @@ describe('editor: examples/00-each-node.json', function () {
     }
     for (const n of flow.filter((x) => /^om-/.test(x.type) && x.type !== 'om-server')) assert.strictEqual(n.server, servers[0].id);
     // how an installed pack gets its simulator (npm start only works in a clone)
-    assert.match(flow.find((n) => n.type === 'comment').info, /npx openmedia-simulator/);
+    assert.match(flow.find((n) => n.type === 'comment').info, /`npx @micc-flows\/node-red-openmedia`/);
+  });
+});
+
+describe('om-events "Remember in": which context stores keep anything', function () {
+  const { contextStoreKinds } = require('../lib/red');
+
+  it('tells memory stores from file and other ones, by the names the editor lists', function () {
+    // Node-RED without contextStorage has one store, "memory"
+    assert.deepStrictEqual(contextStoreKinds({}), { memory: 'memory' });
+    assert.deepStrictEqual(contextStoreKinds(undefined), { memory: 'memory' });
+    assert.deepStrictEqual(contextStoreKinds({ contextStorage: {} }), { memory: 'memory' });
+    const redis = { module: function redisStore() {} };
+    assert.deepStrictEqual(contextStoreKinds({ contextStorage: {
+      default: 'disk', disk: { module: 'localfilesystem' }, ram: { module: 'memory' }, shared: redis, odd: { module: 'node-red-context-redis' },
+    } }), { disk: 'file', ram: 'memory', shared: 'other', odd: 'other' });
+  });
+
+  it('registers them as an exportable node setting of om-events, so the dialog can leave memory stores out', function () {
+    const registered = {};
+    const RED = {
+      nodes: { registerType: (type, ctor, opts) => { registered[type] = opts; }, createNode() {}, getNode() {} },
+      settings: { contextStorage: { default: { module: 'memory' }, file: { module: 'localfilesystem' } } },
+      util: {}, log: { warn() {}, error() {}, info() {} }, events: new (require('events'))(),
+    };
+    require('../nodes/om-events')(RED);
+    assert.deepStrictEqual(registered['om-events'].settings,
+      { omEventsContextStores: { value: { default: 'memory', file: 'file' }, exportable: true } });
+  });
+});
+
+describe('om-events guarantees, stated with their conditions wherever a user reads them', function () {
+  const read = (p) => fs.readFileSync(path.join(root, p), 'utf8');
+  const flat = (t) => t.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
+  const texts = () => ({
+    readme: flat(read('README.md')),
+    help: flat(read('nodes/locales/en-US/om-events.html')),
+    hint: JSON.parse(read('nodes/locales/en-US/om-events.json'))['om-events'].hint,
+    example06: JSON.parse(read('examples/06-ticket-update-on-complete.json')).filter((n) => n.type === 'comment').map((n) => n.info).join('\n'),
+    architecture: flat(read('docs/ARCHITECTURE.md')),
+  });
+
+  it('exactly once across redeploys and clean restarts, at least once after a crash: never more', function () {
+    const t = texts();
+    for (const [where, text] of [['README', t.readme], ['dialog hint', t.hint.store], ['example 06', t.example06]]) {
+      assert.match(text, /exactly once across redeploys and clean restarts( of Node-RED)?, at least once after a crash/, where);
+      // a crash is not "survived" exactly once, and no setting is needed for it
+      assert.ok(!/(restarts|redeploys),? (and|or) crashes|persistent context store/i.test(text), `${where}: ${text}`);
+    }
+    assert.match(t.help, /exactly once across redeploys \([^)]*\) and clean restarts of Node-RED/);
+    assert.match(t.help, /at least once after a crash of Node-RED/);
+    assert.match(t.architecture, /Exactly once across redeploys \(full, flows, nodes\) and clean restarts; at least once after a crash/);
+  });
+
+  it('the conditions: power loss, adds while no events node is deployed, an add answer late in a redeploy', function () {
+    const t = texts();
+    // a power loss of the machine: the last ~20 ms of adds
+    assert.match(t.help, /power lost\), as after a crash, except that the adds of its last 20 milliseconds or so may be lost/);
+    assert.match(t.readme, /a power loss may also lose the adds of the last ~20 ms/);
+    assert.match(t.architecture, /power loss of the machine the same, except the adds of the last ~20 ms/);
+    // "own" only while an om-events node on that server is deployed
+    assert.match(t.help, /an events node using that server deployed when the add answer arrives: adds made while none is deployed are not recorded/);
+    assert.match(t.hint.onlyOwn, /while an events node uses that server/);
+    assert.match(t.readme, /knows the adds made while an `events` node uses that server/);
+    assert.match(t.example06, /Requests count as added here while an om-events node uses that server/);
+    assert.match(t.architecture, /an add is recorded \("own"\) only while an om-events node using that om-server is deployed/);
+    // an add answer more than 12 s into a redeploy
+    assert.match(t.help, /An add still waiting for its answer 12 seconds into a redeploy .* is not recorded/);
+    assert.match(t.architecture, /at most 12 s/);
   });
 });

@@ -91,6 +91,70 @@ describe('error text never shows the credentials (hostile server, generated cred
     });
   }
 
+  it('our own words and the host are never masked: with a secret in them, nothing of the message changes (review r1 S2)', async function () {
+    const { freePort } = require('./support/simulator');
+    const port = await freePort();
+    const host = `127.0.0.1:${port}`;
+    const cases = [
+      { password: String(port).slice(-4) },
+      { logonId: 'request', password: 'Qz7#kPv!9wXr' },
+      { logonId: 'e', password: 'Qz7#kPv!9wXr' },
+      { logonId: '127.0.0.1', password: `:${port}` },
+      { logonId: 'Nothing', password: 'answers at' },
+    ];
+    for (const creds of cases) {
+      const client = new OpenMediaClient({ endpoint: `http://${host}/OpenMediaService`, ...creds, timeoutMs: 5000 });
+      try {
+        const err = await client.call('CancelRequest', { OpenMediaID: 7 }).then(() => assert.fail('answered'), (e) => e);
+        assert.strictEqual(err.code, 'ECONNREFUSED');
+        assert.strictEqual(err.message, `Nothing answers at ${host} (connection refused) - cancel request`, JSON.stringify(creds));
+        assert.strictEqual(err.host, host);
+        assert.ok(!/\*\*\*|###|~~~|\[hidden\]/.test(JSON.stringify(err.toJSON()) + err.stack), JSON.stringify(err.toJSON()));
+      } finally {
+        await client.close();
+      }
+    }
+  });
+
+  it('property: with generated credentials the message is the one without them, but for server text withheld whole (review r1 S2)', async function () {
+    const { startServer } = require('./support/answer-server');
+    const { fault } = require('./support/canned-answers');
+    const FAULTS_NS = 'http://schemas.datacontract.org/2004/07/Solidus.OpenMedia.Contracts.Faults';
+    const answer = fault('OpenMediaRequestTerminatedFault', FAULTS_NS, 'Request 7 has ended (Complete) at 08:00; cancel is refused.');
+    const plain = await startServer(() => ({ status: 500, body: answer }));
+    const messageWith = async (creds) => {
+      const client = new OpenMediaClient({ endpoint: plain.url, ...creds, timeoutMs: 5000 });
+      try {
+        return await client.call('CancelRequest', { OpenMediaID: 7 }).then(() => assert.fail('answered'), (e) => e);
+      } finally {
+        await client.close();
+      }
+    };
+    try {
+      const bare = await messageWith({});
+      const [ours, quoted] = bare.message.split(': "');
+      const random = rng(0x52);
+      let withheld = 0;
+      // Generated credentials, and short ones (a 1-3 character secret is matched whole), some made of our words.
+      const list = Array.from({ length: 150 }, () => randomCredentials(random))
+        .concat(['e', 'st', 'req', 'can', '127', 'Req', ':', ' '].map((logonId) => ({ logonId, password: 'Qz7#kPv!9wXr' })))
+        .concat(['ancel', 'ended', 'quest', 'has e'].map((password) => ({ logonId: 'omadmin', password })));
+      for (const creds of list) {
+        const err = await messageWith(creds);
+        assert.strictEqual(err.code, 'OpenMediaRequestTerminatedFault');
+        assert.strictEqual(err.host, bare.host);
+        if (err.message === bare.message) continue;
+        // The server's text carried the secret: withheld whole, everything else as it was.
+        assert.strictEqual(err.message, `${ours}: (the server's text is withheld: it contains the LogonID or password)`, JSON.stringify(creds));
+        assert.ok(quoted.length > 0);
+        withheld++;
+      }
+      assert.ok(withheld >= 8, `${withheld} withheld: the short secrets and our words were meant to hit the server's text`);
+    } finally {
+      await plain.stop();
+    }
+  });
+
   it('a server text that shows no credential is quoted (bounded), so errors stay useful', async function () {
     // (A password sharing 4 characters in a row with a common word, "Winter" with "Internal", would withhold this
     // reason phrase: the scrubber errs on the side of hiding.)
@@ -161,24 +225,31 @@ describe('SecretScrubber (lib/secrets.js)', function () {
     }
   });
 
-  it('mask() hides every window in place, and a 1-3 character secret only whole', function () {
-    assert.strictEqual(s.mask('before Tr0ub4dor after, and ub4d, and OPSADMIN'), 'before *** after, and ***, and ***');
-    assert.strictEqual(s.mask('nothing here'), 'nothing here');
-    const short = new SecretScrubber({ logonId: 'ab', password: 'xyz' });
-    assert.strictEqual(short.mask('abc xyz xy'), '***c *** xy');
-    // A password made of the mask characters: another mask, so the replacement cannot complete a window.
-    const stars = new SecretScrubber({ password: '****a***' });
-    assert.strictEqual(stars.mask('x****a***y'), 'x###y');
+  it('finds them split by characters nobody sees, dressed with combining marks, as hexadecimal bytes (review r1 S3)', function () {
+    const p = creds.password;
+    const forms = {
+      'zero-width spaces': Array.from(p).join('\u200b'),
+      'zero-width joiners and word joiners': Array.from('ub4d').join('\u200d\u2060'),
+      'soft hyphens': Array.from(p).join('\u00ad'),
+      'direction marks': Array.from('ub4d').join('\u200e'),
+      'a Hangul filler': Array.from('ub4d').join('\u3164'),
+      'combining marks': Array.from(p).join('\u0301'),
+      'combining marks, composed (NFC)': Array.from('ub4d').join('\u0308').normalize('NFC'),
+      'hexadecimal bytes': Buffer.from(p).toString('hex'),
+      'hexadecimal bytes, upper case, shifted': `x${Buffer.from(`z${p}`).toString('hex').toUpperCase()}`,
+      'hexadecimal bytes, spaced': [...Buffer.from(p)].map((b) => b.toString(16)).join(' '),
+      'hexadecimal bytes, with colons': [...Buffer.from('ub4d')].map((b) => b.toString(16)).join(':'),
+      'UTF-16 escapes with a capital U': Array.from('ub4d').map((c) => `\\U${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+      'the LogonID split by zero-width spaces': Array.from(creds.logonId).join('\u200b'),
+    };
+    for (const [what, text] of Object.entries(forms)) assert.strictEqual(s.mentions(text), true, `${what}: ${JSON.stringify(text)}`);
   });
 
-  it('property: for generated passwords, mask() leaves no raw window, whatever text surrounds them', function () {
-    const random = rng(42);
-    for (let i = 0; i < 300; i++) {
-      const c = randomCredentials(random);
-      const scrubber = new SecretScrubber(c);
-      const noise = randomCredentials(random).password;
-      const text = `${noise}${c.password.slice(1)}${noise}${c.logonId.toUpperCase()}${Array.from(c.password).reverse().join('')}${c.password}`;
-      assert.deepStrictEqual(secretFindings([scrubber.mask(text)], c), [], JSON.stringify(c));
+  it('finds a LogonID with a tab or runs of spaces as it would be printed (one space), or without them (review r1 N5)', function () {
+    for (const logonId of ['john\tdoe', 'john  doe', 'john\n doe']) {
+      const scrubber = new SecretScrubber({ logonId, password: 'Qz7#kPv!9wXr' });
+      for (const text of [logonId, 'JOHN DOE', 'johndoe', 'user john doe refused']) assert.strictEqual(scrubber.mentions(text), true, `${JSON.stringify(logonId)} in ${text}`);
+      assert.strictEqual(scrubber.mentions('john'), false);
     }
   });
 

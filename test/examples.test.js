@@ -66,12 +66,14 @@ describe('example flows', function () {
             assert.strictEqual(new Set(numbers).size, numbers.length, `a number used twice: ${files}`);
         });
 
-        // An installed pack has no `npm start` (no sources, no scripts): its simulator is the command the pack
-        // installs in the Node-RED user directory. test/pack/ runs it the way the comment says.
+        // An installed pack has no `npm start` (no sources, no scripts): its simulator is the pack's command, run
+        // by the pack's full (scoped) name, which only its owner can publish: a bare command name could make npx
+        // fetch a stranger's package of that name. test/pack/ runs it the way the comment says.
         for (const file of files) {
-            it(`${file}: its comment tells an installed user how to start the simulator`, function () {
+            it(`${file}: its comment tells an installed user how to start the simulator, by the pack's scoped name`, function () {
                 const info = readExample(file).filter((n) => n.type === 'comment').map((n) => n.info || '').join('\n');
-                assert.match(info, /`npx openmedia-simulator`/, file);
+                assert.match(info, /`npx @micc-flows\/node-red-openmedia`/, file);
+                for (const m of info.matchAll(/\bnpx\s+(?:-p\s+)?(\S+)/g)) assert.match(m[1], /^@micc-flows\//, `${file}: ${m[0]}`);
                 assert.match(info, /Node-RED user directory/, file);
                 for (const m of info.matchAll(/npm start/g)) {
                     const around = info.slice(Math.max(0, m.index - 120), m.index + 120);
@@ -81,6 +83,33 @@ describe('example flows', function () {
                 for (const m of info.matchAll(/curl (-X POST|--json)[^\n]*?\/control\/\S+/g)) {
                     assert.match(m[0], /-H "Content-Type: application\/json"|--json/, `${file}: ${m[0]}`);
                 }
+            });
+        }
+
+        // Node-RED's Debug sidebar shows the first keys of the property a debug node shows: for msg.payload of an
+        // om-events message that is Status, ID, TimeStamp and the correlation; for the whole message, only _msgid,
+        // payload ... (collapsed). So a debug node after a pack node shows msg.payload, and so does every other one
+        // unless the whole message is what it is about (an e-mail or an HTTP request built for a node to send).
+        const WHOLE_MESSAGE = { 'e1a100000000000b': 'the e-mail for the "e-mail" node', '0c0e000000000004': 'the request for an http request node' };
+        for (const file of files.filter((f) => readExample(f).some((n) => n.type === 'debug'))) {
+            it(`${file}: its debug nodes show msg.payload (the answer, or the status change), unless the whole message is the point`, function () {
+                const flow = readExample(file);
+                const debugs = flow.filter((n) => n.type === 'debug');
+                assert.ok(debugs.length > 0);
+                for (const d of debugs) {
+                    const fedBy = flow.filter((n) => (n.wires || []).some((out) => out.includes(d.id))).map((n) => n.type);
+                    if (WHOLE_MESSAGE[d.id]) {
+                        assert.ok(!fedBy.some((t) => /^om-/.test(t)), `${d.id}: fed by a pack node`);
+                        continue;
+                    }
+                    assert.deepStrictEqual([d.complete, d.targetType], ['payload', 'msg'], `${file}: debug "${d.name}" (after ${fedBy})`);
+                }
+            });
+
+            it(`${file}: its om-server sets every setting the dialog shows (Max answer: the 32 MB default)`, function () {
+                const servers = readExample(file).filter((n) => n.type === 'om-server');
+                assert.ok(servers.length >= 1);
+                for (const s of servers) assert.deepStrictEqual([s.timeout, s.maxAnswerMB, s.wsdlSource], [10, 32, 'bundled'], s.id);
             });
         }
 
@@ -478,6 +507,10 @@ describe('example flows', function () {
                 await add(101);
                 ex = await load();
 
+                // the group names: the service gives ids only; the example names the demo's groups in one node
+                ex.node('group names (edit here)').receive({});
+                const names = () => ex.node('keep the names').context().flow.get('groupNames');
+                await waitFor(() => names() !== undefined, 5000, 'the group names kept');
                 ex.node('every 30 s').receive({});
                 const remembered = () => ex.node('remember agents').context().flow.get('agentsByGroup');
                 await waitFor(() => Object.keys(remembered() || {}).length === 4, 5000, 'agents of every group');
@@ -490,13 +523,16 @@ describe('example flows', function () {
                 const expected = state.groups.filter((g) => g.tenantId === 1 && g.openMedia).map((g) => {
                     const held = state.requests.filter((r) => r.ServiceGroupID === g.id
                         && (r.Status === 'AllocatedToAgent' || r.Status === 'AgentProcessing')).length;
-                    return { Group: g.id, Open: g.open ? 'open' : 'closed', Waiting: g.queue.length, WithAgents: held, Agents: g.agents.length };
+                    return { Group: g.name, ID: g.id, Open: g.open ? 'open' : 'closed', Waiting: g.queue.length, WithAgents: held, Agents: g.agents.length };
                 });
                 assert.deepStrictEqual(rows.map(({ OldestWait, ...r }) => r), expected);
+                // the table's columns, in the order the rows give them: the name beside the id
+                assert.deepStrictEqual(readExample('08-wallboard.json').find((n) => n.name === 'service groups').columns.map((c) => c.key),
+                    ['Group', 'ID', 'Open', 'Waiting', 'WithAgents', 'OldestWait', 'Agents']);
                 assert.ok(expected.some((r) => r.Waiting > 0) && expected.some((r) => r.WithAgents > 0), 'a test that shows nothing');
                 // The oldest of group 101's waiting requests was queued 30 s before the last add (server clock).
-                assert.strictEqual(rows.find((r) => r.Group === 101).OldestWait, '0:30');
-                assert.strictEqual(rows.find((r) => r.Group === 104).OldestWait, '-');
+                assert.strictEqual(rows.find((r) => r.ID === 101).OldestWait, '0:30');
+                assert.strictEqual(rows.find((r) => r.ID === 104).OldestWait, '-');
                 const waiting = expected.reduce((n, r) => n + r.Waiting, 0);
                 const withAgents = expected.reduce((n, r) => n + r.WithAgents, 0);
                 assert.match((await totals).payload, new RegExp(`^${waiting} waiting, ${withAgents} with agents \\(server time `));
@@ -529,6 +565,9 @@ describe('example flows', function () {
             it('the latest status changes table lists om-events\' records, newest first, with the correlation', async function () {
                 ctx.sim.reset('demo');
                 ex = await load();
+                // names from the one place the flow keeps them (as the "group names" node does); a group not named
+                // there shows its id only
+                ex.node('keep the names').receive({ payload: { 103: 'Web chat' } });
                 const poller = ex.node('every status change');
                 await waitFor(() => helper._NodePrototype.status.getCalls()
                     .some((c) => c.thisValue === poller && c.args[0] && c.args[0].text === 'no changes yet'), 8000, 'the first poll');
@@ -539,7 +578,12 @@ describe('example flows', function () {
                 await waitFor(() => { poller.receive({}); return latest().length >= 2; }, 8000, 'two status changes');
                 const rows = plain(latest()).filter((r) => r.ID === id);
                 assert.deepStrictEqual(rows.map((r) => r.Status), ['AllocatedToAgent', 'Queued']);
-                assert.ok(rows.every((r) => r.Correlation === 'C-5' && r.Group === 103), JSON.stringify(rows));
+                assert.ok(rows.every((r) => r.Correlation === 'C-5' && r.Group === 'Web chat (103)'), JSON.stringify(rows));
+                ex.node('keep the names').receive({ payload: {} });
+                const more = latest().length;
+                ex.node('form to request').receive({ payload: { group: 103, subject: 'chat 2' } });
+                await waitFor(() => { poller.receive({}); return latest().length > more; }, 8000, 'one more status change');
+                assert.strictEqual(latest()[0].Group, 103, 'a group without a name: its id');
                 assert.ok(rows[0].Agent, 'the agent of AllocatedToAgent');
             });
         });

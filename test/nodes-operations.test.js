@@ -92,7 +92,7 @@ describe('operation nodes against the simulator', function () {
             ['InvalidGroup', { ServiceGroupID: 105 }, 'group unknown'],
             ['TenantDisabled', { ServiceGroupID: 201 }, 'tenant disabled'],
             ['AgentLoggedOff', { ServiceGroupID: 102, PreferredAgentID: 1003, ForceToPreferredAgent: true }, 'agent logged off'],
-            ['Error', { ServiceGroupID: 101, PreferredAgentID: 1004, ForceToPreferredAgent: true }, 'contact center error'],
+            ['Error', { ServiceGroupID: 101, PreferredAgentID: 1004, ForceToPreferredAgent: true }, 'refused: contact center error'],
         ];
         for (const [status, group, words] of rejected) {
             it(`not accepted (${status}, ${JSON.stringify(group)}) goes to output 2 with the reason`, async function () {

@@ -10,6 +10,8 @@
 const assert = require('assert');
 const { helper, waitFor, waitForMessage } = require('./support/nodered');
 const { startHostileServer, ECHOES, randomCredentials, rng, secretFindings } = require('./support/hostile');
+const { startServer } = require('./support/answer-server');
+const { result, record } = require('./support/canned-answers');
 const omServer = require('../nodes/om-server.js');
 const omOperations = require('../nodes/om-operations.js');
 const omEvents = require('../nodes/om-events.js');
@@ -91,4 +93,47 @@ describe('nodes: credentials in no msg, status, log or served flow, whatever the
             assert.ok(helper.log().getCalls().filter((c) => c.args[0].level === helper.log().ERROR).length >= seen.length);
         });
     }
+
+    describe('a status never shows what the server sent in a value that carries a credential (review r1 S1)', function () {
+        const creds = { logonId: 'agentsmith', password: 'Tr0ub4dor&3x' };
+        const esc = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+        let answers;
+        afterEach(async function () {
+            if (answers) await answers.stop();
+            answers = undefined;
+        });
+
+        it('an AddRequest answer whose RequestStatus is the password: BAD_RESPONSE, never shown; a status record naming the LogonID: the agent left out', async function () {
+            const bodies = {
+                AddRequest: result('AddRequest', `<a:EWT>0</a:EWT><a:OpenMediaID>0</a:OpenMediaID><a:QueuePosition>0</a:QueuePosition><a:RequestStatus>${esc(creds.password)}</a:RequestStatus>`),
+                GetOpenMediaRequestStatusByID: result('GetOpenMediaRequestStatusByID',
+                    `<a:OpenMediaRequests>${record(16, 'AgentProcessing', creds.logonId, '2024-05-01T08:00:00Z', { agent: 7 })}</a:OpenMediaRequests><a:TimeStamp>2024-05-01T08:00:01Z</a:TimeStamp>`),
+            };
+            answers = await startServer(({ op }) => ({ body: bodies[op] }));
+            const flow = [
+                { id: 'f1', type: 'tab', label: 'echoed values' },
+                { id: 'srv', type: 'om-server', name: 'echo', url: answers.url, timeout: 5, wsdlSource: 'bundled' },
+                { id: 'adder', z: 'f1', type: 'om-add-request', name: 'add', server: 'srv', wires: [['out'], ['out']] },
+                { id: 'asker', z: 'f1', type: 'om-request-status', name: 'ask', server: 'srv', wires: [['out']] },
+                { id: 'out', z: 'f1', type: 'helper' },
+                { id: 'catcher', z: 'f1', type: 'catch', scope: ['adder'], uncaught: false, wires: [['caught']] },
+                { id: 'caught', z: 'f1', type: 'helper' },
+            ];
+            await helper.load(NODES, flow, { srv: creds });
+            const caught = waitForMessage(helper.getNode('caught'), 5000);
+            helper.getNode('adder').receive({ payload: { ServiceGroupID: 101, IVRInfo: [{ Label: 'l', Data: 'd' }] } });
+            const failed = await caught;
+            assert.strictEqual(failed.error.code, 'BAD_RESPONSE');
+            assert.match(failed.error.message, /RequestStatus is not one of the OpenMediaRequestStatus values the service defines/);
+            const out = waitForMessage(helper.getNode('out'), 5000);
+            helper.getNode('asker').receive({ payload: { OpenMediaID: 16 } });
+            const answered = await out;
+            // The payload is the server's data, as it came (the flow asked for it); the status is what the node shows.
+            assert.strictEqual(answered.payload.OpenMediaRequests[0].LogonID, creds.logonId);
+            // (Statuses are throttled: the last one shows within half a second.)
+            await waitFor(() => spied('status').some((args) => args[0] && args[0].text === '#16 with agent'), 2000, 'the status of the record, without the agent');
+            await waitFor(() => spied('status').some((args) => args[0] && args[0].fill === 'red' && args[0].text === 'unreadable answer'), 2000, 'the add node\'s red status');
+            assert.deepStrictEqual(secretFindings([spied('status'), failed.error, failed.openMedia], creds), []);
+        });
+    });
 });

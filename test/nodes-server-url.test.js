@@ -16,6 +16,7 @@ const { startTestSimulator } = require('./support/simulator');
 const { loadOperation, send } = require('./support/flows');
 const { startNodeRed } = require('../scripts/node-red-server');
 const { secretFindings } = require('./support/hostile');
+const { WITH, userInfoFindings } = require('./support/url-spellings');
 
 const CREDS = { logonId: 'url-admin-4711', password: 'Sx3kq!9Zw-Qp7%' };
 const withCreds = (url, c = CREDS) => url.replace('http://', `http://${encodeURIComponent(c.logonId)}:${encodeURIComponent(c.password)}@`);
@@ -53,6 +54,24 @@ describe('om-server: user:password@ in the URL is never used, shown or served', 
             const texts = [r.msg, flow.op.status.args, flow.op.warn.args, flow.op.error.args, helper.log().args.map((a) => a[0])];
             assert.deepStrictEqual(secretFindings(texts, CREDS), []);
             assert.ok(flow.op.warn.args.some((a) => /LogonID and Password fields/.test(String(a[0]))), 'the server node warned at start');
+        });
+
+        it('every spelling a URL parser reads user info from: refused before the wire, the node keeps none of it', async function () {
+            for (const w of WITH) {
+                // Through an environment variable: the test helper refuses a flow whose configuration changed.
+                process.env.OM_TEST_URL = w.url;
+                const flow = await loadOperation('om-service-group-status', { url: '${OM_TEST_URL}' }, { serviceGroupID: '101', serviceGroupIDType: 'num' });
+                const before = sim.receivedCount();
+                const r = await send(flow, { payload: {} });
+                assert.strictEqual(r.output, 'error', w.name);
+                assert.strictEqual(r.msg.error.code, 'INVALID_INPUT', w.name);
+                assert.strictEqual(r.msg.openMedia.error.rule, 'no-credentials', w.name);
+                assert.strictEqual(sim.receivedCount(), before, `${w.name}: nothing was sent`);
+                const texts = JSON.stringify([flow.server.url, r.msg, flow.op.status.args, flow.op.warn.args, helper.log().args.map((a) => a[0])]);
+                assert.ok(!texts.includes(w.user), `${w.name}: the user name shows`);
+                if (w.password) assert.ok(!texts.includes(w.password), `${w.name}: the password shows`);
+                await helper.unload();
+            }
         });
 
         it('the same URL without user info, credentials in their fields: works', async function () {
@@ -111,6 +130,28 @@ describe('om-server: user:password@ in the URL is never used, shown or served', 
             assert.deepStrictEqual(secretFindings([served, nr.output()], REDIS), []);
             assert.match(nr.output(), /Redis URL holds a user name or password/);
             assert.match(nr.output(), /LogonID and Password fields/);
+        });
+
+        it('a deploy through the admin API with user info in any spelling a URL parser reads: none of it served', async function () {
+            const flows = [{ id: 't1', type: 'tab', label: 'url spellings' }];
+            WITH.forEach((w, i) => flows.push({ id: `srv${i}`, type: 'om-server', name: '', url: w.url, timeout: 10, tls: '', wsdlSource: 'bundled' }));
+            await admin('POST', '/flows', { flows });
+            for (const version of ['v1', 'v2']) {
+                const res = await fetch(new URL('flows', nr.url), { headers: { Accept: 'application/json', 'Node-RED-API-Version': version } });
+                const text = await res.text();
+                const served = JSON.parse(text);
+                const nodes = Array.isArray(served) ? served : served.flows;
+                WITH.forEach((w, i) => {
+                    const n = nodes.find((x) => x.id === `srv${i}`);
+                    assert.ok(n, `${version} ${w.name}: the node is served`);
+                    assert.deepStrictEqual(userInfoFindings(n.url), [], `${version} ${w.name}: ${JSON.stringify(n.url)}`);
+                });
+                for (const w of WITH) {
+                    assert.ok(!text.includes(w.user), `${version} ${w.name}: the user name is served`);
+                    if (w.password) assert.ok(!text.includes(w.password), `${version} ${w.name}: the password is served`);
+                }
+            }
+            for (const w of WITH) assert.ok(!nr.output().includes(w.user) && !(w.password && nr.output().includes(w.password)), `${w.name}: in the log`);
         });
 
         it('a deploy through the admin API with such a URL: served without it (also GET /flows v1)', async function () {

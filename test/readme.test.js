@@ -114,6 +114,13 @@ describe('README and the shipped documentation', function () {
         assert.deepStrictEqual(links.filter((l) => !/^(https?:|#)/.test(l)), [], 'relative links in the README');
     });
 
+    it('a "see <section> below/above" in the README names one of its own section headings (review r1 N4)', function () {
+        const readme = read('README.md');
+        const headings = new Set([...readme.matchAll(/^#{1,4} +(.+?) *$/gm)].map((m) => m[1].toLowerCase()));
+        const refs = [...readme.matchAll(/\bsee (?:the )?["'`]?([A-Z][\w' -]{1,40}?)["'`]? (?:section )?(below|above)\b/g)].map((m) => m[1]);
+        assert.deepStrictEqual(refs.filter((r) => !headings.has(r.toLowerCase())), [], 'references to sections the README does not have');
+    });
+
     it('every link of the shipped Markdown files (docs/) works inside the pack', function () {
         const docs = [...files].filter((f) => f.startsWith('docs/') && f.endsWith('.md'));
         const problems = [];
@@ -139,5 +146,52 @@ describe('README and the shipped documentation', function () {
         assert.match(problemOf('https://github.com/other/repo', 'README.md', f, r), /GitHub link/);
         assert.deepStrictEqual(linksOf('[a](x.md) `[b](y)` ![c](z.png) <https://h/>\n```\n[d](w)\n```'), ['x.md', 'z.png', 'https://h/']);
         assert.deepStrictEqual([...anchorsOf('# A b\n## A b\n### `x` (y)')], ['a-b', 'a-b-1', 'x-y']);
+    });
+});
+
+// `npx <name>` runs the package of that name: the one installed in the current project when there is one, else
+// whatever the npm registry holds under that name (npx asks once, and a newcomer answers "y"). So every command a
+// user is told to run names the pack by its scoped name, which only its owner can publish; an unscoped name is
+// allowed only for the project's own devDependencies (commands for a clone, after `npm install`).
+describe('npx commands a user is told to run', function () {
+    const read = (p) => fs.readFileSync(path.join(root, p), 'utf8');
+    const allowed = (name) => name.startsWith(`${pkg.name.split('/')[0]}/`) || Object.keys(pkg.devDependencies).includes(name);
+
+    /** `npx [-p pkg] name ...` in a text: the package each one runs. */
+    function npxPackages(text) {
+        return [...text.matchAll(/\bnpx\s+(?:(?:-p|--package)[\s=]+(\S+)\s+)?([^\s`'")]+)/g)].map((m) => m[1] || m[2]);
+    }
+
+    /** What a user reads: the README, docs, the help and message catalogues, the examples, both --help texts. */
+    function userTexts() {
+        const out = [];
+        const add = (where, text) => out.push([where, text]);
+        add('README.md', read('README.md'));
+        for (const f of fs.readdirSync(path.join(root, 'docs')).filter((x) => x.endsWith('.md'))) add(`docs/${f}`, read(`docs/${f}`));
+        for (const f of fs.readdirSync(path.join(root, 'nodes', 'locales', 'en-US'))) add(f, read(`nodes/locales/en-US/${f}`));
+        for (const f of fs.readdirSync(path.join(root, 'examples'))) add(f, read(`examples/${f}`));
+        for (const script of ['simulator/cli.js', 'scripts/demo.js']) {
+            const r = spawnSync(process.execPath, [script, '--help'], { cwd: root, encoding: 'utf8' });
+            assert.strictEqual(r.status, 0, r.stderr);
+            add(`${script} --help`, r.stdout);
+        }
+        return out;
+    }
+
+    it('name the pack by its scoped name (or a devDependency, for a clone)', function () {
+        const found = [];
+        const wrong = [];
+        for (const [where, text] of userTexts()) {
+            for (const name of npxPackages(text)) (allowed(name) ? found : wrong).push(`${where}: npx ${name}`);
+        }
+        assert.deepStrictEqual(wrong, []);
+        assert.ok(found.some((f) => f.startsWith('README.md: npx @micc-flows/node-red-openmedia')), found.join('\n'));
+        assert.ok(found.some((f) => f.startsWith('simulator/cli.js --help: npx @micc-flows/node-red-openmedia')), found.join('\n'));
+    });
+
+    it('the check finds what it looks for', function () {
+        assert.deepStrictEqual(npxPackages('run `npx openmedia-simulator` or npx -p @micc-flows/x cmd, npx mocha t.js'),
+            ['openmedia-simulator', '@micc-flows/x', 'mocha']);
+        assert.ok(!allowed('openmedia-simulator') && allowed('@micc-flows/node-red-openmedia') && allowed('mocha'));
     });
 });

@@ -5,6 +5,7 @@
 const assert = require('assert');
 const path = require('path');
 const fs = require('fs');
+const net = require('net');
 const os = require('os');
 const { spawn, spawnSync } = require('child_process');
 const { soapPost, authHeader, controlGet, controlPost, httpRequest } = require('./support/simulator');
@@ -124,5 +125,38 @@ describe('simulator CLI', function () {
         const bad = spawnSync(process.execPath, [CLI, '--port', '0', '--scenario', '/nonexistent/file.json'], { encoding: 'utf8' });
         assert.strictEqual(bad.status, 1);
         assert.match(bad.stderr, /cannot start/);
+    });
+
+    it('--help shows the command by the pack\'s scoped name', function () {
+        const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+        assert.match(help.stdout, /^Usage: npx @micc-flows\/node-red-openmedia \[options\]/m);
+    });
+
+    it('a port in use: exits 1 saying so in plain words, with the option that helps', async function () {
+        const busy = net.createServer();
+        await new Promise((resolve) => busy.listen(0, '127.0.0.1', resolve));
+        const port = busy.address().port;
+        try {
+            const r = spawnSync(process.execPath, [CLI, '--port', String(port)], { encoding: 'utf8', timeout: 10000 });
+            assert.strictEqual(r.status, 1, r.stdout + r.stderr);
+            assert.strictEqual(r.stderr.trim(), `openmedia-simulator: cannot start: port ${port} is in use: is another simulator running? `
+                + 'Stop it, or use --port <n> (--port 0 picks a free one)');
+        } finally {
+            await new Promise((resolve) => busy.close(resolve));
+        }
+    });
+
+    it('an unknown --scenario name: lists the shipped ones, never a path of the installation', function () {
+        const shipped = fs.readdirSync(path.join(__dirname, '..', 'simulator', 'scenarios'))
+            .filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+        assert.ok(shipped.length >= 2, String(shipped));
+        for (const name of ['nope', 'demo2', 'x'.repeat(300)]) {
+            const r = spawnSync(process.execPath, [CLI, '--port', '0', '--scenario', name], { encoding: 'utf8', timeout: 10000 });
+            assert.strictEqual(r.status, 1, r.stdout + r.stderr);
+            assert.match(r.stderr, new RegExp(`the shipped ones are ${shipped.join(', ')}; `));
+            assert.match(r.stderr, /give the path of a scenario \.json file/);
+            assert.ok(!r.stderr.includes(path.join(__dirname, '..')) && !/node_modules|scenarios[\\/]/.test(r.stderr), r.stderr);
+            assert.ok(r.stderr.length < 300, `${r.stderr.length} characters`);
+        }
     });
 });

@@ -9,7 +9,7 @@ const fs = require('fs');
 const http = require('http');
 const net = require('net');
 const path = require('path');
-const { startTestSimulator, useSimulator, controlPost, controlGet, httpRequest, soapPost } = require('./support/simulator');
+const { startTestSimulator, useSimulator, controlPost, controlGet, httpRequest, soapPost, openStream } = require('./support/simulator');
 const { waitFor } = require('./support/nodered');
 
 const CONSOLE_DIR = path.join(__dirname, '..', 'simulator', 'console');
@@ -24,49 +24,6 @@ async function add(sim, group, subject) {
     const res = await soapPost(sim, 'AddRequest', addXml(group, subject));
     assert.strictEqual(res.status, 200, res.body);
     return Number(/<a:OpenMediaID>(\d+)</.exec(res.body)[1]);
-}
-
-/**
- * A stream client: `messages` fills with every parsed `update`; `next(pred)` waits (bounded) for the first message
- * after the one it returned last that matches; `comments` counts SSE comment lines; `ended` resolves when the server ends or drops it.
- */
-function openStream(sim) {
-    return new Promise((resolve, reject) => {
-        const req = http.get(`${sim.controlUrl}/stream`, { agent: false }, (res) => {
-            const client = { res, req, status: res.statusCode, headers: res.headers, messages: [], body: '', waiters: [] };
-            client.ended = new Promise((done) => res.once('close', done));
-            let buffer = '';
-            res.setEncoding('utf8');
-            res.on('data', (chunk) => {
-                client.body += chunk;
-                buffer += chunk;
-                let end;
-                while ((end = buffer.indexOf('\n\n')) >= 0) {
-                    const block = buffer.slice(0, end);
-                    buffer = buffer.slice(end + 2);
-                    const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-                    if (!/^event: update$/m.test(block) || !data) continue;
-                    const message = JSON.parse(data);
-                    client.messages.push(message);
-                    for (const w of client.waiters.splice(0)) w();
-                }
-            });
-            res.on('error', () => {});
-            // Messages are consumed in order: next() looks at those after the last one it returned.
-            let cursor = 0;
-            client.next = async (pred = () => true, timeoutMs = 5000, what = 'an update') => {
-                const index = await waitFor(() => {
-                    const i = client.messages.findIndex((m, k) => k >= cursor && pred(m));
-                    return i >= 0 ? i + 1 : 0;
-                }, timeoutMs, what);
-                cursor = index;
-                return client.messages[index - 1];
-            };
-            client.close = () => { req.destroy(); return client.ended; };
-            resolve(client);
-        });
-        req.on('error', reject);
-    });
 }
 
 const listeners = (model) => ({ events: model.listeners.size, changes: model.changeListeners.size });
@@ -288,7 +245,7 @@ describe('simulator console: the live stream (GET /control/stream)', function ()
         const third = await httpRequest(`${sim.controlUrl}/stream`);
         assert.strictEqual(third.status, 503);
         assert.strictEqual(third.headers['retry-after'], '5');
-        assert.match(JSON.parse(third.body).error, /Too many console streams open \(at most 2\)/);
+        assert.strictEqual(JSON.parse(third.body).error, 'too many console windows open (2): close one');
         assert.strictEqual(sim.consoleHub.clientCount, 2);
         await a.close();
         await waitFor(() => sim.consoleHub.clientCount === 1, 2000, 'a stream left');
@@ -423,8 +380,12 @@ describe('simulator console: the page\'s files', function () {
         assert.doesNotMatch(html, /<style\b|\sstyle=|\son[a-z]+=/i);
         const js = fs.readFileSync(path.join(CONSOLE_DIR, 'console.js'), 'utf8');
         assert.doesNotMatch(js, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/);
-        // One place talks to the control API, and it always sends JSON with its Content-Type.
-        assert.strictEqual(js.match(/\bfetch\(/g).length, 1);
+        // One place talks to the control API, and it always sends JSON with its Content-Type; the only other fetch
+        // is a GET of the stream, to learn why the simulator refused it (EventSource does not say).
+        const fetches = [...js.matchAll(/\bfetch\(([^,]+),\s*\{([^}]*)\}/g)].map((m) => [m[1].trim(), m[2]]);
+        assert.strictEqual(js.match(/\bfetch\(/g).length, 2);
+        assert.deepStrictEqual(fetches.map(([url]) => url), ["'/control' + path", "'/control/stream'"]);
         assert.match(js, /headers: \{ 'Content-Type': 'application\/json'/);
+        assert.doesNotMatch(fetches[1][1], /method|body/, 'the stream probe is a plain GET');
     });
 });

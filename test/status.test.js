@@ -4,7 +4,7 @@
 // dot: nothing was sent (the message or the node is wrong). Every text short enough for the editor.
 const assert = require('assert');
 const {
-    STATUS_MAX, answerStatus, failureStatus, refusalStatus, shortStatus, recordText, queuedText, waitText, fit,
+    STATUS_MAX, answerStatus, failureStatus, refusalStatus, shortStatus, recordText, queuedText, waitText, fit, retryText,
 } = require('../lib/status');
 const { FAULT_NAMES, REQUEST_STATUS_NAMES, OPEN_MEDIA_STATUS_NAMES } = require('../lib/contract');
 
@@ -62,9 +62,32 @@ describe('status texts and colours', function () {
         }
         assert.deepStrictEqual(words, {
             GroupClosed: 'group closed', InvalidGroup: 'group unknown', TenantDisabled: 'tenant disabled',
-            AgentLoggedOff: 'agent logged off', InvalidID: 'request id unknown', Error: 'contact center error',
+            AgentLoggedOff: 'agent logged off', InvalidID: 'request id unknown', Error: 'refused: contact center error',
         });
-        assert.strictEqual(refusalStatus('SomethingNew').text, 'not accepted: SomethingNew');
+        // A RequestStatus the contract does not define is the server's text: never quoted (review r1 S1).
+        for (const odd of ['SomethingNew', 'Tr0ub4dor&3x', 'toString', '__proto__', undefined]) {
+            assert.strictEqual(refusalStatus(odd).text, 'not accepted (unknown status)', String(odd));
+        }
+        // RequestStatus Error is the contact center not taking the request: said as a refusal, not as a failure of
+        // the server or the connection (those are red)
+        assert.match(refusalStatus('Error').text, /^refused: /);
+    });
+
+    it('a failure tried again says what failed and "retry" with the delay, within STATUS_MAX, for any code and delay', function () {
+        const codes = [...TRANSPORT, ...FAULT_NAMES, 'SOAP_FAULT', 'INVALID_INPUT', 'X'.repeat(60), 'HTTP_599'];
+        for (const code of codes) {
+            for (const ms of [0, 1500, 9999, 45000, 99000, 100000, 600000, 5999000, 64800000, 86400000 * 30]) {
+                const text = retryText(code, ms);
+                assert.ok(text.length <= STATUS_MAX, `${code} ${ms}: "${text}" (${text.length})`);
+                assert.match(text, /, retry \d+[smh]$/, `${code} ${ms}: "${text}"`);
+                // the words of the failure, or their shorter form, before ", retry"
+                assert.ok(text.split(', retry')[0].length >= 5, `${code} ${ms}: "${text}"`);
+            }
+        }
+        assert.strictEqual(retryText('ECONNREFUSED', 2000), 'no connection, retry 2s');
+        assert.strictEqual(retryText('HTTP_503', 1500), 'server error 503, retry 2s');
+        assert.strictEqual(retryText('ETIMEDOUT', 45000), 'server timed out, retry 45s');
+        assert.strictEqual(retryText('HTTP_404', 600000), 'URL not found (404), retry 10m');
     });
 
     it('an accepted add says what happened: queued with its place and wait, or straight to an agent', function () {
@@ -113,6 +136,13 @@ describe('status texts and colours', function () {
         const words = OPEN_MEDIA_STATUS_NAMES.map((Status) => recordText({ ID: 7, Status, LogonID: '4001', QueuePosition: 0 }));
         assert.deepStrictEqual(words, ['#7 status unknown', '#7 queued', '#7 offered to agent 4001', '#7 with agent 4001',
             '#7 complete by 4001', '#7 failed', '#7 cancelled', '#7 clerical']);
+        // a logon id that shows a credential (the caller's check says so) is left out
+        const showsSecret = (t) => t.toLowerCase().includes('omadmin');
+        assert.strictEqual(recordText({ ID: 7, Status: 'AgentProcessing', LogonID: 'OMADMIN' }, showsSecret), '#7 with agent');
+        assert.strictEqual(recordText({ ID: 7, Status: 'Complete', LogonID: 'omadmin' }, showsSecret), '#7 complete');
+        assert.strictEqual(recordText({ ID: 7, Status: 'Complete', LogonID: '4001' }, showsSecret), '#7 complete by 4001');
+        assert.strictEqual(answerStatus('GetOpenMediaRequestStatusByID', { openMediaID: 7 },
+            { OpenMediaRequests: [{ ID: 7, Status: 'AgentProcessing', LogonID: 'omadmin' }] }, showsSecret).text, '#7 with agent');
         // what the server sent as a logon id is shown only as letters and digits, and short
         const odd = recordText({ ID: 7, Status: 'AgentProcessing', LogonID: '<b>x</b> "quoted" and a very long name' });
         assert.ok(odd.length <= STATUS_MAX && !/[<>" ]{1}/.test(odd.slice('#7 with agent '.length)), odd);

@@ -102,8 +102,20 @@ describe('XML reading layer', function () {
 
         it('what is not namespace-well-formed', function () {
             for (const bad of ['<p:a/>', '<a p:b="1"/>', '<a xmlns:p=""/>', '<xmlns:a/>', '<a xmlns:xmlns="urn:x"/>',
-                '<a xmlns:xml="urn:x"/>', '<a xmlns:p="http://www.w3.org/XML/1998/namespace"/>', '<a xmlns:p="urn:p"></a><p:b/>']) {
+                '<a xmlns:xml="urn:x"/>', '<a xmlns:p="http://www.w3.org/XML/1998/namespace"/>', '<a xmlns:p="urn:p"></a><p:b/>',
+                // Review r1 N3: the xmlns namespace bound to a prefix or as the default; one attribute twice under
+                // two prefixes bound to the same namespace (also when one binding is inherited).
+                '<a xmlns:p="http://www.w3.org/2000/xmlns/"/>', '<a xmlns="http://www.w3.org/2000/xmlns/"/>',
+                '<a xmlns="http://www.w3.org/XML/1998/namespace"/>',
+                '<a xmlns:p="urn:x" xmlns:q="urn:x" p:x="1" q:x="2"/>', '<r xmlns:p="urn:x"><a xmlns:q="urn:x" q:x="1" p:x="2"/></r>',
+                '<a xmlns:p="urn:x" xmlns:q="urn:x" b="0" p:x="1" c="0" q:x="2"/>']) {
                 refuses(bad);
+            }
+            // What is allowed: the same local name in two namespaces, or once unprefixed and once prefixed; the
+            // xml prefix bound to its own namespace.
+            for (const good of ['<a xmlns:p="urn:x" xmlns:q="urn:y" p:x="1" q:x="2"/>', '<a xmlns:p="urn:x" x="1" p:x="2"/>',
+                '<a xmlns:xml="http://www.w3.org/XML/1998/namespace" xml:lang="en"/>', '<r xmlns:p="urn:x"><a xmlns:p="urn:y" p:x="1"/></r>']) {
+                assert.doesNotThrow(() => new XmlCursor(good).finish(), good);
             }
         });
 

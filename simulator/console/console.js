@@ -8,7 +8,15 @@
  * the control API applies as it does to any client (with authentication on, the browser asks for the user once).
  *
  * Everything the simulator holds is user text (IVR info, private data, names): it only ever reaches the page as
- * textContent or an attribute value, never as HTML.
+ * textContent or an attribute value, never as HTML, and each piece of it shown in the page sits in its own <bdi>
+ * (u() below): a right-to-left override or an unclosed embedding in one name cannot turn the text around it.
+ *
+ * One stream per browser: the tabs of one browser share it (a browser opens at most 6 connections to a host, and
+ * a server-sent event stream holds one for as long as the page is open). The tab holding the Web Lock
+ * "openmedia-console-stream" opens the stream and passes every update on over a BroadcastChannel; the others
+ * listen, and when that tab closes the next one takes the lock and the stream over. Without Web Locks (a page
+ * served over plain http to another machine is not a secure context) each tab opens its own stream. When the
+ * simulator refuses a stream (it serves 8), the page says why and tries again after the time it asks for.
  */
 (function () {
     'use strict';
@@ -44,6 +52,21 @@
         }
         for (var i = 2; i < arguments.length; i++) append(node, arguments[i]);
         return node;
+    }
+
+    /** User text, isolated for bidirectional layout (its direction from its own first strong character). */
+    function u(text) {
+        return h('bdi', null, String(text));
+    }
+
+    /** Nodes of `items`, each made by fn, with ", " between them. */
+    function joined(items, fn) {
+        var out = [];
+        items.forEach(function (it, i) {
+            if (i) out.push(', ');
+            out.push(fn(it));
+        });
+        return out;
     }
 
     function append(node, child) {
@@ -131,16 +154,23 @@
         return g ? g.name : String(id);
     }
 
-    function agentLabel(id) {
+    /** A group by its name (user text), or its id when the simulator has no such group. */
+    function groupView(id) {
+        var g = state && state.groups.find(function (x) { return x.id === id; });
+        return g ? u(g.name) : String(id);
+    }
+
+    /** An agent as "4001 (1001)": its logon id (user text) and record id. */
+    function agentView(id) {
         var a = state && state.agents.find(function (x) { return x.id === id; });
-        return a ? a.logonId + ' (' + a.id + ')' : String(id);
+        return a ? [u(a.logonId), ' (' + a.id + ')'] : String(id);
     }
 
     function ivrCell(items) {
         if (!items || !items.length) return h('td', { class: 'ivr muted' }, '-');
         return h('td', { class: 'ivr' }, items.map(function (it) {
             var text = (it.Label ? it.Label + ': ' : '') + (it.Data || '');
-            return h('div', { title: text }, it.Label ? h('span', { class: 'label' }, it.Label + ': ') : null, it.Data || '');
+            return h('div', { title: text }, it.Label ? h('span', { class: 'label' }, u(it.Label), ': ') : null, u(it.Data || ''));
         }));
     }
 
@@ -180,7 +210,7 @@
         var s = state;
         document.body.setAttribute('data-seq', String(renderSeq));
         document.body.setAttribute('data-next-id', String(s.nextOpenMediaID));
-        $('scenario').textContent = s.name ? '\u2014 ' + s.name : '';
+        $('scenario').replaceChildren.apply($('scenario'), s.name ? ['\u2014 ', u(s.name)] : []);
         $('clock-mode').textContent = s.clock === 'manual' ? 'manual clock' : 'clock';
         $('clock-controls').hidden = s.clock !== 'manual';
 
@@ -222,8 +252,8 @@
                 tenant && !tenant.enabled ? h('span', { class: 'badge warn' }, 'tenant disabled') : null,
                 g.openMedia ? null : h('span', { class: 'badge warn' }, 'not Open Media'),
             ];
-            var title = h('h3', null, g.name, ' ', h('span', { class: 'muted' },
-                '#' + g.id + (tenant ? ' \u00b7 ' + (tenant.name || 'tenant ' + tenant.id) : '')));
+            var title = h('h3', null, u(g.name), ' ', h('span', { class: 'muted' },
+                '#' + g.id, tenant ? [' \u00b7 ', tenant.name ? u(tenant.name) : 'tenant ' + tenant.id] : null));
             var counts = h('span', { class: 'counts' },
                 h('strong', null, String(g.waiting)), ' waiting \u00b7 ',
                 h('strong', null, String(g.withAgents)), ' with agents \u00b7 ',
@@ -247,12 +277,12 @@
 
     function queueTable(g) {
         var rows = g.queue.map(function (r, i) {
-            var pref = r.PreferredAgentID ? agentLabel(r.PreferredAgentID) + (r.ForceToPreferredAgent ? ' (forced)' : '') : '-';
+            var pref = r.PreferredAgentID ? [agentView(r.PreferredAgentID), r.ForceToPreferredAgent ? ' (forced)' : ''] : '-';
             return h('tr', { 'data-request': r.OpenMediaID },
                 h('td', { class: 'num' }, String(i + 1)),
                 h('td', { class: 'num' }, String(r.OpenMediaID)),
                 ivrCell(r.IVRInfo),
-                h('td', { class: 'private', title: r.PrivateData || '' }, r.PrivateData || '-'),
+                h('td', { class: 'private', title: r.PrivateData || '' }, r.PrivateData ? u(r.PrivateData) : '-'),
                 h('td', { class: 'num' }, r.SessionPriority ? String(r.SessionPriority) : '-'),
                 waitingCell(r.QueueTime),
                 h('td', null, pref));
@@ -270,34 +300,46 @@
             h('tbody', null, rows, more)));
     }
 
+    /** A state shown as a badge, like a group's open/closed: what is true now, in words (never an action). */
+    function badge(of, text, cls, title) {
+        return h('span', { class: 'badge ' + cls, 'data-state-of': of, title: title }, text);
+    }
+
+    /**
+     * An agent's row: its state in badges (logged on or off, ready or not, automatic or played by hand), and beside
+     * them buttons that say what they do ("Log off", "Make ready", "Play by hand"): a state is never a button label.
+     */
     function renderAgents(s) {
         var rows = s.agents.map(function (a) {
             var who = a.logonId + ' (' + a.id + ')';
+            var auto = a.answerAfterSeconds !== null || a.completeAfterSeconds !== null;
+            var byHand = a.manual || !auto;
+            var autoText = 'answers after ' + (a.answerAfterSeconds === null ? '-' : a.answerAfterSeconds + ' s')
+                + ', completes after ' + (a.completeAfterSeconds === null ? '-' : a.completeAfterSeconds + ' s');
+            var states = h('div', { class: 'states' },
+                a.loggedOn ? badge('logon', 'logged on', 'ok') : badge('logon', 'logged off', 'bad'),
+                a.ready ? badge('ready', 'ready', 'ok') : badge('ready', 'not ready', 'warn'),
+                byHand
+                    ? badge('mode', 'by hand', 'info', auto ? 'You answer, complete or fail what it is offered' : 'The scenario gives this agent no automatic times')
+                    : badge('mode', 'automatic', 'neutral', 'It ' + autoText));
             var logon = button(a.loggedOn ? 'Log off' : 'Log on', 'agent-' + a.id + '-logon', function () {
                 return post('/agents/' + a.id + (a.loggedOn ? '/logoff' : '/logon'));
             }, { aria: (a.loggedOn ? 'Log off agent ' : 'Log on agent ') + who });
-            var ready = button(a.ready ? 'Not ready' : 'Ready', 'agent-' + a.id + '-ready', function () {
+            var ready = button(a.ready ? 'Make not ready' : 'Make ready', 'agent-' + a.id + '-ready', function () {
                 return post('/agents/' + a.id + (a.ready ? '/notready' : '/ready'));
-            }, { aria: (a.ready ? 'Set agent ' + who + ' not ready' : 'Set agent ' + who + ' ready') });
-            var auto = a.answerAfterSeconds !== null || a.completeAfterSeconds !== null;
-            var autoText = 'automatic: answers after ' + (a.answerAfterSeconds === null ? '-' : a.answerAfterSeconds + ' s')
-                + ', completes after ' + (a.completeAfterSeconds === null ? '-' : a.completeAfterSeconds + ' s');
+            }, { aria: 'Make agent ' + who + (a.ready ? ' not ready' : ' ready') });
             var mode = auto
-                ? button(a.manual ? 'Manual' : 'Automatic', 'agent-' + a.id + '-mode', function () {
+                ? button(a.manual ? 'Make automatic' : 'Play by hand', 'agent-' + a.id + '-mode', function () {
                     return post('/agents/' + a.id + (a.manual ? '/auto' : '/manual'));
                 }, {
-                    aria: a.manual ? 'Agent ' + who + ' is manual; make it automatic' : 'Agent ' + who + ' is automatic; make it manual',
-                    title: a.manual ? 'Played by you. Click: ' + autoText : autoText + '. Click to play it yourself',
-                    cls: a.manual ? 'primary' : null,
+                    aria: a.manual ? 'Make agent ' + who + ' automatic again' : 'Play agent ' + who + ' by hand',
+                    title: a.manual ? 'It ' + autoText + ' again, counted from now' : 'You answer, complete or fail what it is offered',
                 })
-                : h('span', { title: 'The scenario gives this agent no automatic times' }, 'Manual');
+                : null;
             var sessions = a.sessions.length ? a.sessions.map(function (r) { return sessionView(a, r); }) : h('span', { class: 'muted' }, '-');
             return h('tr', { class: a.loggedOn ? '' : 'off', 'data-agent': a.id },
-                h('th', { scope: 'row' }, who),
-                h('td', { class: 'groups-cell' }, a.groups.map(groupName).join(', ')),
-                h('td', null, h('div', { class: 'controls' },
-                    h('span', { class: 'visually-hidden' }, (a.loggedOn ? 'logged on, ' : 'logged off, ') + (a.ready ? 'ready' : 'not ready')),
-                    logon, ready, mode)),
+                h('th', { scope: 'row' }, u(a.logonId), ' (' + a.id + ')', h('div', { class: 'groups-cell' }, joined(a.groups, groupView))),
+                h('td', { class: 'state-cell' }, states, h('div', { class: 'controls' }, logon, ready, mode)),
                 h('td', null, sessions));
         });
         replace($('agents'), rows);
@@ -318,9 +360,10 @@
             { aria: 'Fail request ' + id, cls: 'danger' }));
         var subject = r.IVRInfo && r.IVRInfo.length ? (r.IVRInfo[0].Data || r.IVRInfo[0].Label || '') : '';
         return h('div', { class: 'session', 'data-request': id },
-            h('span', null, '#' + id + ' ' + groupName(r.ServiceGroupID)),
+            h('span', null, '#' + id + ' ', groupView(r.ServiceGroupID)),
             h('span', { class: 'status-' + r.Status }, r.Status),
-            subject ? h('span', { class: 'muted', title: subject }, '\u201c' + subject.slice(0, 24) + (subject.length > 24 ? '\u2026' : '') + '\u201d') : null,
+            subject ? h('span', { class: 'muted', title: subject }, '\u201c', u(Array.from(subject).slice(0, 24).join('')),
+                (Array.from(subject).length > 24 ? '\u2026' : '') + '\u201d') : null,
             actions);
     }
 
@@ -332,8 +375,8 @@
                 h('td', null, clockText(Date.parse(e.TimeStamp))),
                 h('td', { class: 'num' }, String(e.ID)),
                 h('td', { class: 'status-' + e.Status }, e.Status),
-                h('td', null, groupName(e.ServiceGroupID)),
-                h('td', null, e.AgentID ? agentLabel(e.AgentID) : '-'),
+                h('td', null, groupView(e.ServiceGroupID)),
+                h('td', null, e.AgentID ? agentView(e.AgentID) : '-'),
                 h('td', { class: 'num' }, e.QueuePosition ? String(e.QueuePosition) : '-')));
         }
         replace($('log'), rows);
@@ -375,23 +418,94 @@
         setConnection('live', 'live');
     }
 
+    var connection = { state: 'connecting', text: 'connecting\u2026' };
+    var shared = false; // this tab gets its updates from another tab's stream
+    var channel = null;
+
     function setConnection(stateName, text) {
+        var changed = connection.state !== stateName || connection.text !== text;
+        connection = { state: stateName, text: text };
         var c = $('connection');
         c.setAttribute('data-state', stateName);
-        c.textContent = text;
+        c.setAttribute('data-shared', shared ? 'true' : 'false');
+        c.textContent = stateName === 'live' && shared ? text + ' (shared with another tab)' : text;
+        // the tab with the stream tells the others (every update would say "live" again: only changes)
+        if (channel && !shared && changed) channel.postMessage({ type: 'connection', state: stateName, text: text });
+    }
+
+    /**
+     * The stream itself. A stream the simulator refuses (503: too many open; 401/403) is closed by the browser without
+     * a word, so the page asks once more with fetch to learn why, shows it, and tries again when the simulator says.
+     */
+    function openStream(deliver) {
+        var source = new EventSource('/control/stream');
+        source.addEventListener('update', function (message) { deliver(message.data); });
+        source.addEventListener('error', function () {
+            if (source.readyState !== EventSource.CLOSED) {
+                setConnection('connecting', 'reconnecting\u2026');
+                return;
+            }
+            var again = function (seconds) { setTimeout(function () { openStream(deliver); }, seconds * 1000); };
+            var abort = window.AbortController ? new AbortController() : null;
+            fetch('/control/stream', { cache: 'no-store', credentials: 'same-origin', signal: abort ? abort.signal : undefined })
+                .then(function (res) {
+                    if (res.ok) {
+                        // a stream was free by now: take it as an EventSource
+                        if (abort) abort.abort();
+                        again(0);
+                        return undefined;
+                    }
+                    var wait = Math.max(1, Math.min(60, Number(res.headers.get('Retry-After')) || 5));
+                    return res.text().then(function (text) {
+                        var why;
+                        try { why = JSON.parse(text).error; } catch (e) { why = null; }
+                        if (res.status === 401) why = 'the simulator asks for a user again: reload the page';
+                        setConnection('lost', 'not connected: ' + (why || 'HTTP ' + res.status)
+                            + (res.status === 401 ? '' : '; trying again in ' + wait + ' s'));
+                        if (res.status !== 401) again(wait);
+                    });
+                })
+                .catch(function () {
+                    setConnection('lost', 'not connected: the simulator does not answer; trying again in 5 s');
+                    again(5);
+                });
+        });
+    }
+
+    /** The update a tab that just joined needs: the whole state and the event log as this tab has them. */
+    function snapshot() {
+        return JSON.stringify({ seq: renderSeq, initial: true, state: state, server: serverFacts, events: events, skippedEvents: 0 });
     }
 
     function connect() {
-        var source = new EventSource('/control/stream');
-        source.addEventListener('update', onUpdate);
-        source.addEventListener('error', function () {
-            if (source.readyState === EventSource.CLOSED) {
-                // The simulator refused the stream (too many consoles open, or not allowed): no automatic retry.
-                setConnection('lost', 'not connected (reload to retry)');
-            } else {
-                setConnection('connecting', 'reconnecting\u2026');
+        if (!(window.BroadcastChannel && navigator.locks && navigator.locks.request)) {
+            openStream(function (data) { onUpdate({ data: data }); });
+            return;
+        }
+        channel = new BroadcastChannel('openmedia-console');
+        shared = true;
+        channel.addEventListener('message', function (ev) {
+            var m = ev.data || {};
+            if (shared) {
+                if (m.type === 'update') onUpdate({ data: m.data });
+                else if (m.type === 'connection') setConnection(m.state, m.text);
+            } else if (m.type === 'hello' && state) {
+                channel.postMessage({ type: 'update', data: snapshot() });
+                channel.postMessage({ type: 'connection', state: connection.state, text: connection.text });
             }
         });
+        navigator.locks.request('openmedia-console-stream', function () {
+            // This tab has the stream now (the first one, or the one that took over when its holder closed).
+            shared = false;
+            openStream(function (data) {
+                onUpdate({ data: data });
+                channel.postMessage({ type: 'update', data: data });
+            });
+            // Held for as long as the tab lives.
+            return new Promise(function () {});
+        });
+        // A stream may be running in another tab already: ask it for the picture so far.
+        channel.postMessage({ type: 'hello' });
     }
 
     // ---- the fixed controls ------------------------------------------------------------------------------------

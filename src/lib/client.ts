@@ -3,8 +3,10 @@
  *
  * One OpenMediaClient = one soap.Client (built once, from the project's own WSDL or the server's) + one keep-alive
  * agent. Arguments are re-built in schema order from the contract on every call (a WCF server silently drops a
- * member that arrives out of order, so the caller's key order never reaches the wire); answers are normalised to
- * plain JSON (normalize.ts); every failure is an OpenMediaError (errors.ts).
+ * member that arrives out of order, so the caller's key order never reaches the wire); answers are read by the
+ * contract reader on the pack's XML layer (read-answer.ts) and normalised to plain JSON (normalize.ts), on both
+ * paths: soap writes requests on the fallback path and parses service descriptions, never an answer; every failure
+ * is an OpenMediaError (errors.ts).
  */
 import * as soap from 'soap';
 import {
@@ -21,7 +23,17 @@ import {
   type OperationName,
 } from './contract';
 import * as wsdl from './wsdl';
-import { HttpTransport, type TlsOptions } from './http-transport';
+import {
+  ANSWER_TAKEN,
+  FETCH_BUDGET,
+  HttpTransport,
+  TAKE_ANSWER,
+  TransportError,
+  type FetchBudget,
+  type TakeAnswer,
+  type TlsOptions,
+  type TransportResponse,
+} from './http-transport';
 import { coerceBoolean, coerceDate, coerceInt, describeNonXmlChar, findNonXmlChar } from './coerce';
 import { escapeXml } from './xml-escape';
 import {
@@ -35,7 +47,8 @@ import {
   type ErrorContext,
 } from './errors';
 import { normalizeResult, type Json } from './normalize';
-import { checkEnvelope, readResponseXml } from './read-answer';
+import { readResponseXml } from './read-answer';
+import { hasUserInfo } from './url';
 import { XmlReadError } from './xml-reader';
 
 export { OpenMediaError } from './errors';
@@ -46,7 +59,7 @@ export interface ClientOptions {
   endpoint: string;
   logonId?: string;
   password?: string;
-  /** Per call (and per WSDL fetch), default 10000. */
+  /** Per call, and for building from the server's service description (all its documents), default 10000. */
   timeoutMs?: number;
   tls?: TlsOptions;
   /**
@@ -63,8 +76,8 @@ export interface ClientOptions {
 
 export const DEFAULT_TIMEOUT_MS = 10000;
 
-type SoapCallback = (err: unknown, result: unknown, rawResponse?: unknown) => void;
-type SoapMethod = (args: unknown, callback: SoapCallback) => void;
+type SoapCallback = (err: unknown, result?: unknown, rawResponse?: unknown) => void;
+type SoapMethod = (args: unknown, callback: SoapCallback, options?: Record<string, unknown>) => void;
 
 /** Operations whose wrapper has the single child `request` (its members are the call's args). */
 const WRAPPED = new Set<OperationName>(
@@ -75,16 +88,23 @@ const WRAPPED = new Set<OperationName>(
 );
 
 /**
- * True for an error the soap package raised while parsing an answer that came with a 2xx status: it attaches the
- * HTTP response to faults and HTTP errors, and transport errors carry a code; a plain Error/TypeError without either
- * comes from its parser.
+ * Bounds of building from the server's service description (wsdlSource 'server'), besides the call's timeout for the
+ * whole build: the real server's is 8 documents of 61 KB in all, with 12 import references.
  */
-function isParseFailure(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const e = err as Error & { response?: { status?: number }; root?: unknown; code?: unknown };
-  if (e.root !== undefined || e.code !== undefined) return false;
-  const status = e.response?.status;
-  return status === undefined || (status >= 200 && status < 300);
+export const WSDL_MAX_DOCUMENTS = 16;
+export const WSDL_MAX_BYTES = 1024 * 1024;
+export const WSDL_MAX_IMPORTS = 64;
+
+/**
+ * What the soap package raised while building from the server's service description or writing a request from it
+ * (a TypeError on a strange schema, a RangeError when a chain of types overflows its recursion ...): caused by what
+ * the server described, so BAD_RESPONSE, with a fixed text (soap's own may quote the document). Errors of the
+ * transport (and the client's own) pass as they are.
+ */
+function describedBadly(err: unknown, what: string): unknown {
+  if (err instanceof TransportError || err instanceof OpenMediaError) return err;
+  if (toOpenMediaError(err).code !== 'CLIENT_ERROR') return err;
+  return new TransportError(what, 'BAD_RESPONSE');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -313,8 +333,8 @@ export class OpenMediaClient {
     } catch {
       url = undefined;
     }
-    // A URL that holds user:password@ is never echoed back, not even in part.
-    if ((url && (url.username || url.password)) || (!url && text.includes('@'))) {
+    // A URL that holds user:password@ (for any URL parser: url.ts) is never echoed back, not even in part.
+    if (hasUserInfo(text) || (url && (url.username || url.password)) || (!url && text.includes('@'))) {
       throw invalidInput('endpoint', 'no-credentials', '(hidden)', CREDENTIALS_IN_URL);
     }
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
@@ -340,8 +360,6 @@ export class OpenMediaClient {
       tls: options.tls,
       maxSockets: options.maxSockets,
       maxResponseBytes,
-      // The soap fallback path: soap's parser sees only envelopes the reading layer accepts.
-      checkSoapAnswer: checkEnvelope,
     });
     this.secrets = new SecretScrubber({ logonId: options.logonId, password: options.password });
     if (options.logonId) {
@@ -355,6 +373,14 @@ export class OpenMediaClient {
   /** Where an error of `operation` happened, and what its text must never show. */
   private ctx(operation?: string): ErrorContext {
     return { operation, host: this.host, path: this.path, secrets: this.secrets };
+  }
+
+  /**
+   * Does `text` (from the server) show this client's LogonID or password in any form secrets.ts knows? What shows
+   * server text outside an error (a node's status) leaves such text out.
+   */
+  showsSecret(text: string): boolean {
+    return this.secrets.mentions(String(text));
   }
 
   /** The keep-alive agent (tests look at its sockets). */
@@ -403,29 +429,12 @@ export class OpenMediaClient {
       // Dates stay text; normalize.ts reads them as UTC (a zone-less .NET DateTime must not become local time).
       customDeserializer: { dateTime: (text: string) => text },
     };
-    let source: string;
+    let client: soap.Client;
     if ((this.options.wsdlSource ?? 'bundled') === 'server') {
-      source = `${this.endpoint}?wsdl`;
-      const base = new URL(this.endpoint);
-      soapOptions.wsdl_options = {
-        // A WCF server writes its own (often internal) host name into the import URLs: fetch them from the host
-        // we were told to use, same path and query.
-        overrideImportLocation: (location: string) => {
-          try {
-            const u = new URL(location, source);
-            if (u.protocol === 'http:' || u.protocol === 'https:') {
-              return `${base.protocol}//${base.host}${u.pathname}${u.search}`;
-            }
-          } catch {
-            /* leave it as it was */
-          }
-          return location;
-        },
-      };
+      client = await this.buildFromServer(soapOptions);
     } else {
-      source = wsdl.buildWsdl(this.endpoint);
+      client = await soap.createClientAsync(wsdl.buildWsdl(this.endpoint), soapOptions, this.endpoint);
     }
-    const client = await soap.createClientAsync(source, soapOptions, this.endpoint);
     if (this.headerXml) client.addSoapHeader(this.headerXml);
     for (const name of Object.keys(OPERATIONS)) {
       if (typeof (client as unknown as Record<string, unknown>)[name] !== 'function') {
@@ -433,6 +442,61 @@ export class OpenMediaClient {
       }
     }
     return client;
+  }
+
+  /**
+   * The soap client built from `${endpoint}?wsdl` and its imports, within bounds: one deadline (the call timeout)
+   * for the whole build, at most WSDL_MAX_DOCUMENTS documents and WSDL_MAX_BYTES in all (the transport counts them,
+   * and checks each document on the reading layer before soap parses it), at most WSDL_MAX_IMPORTS import
+   * references. Every import is fetched from the endpoint's own origin, whatever host the document names (a WCF
+   * server writes its own, often internal, name into them); a location that is not http(s) (a file path, a
+   * `file:` URL, inline text) is refused, never opened.
+   */
+  private async buildFromServer(soapOptions: soap.IOptions): Promise<soap.Client> {
+    const source = `${this.endpoint}?wsdl`;
+    const base = new URL(this.endpoint);
+    const timeoutMs = this.options.timeoutMs as number;
+    const budget: FetchBudget = {
+      deadline: Date.now() + timeoutMs,
+      documentsLeft: WSDL_MAX_DOCUMENTS,
+      bytesLeft: WSDL_MAX_BYTES,
+      maxDocuments: WSDL_MAX_DOCUMENTS,
+      maxBytes: WSDL_MAX_BYTES,
+    };
+    let imports = 0;
+    soapOptions.wsdl_options = {
+      [FETCH_BUDGET]: budget,
+      overrideImportLocation: (location: string): string => {
+        if (++imports > WSDL_MAX_IMPORTS) {
+          throw new TransportError(`the service description has more than ${WSDL_MAX_IMPORTS} imports`, 'BAD_RESPONSE');
+        }
+        let u: URL | undefined;
+        try {
+          u = new URL(location, source);
+        } catch {
+          u = undefined;
+        }
+        if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+          throw new TransportError('the service description imports a document that is not at an http(s) address', 'BAD_RESPONSE');
+        }
+        return `${base.protocol}//${base.host}${u.pathname}${u.search}`;
+      },
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        budget.spent = true;
+        reject(new TransportError(`the service description was not complete within ${timeoutMs} ms`, 'ETIMEDOUT'));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([soap.createClientAsync(source, soapOptions, this.endpoint), late]);
+    } catch (err) {
+      throw describedBadly(err, 'the service description could not be used');
+    } finally {
+      clearTimeout(timer);
+      budget.spent = true;
+    }
   }
 
   private closedError(operation?: string): OpenMediaError {
@@ -468,43 +532,32 @@ export class OpenMediaClient {
       }
     }
     if (this.plan) return this.callDirect(operation, wireArgs, this.plan);
+    return this.callThroughSoap(client, operation, wireArgs);
+  }
+
+  /**
+   * The fallback path (the server's service description does not match the contract): soap writes the request from
+   * that description, and the answer is read exactly as on the direct path (answerOf): the transport hands it to
+   * the client and never to soap, whose parser is not linear on every input (multiRef hrefs, CDATA texts).
+   */
+  private callThroughSoap(client: soap.Client, operation: OperationName, wireArgs: Record<string, unknown>): Promise<Json> {
     const method = (client as unknown as Record<string, SoapMethod>)[operation];
-    const raw = await new Promise<unknown>((resolve, reject) => {
-      const fail = (err: unknown): void => reject(toOpenMediaError(err, this.ctx(operation)));
+    return new Promise<TransportResponse>((resolve, reject) => {
+      // soap could not write the request from what the server described: that is the description's fault.
+      const unusable = (err: unknown): void =>
+        reject(toOpenMediaError(describedBadly(err, 'the service description could not be used to write the request'), this.ctx(operation)));
+      const take: TakeAnswer = (err, res) => {
+        if (err || !res) reject(toOpenMediaError(err, this.ctx(operation)));
+        else resolve(res);
+      };
       try {
-        method.call(client, wireArgs, (err, result, rawResponse) => {
-          if (!err) {
-            // The transport checked the envelope before soap parsed it; the contract reader checks what soap made
-            // of it, so this path refuses what the direct one refuses (an element inside a value, say).
-            try {
-              if (typeof rawResponse === 'string') readResponseXml(operation, rawResponse);
-            } catch (e) {
-              // The reader's refusal is a fixed reason, never text of the answer (errors.ts bounds it all the same).
-              reject(e instanceof XmlReadError ? badResponse(this.ctx(operation), e.message, true) : toOpenMediaError(e, this.ctx(operation)));
-              return;
-            }
-            resolve(result);
-          }
-          // soap reports a SOAP fault or an HTTP error with the response attached; anything else thrown while it
-          // read a 2xx answer is its parser failing on that answer. Its message may quote the answer: not kept.
-          else if (isParseFailure(err)) reject(badResponse(this.ctx(operation), 'the soap package could not read it', false));
-          else fail(err);
-        });
+        method.call(client, wireArgs, (err: unknown) => {
+          if (err !== ANSWER_TAKEN) unusable(err ?? new Error('soap answered without the transport'));
+        }, { [TAKE_ANSWER]: take });
       } catch (err) {
-        // soap throws synchronously when it cannot serialise the request.
-        fail(err);
+        unusable(err);
       }
-    });
-    // As on the direct path: an answer without its result is not an all-defaults answer.
-    const resultName = OPERATIONS[operation].result.name;
-    if (!raw || typeof raw !== 'object' || (raw as Record<string, unknown>)[resultName] == null) {
-      throw badResponse(this.ctx(operation), `the answer has no ${resultName}`, false);
-    }
-    try {
-      return normalizeResult(operation, raw);
-    } catch (err) {
-      throw toOpenMediaError(err, this.ctx(operation));
-    }
+    }).then((res) => this.answerOf(operation, res.status, res.data));
   }
 
   /** One exchange without soap: the envelope written from the contract, the answer read by normalize.ts. */

@@ -15,11 +15,14 @@
  * Text that comes from the far side (faultstring, faultcode, an unknown fault's detail element name, the HTTP reason
  * phrase, an XML parser's or a TLS library's complaint) is never trusted:
  *  - it is cut to QUOTE_MAX characters (a reason phrase or a name to NAME_MAX), with the full length stated;
- *  - control characters (a terminal escape sequence in the Node-RED log, a line break) become spaces;
- *  - when it shows the LogonID or a fragment of the password in any form a server writes it (see secrets.ts), it is
- *    withheld as a whole, never shown with holes;
- * and every finished message and field is masked once more (secrets.ts `mask`), so that our own words, the host
- * and the joins between them cannot show a fragment either. The raw error of the layer below is never attached.
+ *  - control characters (a terminal escape sequence in the Node-RED log, a line break) become spaces, and characters
+ *    nobody sees (format characters: zero-width spaces, soft hyphens, direction marks) are removed;
+ *  - when it shows the LogonID or a fragment of the password in any form a server writes it (see secrets.ts), as
+ *    it came or as it would be shown (quoted, in its place in the message), it is withheld as a whole, never shown
+ *    with holes.
+ * Nothing else is masked: our own words are fixed and the host is the user's configuration, so a hole in them would
+ * tell which characters a secret has (`cancel ***` for the LogonID "request"). The raw error of the layer below is
+ * never attached.
  */
 import { FAULT_NAMES, SERVICE_PATH, type FaultName } from './contract';
 import { TransportError } from './http-transport';
@@ -91,6 +94,10 @@ export class OpenMediaError extends Error {
   constructor(message: string, init: OpenMediaErrorInit) {
     super(message);
     this.name = 'OpenMediaError';
+    // The message alone, no frames: Node-RED copies the stack into msg.error.stack, and frames are text too (file
+    // paths, a user directory named after someone) that nothing may mask (a hole would tell which characters a
+    // secret has). An OpenMediaError is an outcome of a call, not a bug: where in the pack it was built says nothing.
+    this.stack = `OpenMediaError: ${message}`;
     this.code = init.code;
     // Only set what is there, so JSON.stringify / util.inspect stay short. A value is never kept whole.
     for (const key of FIELDS) {
@@ -126,12 +133,14 @@ export function isOpenMediaError(err: unknown): err is OpenMediaError {
 // ---------------------------------------------------------------------------------------------------------------
 // Bounded, printable text.
 
-/** Characters that must not reach a message: C0/C1 controls, lone surrogates, bidirectional overrides. */
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** Characters that must not reach a message: C0/C1 controls, line and paragraph separators, lone surrogates. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** Characters nobody sees, removed: format characters (bidirectional overrides, zero-width ones, soft hyphens). */
+const INVISIBLE = /\p{Cf}/gu;
 
-/** `text` on one line, without control characters. */
+/** `text` on one line, without control characters or characters nobody sees. */
 function printable(text: string): string {
-  return text.replace(UNPRINTABLE, ' ').replace(/ {2,}/g, ' ').trim();
+  return text.replace(INVISIBLE, '').replace(UNPRINTABLE, ' ').replace(/ {2,}/g, ' ').trim();
 }
 
 /** The first `max` characters of `text` (never half a surrogate pair), then "… (N characters)" when it was longer. */
@@ -182,20 +191,26 @@ const WITHHELD = "(the server's text is withheld: it contains the LogonID or pas
 
 /**
  * Text from a peer made safe to show (for other peers of the pack too: a Redis server's error reply): printable,
- * bounded to `max` characters, masked, or withheld as a whole when it shows a secret. '' when there is none.
+ * bounded to `max` characters, or withheld as a whole when it shows a secret. '' when there is none.
  */
 export function peerText(text: string | undefined, credentials: Credentials, max = QUOTE_MAX): string {
   return serverText(text, new SecretScrubber(credentials), max)?.text ?? '';
 }
 
-/** Server text made safe to show: printable, bounded, or withheld as a whole. `undefined` when there is none. */
-function serverText(text: string | undefined, secrets: SecretScrubber, max: number): { text: string; withheld: boolean } | undefined {
+/**
+ * Server text made safe to show: printable, bounded, or withheld as a whole. `undefined` when there is none.
+ * `framed` is how the text will appear in its place (quoted, between our words): it is looked at that way too, so
+ * a secret can come out neither from the text as it came, nor as shown, nor across its edges.
+ */
+function serverText(text: string | undefined, secrets: SecretScrubber, max: number,
+  framed: (shown: string) => string = (t) => t): { text: string; withheld: boolean } | undefined {
   if (text === undefined || text === null) return undefined;
-  // Looked at as it will be shown (bounded first: what is cut off is never shown, so it cannot leak).
-  const shown = printable(excerpt(String(text), max));
+  // Bounded first: what is cut off is never shown, so it cannot leak.
+  const cut = excerpt(String(text), max);
+  const shown = printable(cut);
   if (shown === '') return undefined;
-  if (secrets.mentions(shown)) return { text: WITHHELD, withheld: true };
-  return { text: secrets.mask(shown), withheld: false };
+  if (secrets.mentions(cut) || secrets.mentions(framed(shown))) return { text: WITHHELD, withheld: true };
+  return { text: shown, withheld: false };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -230,23 +245,19 @@ function scrubberOf(ctx: ErrorContext): SecretScrubber {
   return s instanceof SecretScrubber ? s : new SecretScrubber(s);
 }
 
-/** "<cause> - <operation> on <host>[: <detail>]", masked. */
-function compose(cause: string, ctx: ErrorContext, secrets: SecretScrubber, detail?: string): string {
+/** "<cause> - <operation> on <host>[: <detail>]": our words, the host, and server text already made safe. */
+function compose(cause: string, ctx: ErrorContext, detail?: string): string {
   const op = operationLabel(ctx.operation);
   const where = ctx.host && !cause.includes(ctx.host) ? `${op} on ${ctx.host}` : op;
-  return secrets.mask(`${cause} - ${where}${detail ? `: ${detail}` : ''}`);
+  return `${cause} - ${where}${detail ? `: ${detail}` : ''}`;
 }
 
-/** Builds an OpenMediaError whose every text field is masked. */
-function build(cause: string, ctx: ErrorContext, secrets: SecretScrubber, init: OpenMediaErrorInit, detail?: string): OpenMediaError {
-  const masked: OpenMediaErrorInit = { ...init, operation: ctx.operation, host: ctx.host };
-  for (const key of ['fault', 'faultString', 'faultCode', 'reason'] as const) {
-    if (typeof masked[key] === 'string') masked[key] = secrets.mask(masked[key] as string);
-  }
-  const err = new OpenMediaError(compose(cause, ctx, secrets, detail), masked);
-  // Node-RED copies the stack into msg.error.stack: its frames (file paths, function names) are text too.
-  if (typeof err.stack === 'string') err.stack = secrets.mask(err.stack);
-  return err;
+/**
+ * Builds an OpenMediaError. Every text in it is ours, the configuration's, or server text that serverText let
+ * through (the fields and the detail); its stack is the message and frames of our code.
+ */
+function build(cause: string, ctx: ErrorContext, init: OpenMediaErrorInit, detail?: string): OpenMediaError {
+  return new OpenMediaError(compose(cause, ctx, detail), { ...init, operation: ctx.operation, host: ctx.host });
 }
 
 const FAULT_CAUSES: Record<FaultName, string> = {
@@ -321,7 +332,7 @@ function isServicePath(path: string | undefined): boolean {
 /** An HTTP status that is not a SOAP answer: HTTP_<status>, with the path tried for a 404. */
 export function httpError(status: number, reasonPhrase: string | undefined, ctx: ErrorContext): OpenMediaError {
   const secrets = scrubberOf(ctx);
-  const reason = serverText(reasonPhrase, secrets, NAME_MAX);
+  const reason = serverText(reasonPhrase, secrets, NAME_MAX, (t) => `(HTTP ${status} ${t})`);
   const what = `HTTP ${status}${reason && !reason.withheld ? ` ${reason.text}` : ''}`;
   let cause: string;
   if (status === 404) {
@@ -338,7 +349,7 @@ export function httpError(status: number, reasonPhrase: string | undefined, ctx:
   } else {
     cause = `The server answered ${what}`;
   }
-  return build(cause, ctx, secrets, { code: `HTTP_${status}`, statusCode: status }, reason?.withheld ? reason.text : undefined);
+  return build(cause, ctx, { code: `HTTP_${status}`, statusCode: status }, reason?.withheld ? reason.text : undefined);
 }
 
 /**
@@ -347,13 +358,13 @@ export function httpError(status: number, reasonPhrase: string | undefined, ctx:
  */
 export function badResponse(ctx: ErrorContext, detail: string, fromServer: boolean, statusCode?: number): OpenMediaError {
   const secrets = scrubberOf(ctx);
-  const text = fromServer ? serverText(detail, secrets, QUOTE_MAX)?.text : printable(detail);
-  return build('The answer is not a valid Open Media answer', ctx, secrets, { code: 'BAD_RESPONSE', statusCode }, text);
+  const text = fromServer ? serverText(detail, secrets, QUOTE_MAX, (t) => `: ${t}`)?.text : printable(detail);
+  return build('The answer is not a valid Open Media answer', ctx, { code: 'BAD_RESPONSE', statusCode }, text);
 }
 
 /** CLIENT_CLOSED: a call after (or during) close(). */
 export function closedError(ctx: ErrorContext): OpenMediaError {
-  return build(transportCause('CLIENT_CLOSED', ctx), ctx, scrubberOf(ctx), { code: 'CLIENT_CLOSED' });
+  return build(transportCause('CLIENT_CLOSED', ctx), ctx, { code: 'CLIENT_CLOSED' });
 }
 
 interface ParsedFault {
@@ -393,12 +404,13 @@ function faultOf(err: unknown): ParsedFault | undefined {
 function faultError(fault: ParsedFault, ctx: ErrorContext, secrets: SecretScrubber): OpenMediaError {
   const known = fault.detailName !== undefined && KNOWN_FAULTS.has(fault.detailName);
   const code = known ? (fault.detailName as FaultName) : 'SOAP_FAULT';
-  const faultString = serverText(fault.faultString, secrets, QUOTE_MAX);
+  // Looked at as the message quotes it too (JSON, after ': ').
+  const faultString = serverText(fault.faultString, secrets, QUOTE_MAX, (t) => `: ${JSON.stringify(t)}`);
   // An unknown detail element's name is the server's text too (a server may name it after what it was sent).
   const detailName = known ? fault.detailName : serverText(fault.detailName, secrets, NAME_MAX)?.text;
   const cause = known ? FAULT_CAUSES[code as FaultName] : 'The server answered with a SOAP fault the service does not define';
   const detail = faultString ? (faultString.withheld ? faultString.text : JSON.stringify(faultString.text)) : undefined;
-  return build(cause, ctx, secrets, {
+  return build(cause, ctx, {
     code,
     fault: detailName,
     faultString: faultString?.text,
@@ -419,7 +431,6 @@ export function toOpenMediaError(err: unknown, ctx: ErrorContext = {}): OpenMedi
       { ...err.toJSON(), value: undefined, code: err.code, operation: ctx.operation } as OpenMediaErrorInit);
     // Already an excerpt: copied as it is (cutting it again would state the excerpt's length).
     if (err.value !== undefined) (copy as unknown as Record<string, unknown>).value = err.value;
-    if (typeof copy.stack === 'string') copy.stack = scrubberOf(ctx).mask(copy.stack);
     return copy;
   }
   const secrets = scrubberOf(ctx);
@@ -430,10 +441,10 @@ export function toOpenMediaError(err: unknown, ctx: ErrorContext = {}): OpenMedi
   if (err instanceof TransportError) {
     if (err.code.startsWith('HTTP_') && err.statusCode !== undefined) return httpError(err.statusCode, err.statusMessage, ctx);
     if (err.code === 'BAD_RESPONSE') return badResponse(ctx, err.message, false, err.statusCode);
-    if (err.code === 'ETIMEDOUT') return build(`${capitalize(err.message)} (timeout)`, ctx, secrets, { code: 'ETIMEDOUT' });
+    if (err.code === 'ETIMEDOUT') return build(`${capitalize(err.message)} (timeout)`, ctx, { code: 'ETIMEDOUT' });
     const code = SYSTEM_CODES[err.code] ?? 'CLIENT_ERROR';
-    if (code === 'CLIENT_ERROR') return build('Unexpected failure', ctx, secrets, { code }, printable(err.message));
-    return build(transportCause(code, ctx), ctx, secrets, { code });
+    if (code === 'CLIENT_ERROR') return build('Unexpected failure', ctx, { code }, printable(err.message));
+    return build(transportCause(code, ctx), ctx, { code });
   }
 
   const e = err as { code?: unknown; message?: unknown; response?: { status?: number } } | undefined;
@@ -441,24 +452,20 @@ export function toOpenMediaError(err: unknown, ctx: ErrorContext = {}): OpenMedi
   const message = typeof e?.message === 'string' ? e.message : String(err);
   if (sysCode && (TLS_CODES.has(sysCode) || sysCode.startsWith('ERR_SSL_') || sysCode.startsWith('ERR_TLS_'))) {
     // The TLS library's text may quote the server's certificate (its names): server text.
-    const why = serverText(message.split('\n')[0], secrets, NAME_MAX * 2);
-    return build(`The secure connection to ${ctx.host ?? 'the server'} failed (TLS: ${why && !why.withheld ? why.text : sysCode})`, ctx, secrets,
+    const why = serverText(message.split('\n')[0], secrets, NAME_MAX * 2, (t) => `(TLS: ${t})`);
+    return build(`The secure connection to ${ctx.host ?? 'the server'} failed (TLS: ${why && !why.withheld ? why.text : sysCode})`, ctx,
       { code: 'TLS_ERROR', reason: sysCode }, why?.withheld ? why.text : undefined);
   }
   if (sysCode && SYSTEM_CODES[sysCode]) {
     const code = SYSTEM_CODES[sysCode];
-    return build(transportCause(code, ctx), ctx, secrets, { code, reason: sysCode });
+    return build(transportCause(code, ctx), ctx, { code, reason: sysCode });
   }
-  // soap's own parse failures: "Invalid XML" is thrown as a plain { Fault } object, the others as Errors.
-  const soapFault = (err as { Fault?: { faultstring?: unknown } } | undefined)?.Fault;
-  if (soapFault && typeof soapFault === 'object') return badResponse(ctx, 'the XML could not be parsed', false);
-  if (/Cannot parse response|Error http status codes|Unexpected|Invalid XML|Non-whitespace|Unclosed|Unmatched/i.test(message)) {
-    return badResponse(ctx, message.split('\n')[0], true, e?.response?.status);
-  }
-  return build('Unexpected failure', ctx, secrets, {
+  // Node's HTTP parser refused the answer (the transport says so itself; this covers an error that came another way).
+  if (sysCode && /^HPE_[A-Z0-9_]{1,40}$/.test(sysCode)) return badResponse(ctx, `the answer is not valid HTTP (${sysCode})`, false);
+  return build('Unexpected failure', ctx, {
     code: sysCode && /^E[A-Z]+$/.test(sysCode) ? sysCode : 'CLIENT_ERROR',
     reason: sysCode && /^[A-Z0-9_]{1,40}$/.test(sysCode) ? sysCode : undefined,
-  }, serverText(message.split('\n')[0], secrets, QUOTE_MAX)?.text);
+  }, serverText(message.split('\n')[0], secrets, QUOTE_MAX, (t) => `: ${t}`)?.text);
 }
 
 /**

@@ -10,6 +10,12 @@
  * Bounds: the timeout covers the whole exchange, the last byte of the answer included (a server that sends a byte a
  * second still fails with ETIMEDOUT at the deadline); an answer larger than maxResponseBytes is refused as soon as
  * its Content-Length or its bytes say so, without reading the rest; an answer that is not valid UTF-8 is refused.
+ * The GETs of one service-description build share a FetchBudget (one deadline, a number of documents, a number of
+ * bytes in all), so a server that imports without end or drips its documents cannot keep a build going.
+ *
+ * The soap package never reads a SOAP answer: a SOAP POST it makes (the client's fallback path) must carry a
+ * TAKE_ANSWER function in its options, which receives the answer; soap itself is called back with ANSWER_TAKEN.
+ * Only the service description (GET) goes to soap's parser, after the reading layer has checked it.
  */
 import * as http from 'http';
 import * as https from 'https';
@@ -38,12 +44,29 @@ export interface TransportOptions {
   idleSocketMs?: number;
   /** Largest answer accepted (bytes, default DEFAULT_MAX_RESPONSE_BYTES); a bigger one fails with BAD_RESPONSE. */
   maxResponseBytes?: number;
-  /**
-   * Run on every SOAP answer that goes to the soap package (request(), not post()) before soap parses it; throws an
-   * XmlReadError to refuse it (BAD_RESPONSE). The client's soap fallback path checks the envelope with it.
-   */
-  checkSoapAnswer?: (xml: string) => void;
 }
+
+/**
+ * What every GET of one service-description build shares (soap hands its `wsdl_options` to each GET of a build, the
+ * imports' too; the budget rides in them under FETCH_BUDGET): one deadline for them all, and how many more
+ * documents and bytes they may bring. `spent` is set once the build has given up (its deadline passed): every GET
+ * after that fails at once.
+ */
+export interface FetchBudget {
+  deadline: number;
+  documentsLeft: number;
+  bytesLeft: number;
+  maxDocuments: number;
+  maxBytes: number;
+  spent?: boolean;
+}
+export const FETCH_BUDGET = 'openMediaFetchBudget';
+
+/** The key of the function that takes a SOAP answer soap asked for (see the top of the file). */
+export const TAKE_ANSWER = 'openMediaTakeAnswer';
+export type TakeAnswer = (error: unknown, res?: TransportResponse) => void;
+/** What soap's callback gets instead of the answer, which went to TAKE_ANSWER. */
+export const ANSWER_TAKEN = Object.freeze(new Error('the answer went to the client, not to the soap package'));
 
 /**
  * The default answer size cap, 32 MiB. The biggest honest answers are GetAllOpenMediaRequestStatus and
@@ -83,11 +106,22 @@ function sizeText(bytes: number): string {
   return `${bytes} bytes (${+(bytes / 1048576).toFixed(2)} MB)`;
 }
 
+/**
+ * Node's HTTP parser (llhttp) refuses an answer that is not HTTP/1.x (a garbage status line, HTTP/0.9 or HTTP/2
+ * bytes, a header line too long or with a forbidden character, Content-Length beside Transfer-Encoding, a bad chunk
+ * size ...) with an error whose code starts HPE_: what the peer sent is wrong, so it is BAD_RESPONSE, never a
+ * failure of the client. Its code is Node's fixed vocabulary, never text of the answer.
+ */
+function notHttp(err: NodeJS.ErrnoException): TransportError | undefined {
+  const code = typeof err?.code === 'string' ? err.code : '';
+  if (!/^HPE_[A-Z0-9_]{1,40}$/.test(code)) return undefined;
+  return new TransportError(`the answer is not valid HTTP (${code})`, 'BAD_RESPONSE');
+}
+
 export class HttpTransport {
   readonly agent: http.Agent;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
-  private readonly checkSoapAnswer?: (xml: string) => void;
   private readonly pending = new Set<http.ClientRequest>();
   private closed = false;
   /** Every socket the agent opened for us that has not closed yet. */
@@ -99,7 +133,6 @@ export class HttpTransport {
   constructor(readonly secure: boolean, options: TransportOptions) {
     this.timeoutMs = options.timeoutMs;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    this.checkSoapAnswer = options.checkSoapAnswer;
     const maxSockets = options.maxSockets ?? 16;
     const common = {
       keepAlive: true,
@@ -148,11 +181,37 @@ export class HttpTransport {
   }
 
   /**
-   * soap's IHttpClient.request: `data` null means GET (the WSDL and its imports), a string means a SOAP POST.
-   * Calls back exactly once.
+   * soap's IHttpClient.request: `data` null means GET (the WSDL and its imports: within the build's FetchBudget when
+   * `exoptions` carries one), a string means a SOAP POST, whose answer goes to `exoptions[TAKE_ANSWER]` and never to
+   * soap (which is called back with ANSWER_TAKEN). Calls back exactly once.
    */
-  request(url: string, data: string | null, callback: Callback, exheaders?: Record<string, string>): Promise<unknown> {
-    this.send(url, data, callback, exheaders, Date.now() + this.timeoutMs, true, true);
+  request(url: string, data: string | null, callback: Callback, exheaders?: Record<string, string>, exoptions?: Record<string, unknown>): Promise<unknown> {
+    if (data != null) {
+      const take = exoptions?.[TAKE_ANSWER];
+      if (typeof take !== 'function') {
+        callback(new TransportError('a SOAP answer is read by the client only', 'CLIENT_ERROR'));
+      } else {
+        this.send(url, data, (err, res) => {
+          (take as TakeAnswer)(err, res);
+          callback(ANSWER_TAKEN);
+        }, exheaders, Date.now() + this.timeoutMs, true, undefined);
+      }
+      return Promise.resolve();
+    }
+    const budget = exoptions?.[FETCH_BUDGET] as FetchBudget | undefined;
+    if (budget) {
+      if (budget.spent || Date.now() >= budget.deadline) {
+        callback(new TransportError(`the service description was not complete within ${this.timeoutMs} ms`, 'ETIMEDOUT'));
+        return Promise.resolve();
+      }
+      if (budget.documentsLeft <= 0) {
+        callback(new TransportError(`the service description imports more than ${budget.maxDocuments} documents`, 'BAD_RESPONSE'));
+        return Promise.resolve();
+      }
+      budget.documentsLeft--;
+    }
+    const deadline = budget ? Math.min(budget.deadline, Date.now() + this.timeoutMs) : Date.now() + this.timeoutMs;
+    this.send(url, null, callback, exheaders, deadline, true, budget ?? null);
     return Promise.resolve();
   }
 
@@ -161,7 +220,7 @@ export class HttpTransport {
    * exactly once, like request().
    */
   post(url: string, body: string, soapAction: string, callback: Callback): void {
-    this.send(url, body, callback, { SOAPAction: soapAction }, Date.now() + this.timeoutMs, true, false);
+    this.send(url, body, callback, { SOAPAction: soapAction }, Date.now() + this.timeoutMs, true, undefined);
   }
 
   /** The endpoint's URL, parsed once (every call of a client goes to the same one). */
@@ -195,7 +254,8 @@ export class HttpTransport {
     exheaders: Record<string, string> | undefined,
     deadline: number,
     mayRetry: boolean,
-    forSoap: boolean,
+    /** For a GET of a service description: its build's budget, or null (no build: only the usual bounds). */
+    wsdl: FetchBudget | null | undefined,
   ): void {
     let done = false;
     const finish: Callback = (error, res, body) => {
@@ -240,9 +300,12 @@ export class HttpTransport {
     // whatever the destroyed request and response report afterwards is ignored.
     const timer = setTimeout(() => {
       cleanup();
-      finish(new TransportError(`no complete answer within ${this.timeoutMs} ms`, 'ETIMEDOUT'));
+      finish(new TransportError(wsdl ? `the service description was not complete within ${this.timeoutMs} ms`
+        : `no complete answer within ${this.timeoutMs} ms`, 'ETIMEDOUT'));
       req.destroy();
     }, Math.max(1, deadline - Date.now()));
+    // A service description's documents share the build's byte budget.
+    const maxBytes = wsdl ? Math.min(this.maxResponseBytes, wsdl.bytesLeft) : this.maxResponseBytes;
     let answered = false;
     req.on('error', (err: NodeJS.ErrnoException) => {
       cleanup();
@@ -252,10 +315,10 @@ export class HttpTransport {
       ) {
         done = true;
         this.retries++;
-        this.send(url, data, callback, exheaders, deadline, false, forSoap);
+        this.send(url, data, callback, exheaders, deadline, false, wsdl);
         return;
       }
-      finish(err);
+      finish(notHttp(err) ?? err);
     });
     req.on('response', (res) => {
       answered = true;
@@ -263,26 +326,28 @@ export class HttpTransport {
       let size = 0;
       const tooLarge = (): void => {
         cleanup();
-        finish(new TransportError(`the answer is larger than the maximum answer size of ${sizeText(this.maxResponseBytes)}`, 'BAD_RESPONSE', res.statusCode));
+        finish(new TransportError(wsdl && maxBytes < this.maxResponseBytes
+          ? `the service description is larger than ${sizeText(wsdl.maxBytes)} in all`
+          : `the answer is larger than the maximum answer size of ${sizeText(this.maxResponseBytes)}`, 'BAD_RESPONSE', res.statusCode));
         req.destroy();
       };
       const declared = Number(res.headers['content-length']);
-      if (Number.isFinite(declared) && declared > this.maxResponseBytes) {
+      if (Number.isFinite(declared) && declared > maxBytes) {
         tooLarge();
         return;
       }
       res.on('data', (chunk: Buffer) => {
         if (done) return;
         size += chunk.length;
-        if (size > this.maxResponseBytes) {
+        if (size > maxBytes) {
           tooLarge();
           return;
         }
         chunks.push(chunk);
       });
-      res.on('error', (err) => {
+      res.on('error', (err: NodeJS.ErrnoException) => {
         cleanup();
-        finish(err);
+        finish(notHttp(err) ?? err);
       });
       res.on('aborted', () => {
         cleanup();
@@ -312,15 +377,15 @@ export class HttpTransport {
           finish(new TransportError('the answer is not valid UTF-8', 'BAD_RESPONSE', status));
           return;
         }
-        if (forSoap) {
-          // What soap is about to parse: a SOAP answer through the client's check, a service description (GET)
-          // through the reading layer's own limits (well-formed, no DOCTYPE, bounded depth, names and texts).
+        if (body === undefined) {
+          if (wsdl) wsdl.bytesLeft -= size;
+          // What soap is about to parse (a service description): through the reading layer's own limits first
+          // (well-formed, no DOCTYPE, bounded depth, names and texts), in time linear in its size.
           try {
-            if (body === undefined) new XmlCursor(text).finish();
-            else this.checkSoapAnswer?.(text);
+            new XmlCursor(text).finish();
           } catch (err) {
             if (!(err instanceof XmlReadError)) throw err;
-            finish(new TransportError(body === undefined ? `the service description is not usable XML: ${err.message}` : err.message, 'BAD_RESPONSE', status));
+            finish(new TransportError(`the service description is not usable XML: ${err.message}`, 'BAD_RESPONSE', status));
             return;
           }
         }

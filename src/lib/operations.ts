@@ -103,7 +103,7 @@ export interface OperationNodeDef {
   paletteLabel: string;
   /** More words the palette filter finds the node by (lower case, space separated; see build-editor.ts). */
   searchWords: string;
-  /** The node's icon, a file in icons/ (white lines, like Node-RED's own icons, on the node's colour). */
+  /** The node's icon, a file in nodes/icons/ (white lines, like Node-RED's own icons, on the node's colour). */
   icon: string;
   /** Two outputs (accepted / not accepted) for the operations that answer a RequestStatus. */
   outputs: 1 | 2;

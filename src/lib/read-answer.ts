@@ -16,9 +16,25 @@
  * time, is skipped, as WCF's own DataContractSerializer skips unknown members: its subtree is still read (it must
  * be well-formed), nothing of it is kept, and it is bounded (XmlCursor.skipElement: a few levels deep, a few
  * thousand elements, a few dozen such elements per parent).
+ *
+ * A value must be what its type allows, as WCF's DataContractSerializer requires (it refuses the whole message
+ * otherwise): an xs:int a whole number within 32 bits, an xs:boolean true/false/1/0, an xs:dateTime a date and time
+ * in the xs:dateTime form, an enum one of the names the contract defines (an unknown one is refused, never passed on:
+ * it is the server's text, and a status would show it). The refusal names the member, never its text.
  */
-import { DATA_TYPES, OPERATIONS, isDataType, typeDepth, type ComplexTypeDef, type DataTypeName, type MemberDef, type OperationName } from './contract';
-import { CLOSE, END, NS_SOAP11, NS_SOAP12, OPEN, TEXT, XmlCursor, XmlReadError, limitsForDepth, type XmlLimits } from './xml-reader';
+import {
+  DATA_TYPES,
+  ENUMS,
+  OPERATIONS,
+  isDataType,
+  isEnumType,
+  typeDepth,
+  type ComplexTypeDef,
+  type DataTypeName,
+  type MemberDef,
+  type OperationName,
+} from './contract';
+import { CLOSE, END, NS_SOAP11, NS_SOAP12, OPEN, TEXT, XmlContentError, XmlCursor, XmlReadError, limitsForDepth, type XmlLimits } from './xml-reader';
 
 /** A SOAP Fault read from an answer, in the shape the soap package gives its errors (`root.Envelope.Body.Fault`). */
 export class ResponseFault extends Error {
@@ -47,11 +63,6 @@ function answerLimits(operation: OperationName): XmlLimits {
   return limits;
 }
 
-/** For an answer whose operation is not known (checkEnvelope): the deepest of all. */
-const ANY_ANSWER_LIMITS = limitsForDepth(
-  Math.max(FAULT_DEPTH, ...Object.values(OPERATIONS).map((def) => RESULT_DEPTH + typeDepth(def.result.type))),
-);
-
 /** Per complex type: its members by element name. */
 const MEMBER_INDEX = new Map<ComplexTypeDef, Map<string, MemberDef>>();
 
@@ -64,18 +75,63 @@ function memberIndex(def: ComplexTypeDef): Map<string, MemberDef> {
   return index;
 }
 
+// The lexical forms of the XML Schema types, after whitespace is collapsed (xs:int, xs:boolean and xs:dateTime
+// collapse it: leading and trailing whitespace is allowed). Anchored, no nested quantifier: linear, and the text
+// is bounded by the reader's limits before it gets here.
+const INT_FORM = /^[+-]?\d{1,20}$/;
+const DATE_TIME_FORM = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$/;
+/** The longest xs:dateTime text taken (.NET writes at most 33 characters). */
+const MAX_DATE_TIME = 64;
+
+/** `text` as an XML Schema whitespace-collapsed value's ends: without leading and trailing XML whitespace. */
+function collapsed(text: string): string {
+  return text.trim();
+}
+
 /**
- * The value of the element just opened, as normalizeValue reads it: text for scalars and enums, an object per
- * complex type, an array per array type; null for xsi:nil. Consumes the element up to its close tag. Recursion
- * follows the contract's types (a few levels), never the document.
+ * The text of a scalar or enum element `name` of type `type`, checked against its type's lexical form (see the top
+ * of the file); an XmlContentError naming the member otherwise.
  */
-function readTyped(r: XmlCursor, type: string): unknown {
+function checkedScalar(r: XmlCursor, type: string, name: string, text: string): string {
+  const v = collapsed(text);
+  let ok: boolean;
+  let rule: string;
+  switch (type) {
+    case 'xs:int': {
+      const n = Number(v);
+      ok = INT_FORM.test(v) && n >= -2147483648 && n <= 2147483647;
+      rule = 'a whole number from -2147483648 to 2147483647';
+      break;
+    }
+    case 'xs:boolean':
+      ok = v === 'true' || v === 'false' || v === '1' || v === '0';
+      rule = 'true or false';
+      break;
+    case 'xs:dateTime':
+      ok = v.length <= MAX_DATE_TIME && DATE_TIME_FORM.test(v) && !Number.isNaN(Date.parse(/[zZ]|[+-]\d{2}:\d{2}$/.test(v) ? v : `${v}Z`));
+      rule = 'a date and time (xs:dateTime)';
+      break;
+    default:
+      if (!isEnumType(type)) return text;
+      ok = Object.prototype.hasOwnProperty.call(ENUMS[type], v);
+      rule = `one of the ${type} values the service defines`;
+  }
+  if (!ok) throw new XmlContentError(`${name} is not ${rule}`, r.at);
+  return isEnumType(type) ? v : text;
+}
+
+/**
+ * The value of the element just opened (member `name`), as normalizeValue reads it: text for scalars and enums
+ * (checked: checkedScalar), an object per complex type, an array per array type; null for xsi:nil. Consumes the
+ * element up to its close tag. Recursion follows the contract's types (a few levels), never the document.
+ */
+function readTyped(r: XmlCursor, type: string, name: string): unknown {
   if (r.isNil()) {
     // A nil element has no content.
     r.readText();
     return null;
   }
-  if (!isDataType(type)) return r.readText();
+  if (!isDataType(type)) return checkedScalar(r, type, name, r.readText());
   const def = DATA_TYPES[type as DataTypeName];
   const depth = r.depth;
   if (def.kind === 'array') {
@@ -87,7 +143,7 @@ function readTyped(r: XmlCursor, type: string): unknown {
           r.skipElement();
         } else {
           // A nil item carries nothing (soap leaves it out too).
-          const item = readTyped(r, def.itemType);
+          const item = readTyped(r, def.itemType, `${name} item`);
           if (item !== null) items.push(item);
         }
       } else if (t === CLOSE && r.depth < depth) {
@@ -102,7 +158,7 @@ function readTyped(r: XmlCursor, type: string): unknown {
     if (t === OPEN) {
       // A member the type does not have, or one already read, is skipped (WCF keeps the first too).
       const member = index.get(r.local);
-      if (member && !Object.prototype.hasOwnProperty.call(out, member.name)) out[member.name] = readTyped(r, member.type);
+      if (member && !Object.prototype.hasOwnProperty.call(out, member.name)) out[member.name] = readTyped(r, member.type, member.name);
       else r.skipElement();
     } else if (t === CLOSE && r.depth < depth) {
       return out;
@@ -175,17 +231,6 @@ function openEnvelope(r: XmlCursor): string {
 }
 
 /**
- * Checks that `xml` is a well-formed, namespace-well-formed SOAP envelope within the layer's limits, without looking
- * at its content. The client's soap fallback path runs this before the soap package parses an answer (its parser is
- * lenient about all of these), so both paths refuse the same broken answers.
- */
-export function checkEnvelope(xml: string): void {
-  const r = new XmlCursor(xml, ANY_ANSWER_LIMITS);
-  openEnvelope(r);
-  r.finish();
-}
-
-/**
  * Reads the answer of `operation` from its XML. Returns the value normalizeResult takes (the `<op>Result` content
  * in the reader's shape), throws a ResponseFault for a SOAP Fault and an XmlReadError for anything else that is not
  * the expected answer. Everything after the Body is still read, so a truncated document is an error.
@@ -224,7 +269,7 @@ export function readResponseXml(operation: OperationName, xml: string): unknown 
           const v = r.next();
           if (v === CLOSE && r.depth < 3) break;
           if (v !== OPEN) continue;
-          if (r.local === def.result.name) result = readTyped(r, def.result.type);
+          if (r.local === def.result.name) result = readTyped(r, def.result.type, def.result.name);
           else r.skipElement();
         }
       } else {

@@ -52,13 +52,17 @@ export interface JsonataExpression {
 export interface NodeAPI {
   nodes: {
     createNode(node: object, config: NodeDef): void;
-    registerType(type: string, ctor: Function, options?: { credentials?: Record<string, { type: string }> }): void; // eslint-disable-line @typescript-eslint/ban-types
+    registerType(type: string, ctor: Function, options?: { // eslint-disable-line @typescript-eslint/ban-types
+      credentials?: Record<string, { type: string }>;
+      /** Settings of the node type; `exportable` ones reach the editor as RED.settings.<name>. */
+      settings?: Record<string, { value: unknown; exportable?: boolean }>;
+    }): void;
     getNode(id: string): unknown;
     /** Every node of the deployed flows, as configured (om-server: is there an om-events node using me?). */
     eachNode?(callback: (config: NodeDef) => void): void;
   };
   /** settings.js as the runtime sees it (only what the pack reads). */
-  settings?: { userDir?: string };
+  settings?: { userDir?: string; contextStorage?: unknown };
   util: {
     evaluateNodeProperty(value: unknown, type: string, node: object, msg: NodeMessage | undefined,
       callback: (err: Error | null, result?: unknown) => void): void;
@@ -114,3 +118,22 @@ export interface OmServerNode extends RedNode {
   sharedState?: string;
 }
 
+/** How a context store keeps its values: only in memory (lost at every restart), in files, or by a module of its own. */
+export type ContextStoreKind = 'memory' | 'file' | 'other';
+
+/**
+ * The kind of each context store settings.js configures (`contextStorage`), by the name the editor lists it under.
+ * No configuration: Node-RED's one store, "memory". A string entry (`default: "file"`) only names another store.
+ */
+export function contextStoreKinds(settings: NodeAPI['settings']): Record<string, ContextStoreKind> {
+  const config = settings?.contextStorage;
+  const kinds: Record<string, ContextStoreKind> = {};
+  if (config && typeof config === 'object') {
+    for (const [name, store] of Object.entries(config as Record<string, unknown>)) {
+      if (!store || typeof store !== 'object') continue;
+      const module = (store as { module?: unknown }).module;
+      kinds[name] = module === 'memory' ? 'memory' : module === 'localfilesystem' ? 'file' : 'other';
+    }
+  }
+  return Object.keys(kinds).length ? kinds : { memory: 'memory' };
+}

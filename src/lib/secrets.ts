@@ -14,15 +14,19 @@
  *  - base64 (and base64url), at every alignment, also folded over several lines: what a server does with an
  *    `Authorization: Basic` value or a "logon:password" string it logs;
  *  - UTF-8 read as Latin-1 (an HTTP reason phrase carrying the password's UTF-8 bytes reaches Node as Latin-1);
+ *  - hexadecimal bytes (`547230`, `54 72 30`, `54:72:30`), read as UTF-8 and as Latin-1;
+ *  - split by characters nobody sees (Unicode format characters, \p{Cf}: zero-width spaces and joiners, soft
+ *    hyphens, direction marks; Hangul fillers) or dressed with combining marks (\p{M} after NFD: `p\u0301a...`);
  *  - Unicode compatibility-normalised (NFKC), for a server that normalises text.
+ * The secrets themselves are looked for in the forms a shown text could give them too: with their control characters
+ * and runs of whitespace as errors.ts prints them (a LogonID with a tab or two spaces), without combining marks.
  * Encrypted or hashed forms are out of reach, and so is a password echoed in pieces of 3 characters or fewer with
- * other text between them (that is no longer a 4-character fragment).
+ * other text between them (that is no longer a 4-character fragment: `T.r.0.u.b`), or reversed.
  *
- * Two operations:
- *  - `mentions(text)`: does the text show a secret in any of those forms? Server text that does is withheld as a
- *    whole (errors.ts), never shown with holes: a hole in a predictable text would tell which fragment it was.
- *  - `mask(text)`: every raw window (and LogonID) in `text` replaced with `***`. The last step for every error text,
- *    so that our own words, the host and a boundary between our text and a quote cannot show a fragment either.
+ * One operation, `mentions(text)`: does the text show a secret in any of those forms? Server text that does is
+ * withheld as a whole (errors.ts), never shown with holes, and nothing else is masked: our own words and the host
+ * are predictable (or typed by the user), so a hole in them would tell which characters the secret has (review r1:
+ * `Nothing answers at 127.0.0.1:***5` told a password of '1261').
  */
 
 /** Windows of this many characters (code points) of the password may not appear. */
@@ -48,9 +52,14 @@ function fold(text: string): string {
 const MARKUP = /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[|\]\]>|<\?[\s\S]*?(?:\?>|$)|<\/?[A-Za-z_:][^<>]*>/g;
 const ENTITY = /&(?:#[xX]([0-9A-Fa-f]{1,6});?|#([0-9]{1,7});?|(lt|gt|amp|quot|apos);)/g;
 const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-const JS_ESCAPE = /\\(?:u\{([0-9A-Fa-f]{1,6})\}|u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2})|(["'\\/]))/g;
+const JS_ESCAPE = /\\(?:[uU]\{([0-9A-Fa-f]{1,6})\}|[uU]([0-9A-Fa-f]{4})|[xX]([0-9A-Fa-f]{2})|(["'\\/]))/g;
 const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
 const BASE64_RUN = /[A-Za-z0-9+/_-]{6,}/g;
+/** Four or more hexadecimal bytes in a row, each maybe followed by one separator (space, ':', '.', '-'). */
+const HEX_RUN = /(?:[0-9A-Fa-f]{2}[ :.-]?){4,}/g;
+/** Characters nobody sees: format characters (\p{Cf}), Hangul fillers. */
+const INVISIBLE = /[\p{Cf}\u115F\u1160\u3164\uFFA0]/gu;
+const MARKS = /\p{M}/gu;
 
 function fromCodePoint(code: number): string {
   return code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
@@ -104,6 +113,26 @@ function base64Views(text: string): string[] {
   return out;
 }
 
+/** The bytes of every hexadecimal run (without its separators; at both alignments when it has none), as text. */
+function hexViews(text: string): string[] {
+  const out: string[] = [];
+  for (const run of text.match(HEX_RUN) ?? []) {
+    const digits = run.replace(/[ :.-]/g, '');
+    for (let offset = 0; offset < (digits.length === run.length ? 2 : 1); offset++) {
+      const bytes = Buffer.from(digits.slice(offset, digits.length - ((digits.length - offset) % 2)), 'hex');
+      const utf8 = bytes.toString('utf8');
+      out.push(utf8.includes('\uFFFD') ? bytes.toString('latin1') : utf8);
+    }
+  }
+  return out;
+}
+
+/** `text` without what nobody sees: format characters, and combining marks (after splitting them off, NFD). */
+function unseen(text: string): string {
+  const visible = text.replace(INVISIBLE, '');
+  return /[^\u0000-\u007f]/.test(visible) ? visible.normalize('NFD').replace(MARKS, '') : visible;
+}
+
 /** The forms of `text` a reader could see (see the top of the file). Each is case-folded. */
 function views(text: string): string[] {
   const stripped = text.replace(MARKUP, '');
@@ -112,11 +141,15 @@ function views(text: string): string[] {
   const list = [text, stripped, decoded, decodedStripped, decodedStripped.replace(/\s+/g, '')];
   // Latin-1 text that is really UTF-8 (the reason phrase of an HTTP answer).
   if (/[\u0080-\u00ff]/.test(text) && !/[^\u0000-\u00ff]/.test(text)) list.push(Buffer.from(text, 'latin1').toString('utf8'));
-  list.push(...base64Views(text), ...base64Views(decodedStripped));
+  list.push(...base64Views(text), ...base64Views(decodedStripped), ...hexViews(decodedStripped));
   const out = new Set<string>();
   for (const v of list) {
     out.add(fold(v));
-    if (/[^\u0000-\u007f]/.test(v)) out.add(fold(v.normalize('NFKC')));
+    if (/[^\u0000-\u007f]/.test(v)) {
+      out.add(fold(v.normalize('NFKC')));
+      out.add(fold(unseen(v)));
+      out.add(fold(unseen(v).normalize('NFKC')));
+    }
   }
   return [...out];
 }
@@ -129,17 +162,29 @@ export interface Credentials {
   password?: string;
 }
 
-/** What may not appear: the password's windows and whole short secrets, case-folded (and NFKC forms). */
+/**
+ * A secret as a shown text could carry it: control characters and runs of whitespace as errors.ts prints them
+ * (one space), and without whitespace at all (a view removes it).
+ */
+function shownForms(secret: string): string[] {
+  const spaced = secret.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/ {2,}/g, ' ').trim();
+  return [secret, spaced, secret.replace(/\s+/g, '')];
+}
+
+/** What may not appear: the password's windows and whole short secrets, case-folded (and NFKC, unmarked forms). */
 function needlesOf(credentials: Credentials): string[] {
   const out = new Set<string>();
   const add = (s: string): void => {
     if (s) out.add(fold(s));
-    if (/[^\u0000-\u007f]/.test(s)) out.add(fold(s.normalize('NFKC')));
+    if (/[^\u0000-\u007f]/.test(s)) {
+      out.add(fold(s.normalize('NFKC')));
+      if (unseen(s) !== '') out.add(fold(unseen(s)));
+    }
   };
   const logonId = credentials.logonId ?? '';
-  if (logonId) add(logonId);
+  for (const form of new Set(logonId ? shownForms(logonId) : [])) if (form) add(form);
   const password = credentials.password ?? '';
-  for (const form of new Set([password, password.replace(/\s+/g, '')])) {
+  for (const form of new Set(password ? shownForms(password) : [])) {
     const chars = Array.from(form);
     if (chars.length === 0) continue;
     if (chars.length <= WINDOW) {
@@ -151,20 +196,11 @@ function needlesOf(credentials: Credentials): string[] {
   return [...out].filter((s) => s.length > 0);
 }
 
-/**
- * What replaces a hidden run: the first of these whose characters appear in no needle, so the replacement can never
- * complete a window with the characters around it (and one pass of mask() is enough).
- */
-const MASKS = ['***', '###', '~~~', '\u2026', '\u2591\u2591\u2591', '[hidden]'];
-
 export class SecretScrubber {
   private readonly needles: string[];
-  private readonly replacement: string;
 
   constructor(credentials: Credentials = {}) {
     this.needles = needlesOf(credentials);
-    const used = new Set(this.needles.join(''));
-    this.replacement = MASKS.find((m) => ![...fold(m)].some((c) => used.has(c))) ?? '';
   }
 
   /** True when there is nothing to hide. */
@@ -181,27 +217,6 @@ export class SecretScrubber {
     return false;
   }
 
-  /** `text` with every raw (case-folded) occurrence of a secret's window replaced by `***` (see MASKS). */
-  mask(text: string): string {
-    if (this.empty || !text) return text;
-    const folded = fold(text);
-    const hidden = new Uint8Array(text.length);
-    let any = false;
-    for (const needle of this.needles) {
-      for (let at = folded.indexOf(needle); at >= 0; at = folded.indexOf(needle, at + 1)) {
-        hidden.fill(1, at, at + needle.length);
-        any = true;
-      }
-    }
-    if (!any) return text;
-    let out = '';
-    for (let i = 0; i < text.length; i++) {
-      if (!hidden[i]) out += text[i];
-      else if (i === 0 || !hidden[i - 1]) out += this.replacement;
-    }
-    // Only when every replacement shares a character with the password: removing the run may join two pieces.
-    return this.replacement === '' ? this.mask(out) : out;
-  }
 }
 
 /** A scrubber with nothing to hide. */

@@ -70,7 +70,8 @@ const REFUSAL: Record<RequestStatusName, string> = {
   TenantDisabled: 'tenant disabled',
   AgentLoggedOff: 'agent logged off',
   InvalidID: 'request id unknown',
-  Error: 'contact center error',
+  // RequestStatus 5, "general error": the contact center did not take the request, for a reason it does not give.
+  Error: 'refused: contact center error',
 };
 
 /** A request's Status in words (status records). */
@@ -105,6 +106,33 @@ export function shortStatus(code: string): string {
   return TRANSPORT[code] ?? SERVICE[code] ?? LOCAL[code] ?? httpText(code) ?? fit(safe(code, STATUS_MAX));
 }
 
+/** Shorter words for the long ones, where a status must also say when the next try is ("no connection, retry 2s"). */
+const COMPACT: Record<string, string> = {
+  ECONNREFUSED: 'no connection',
+  ENOTFOUND: 'name unknown',
+  SOAP_FAULT: 'service fault',
+  OpenMediaRequestTerminatedFault: 'request ended',
+};
+
+/** "2s", "5m", "3h": a delay as short as a status needs it. */
+function delayText(ms: number): string {
+  const s = Math.max(1, Math.round(ms / 1000));
+  if (s < 100) return `${s}s`;
+  if (s < 100 * 60) return `${Math.round(s / 60)}m`;
+  return `${Math.round(s / 3600)}h`;
+}
+
+/**
+ * A failure that is tried again: what failed and when the next try is ("no connection, retry 2s"), within
+ * STATUS_MAX characters: shorter words before dropping "retry".
+ */
+export function retryText(code: string, retryInMs: number): string {
+  const words = shortStatus(code);
+  const compact = COMPACT[code] ?? words;
+  const retry = `, retry ${delayText(retryInMs)}`;
+  return fit(`${words}${retry}`, `${compact}${retry}`, `${compact.slice(0, STATUS_MAX - retry.length - 1)}…${retry}`);
+}
+
 /** The status of a failed call: colour and shape say who failed (see the top of this file). */
 export function failureStatus(err: { code: string; field?: string; rule?: string }): NodeStatus {
   const { code } = err;
@@ -118,11 +146,17 @@ export function failureStatus(err: { code: string; field?: string; rule?: string
   return { fill: 'red', shape: 'ring', text: shortStatus(code) };
 }
 
-/** An AddRequest / DivertRequest that was not accepted. */
+/**
+ * An AddRequest / DivertRequest that was not accepted. A RequestStatus the contract does not define is never
+ * quoted (the client's reader refuses one anyway): it would be the server's text, which may echo a secret.
+ */
 export function refusalStatus(requestStatus: unknown): NodeStatus {
-  const words = REFUSAL[requestStatus as RequestStatusName];
-  return { fill: 'yellow', shape: 'ring', text: words ?? fit(`not accepted: ${safe(String(requestStatus ?? ''), 16)}`) };
+  const words = Object.prototype.hasOwnProperty.call(REFUSAL, String(requestStatus)) ? REFUSAL[requestStatus as RequestStatusName] : undefined;
+  return { fill: 'yellow', shape: 'ring', text: words ?? 'not accepted (unknown status)' };
 }
+
+/** Says whether a text from the server shows a credential (OpenMediaClient.showsSecret); such text is not shown. */
+export type SecretCheck = (text: string) => boolean;
 
 /** "~40 s", "~5 min", "~2 h": an expected wait in seconds, rounded as a person would say it. */
 export function waitText(seconds: number): string {
@@ -146,11 +180,15 @@ function recordsOf(result: unknown): Answer[] {
   return Array.isArray(list) ? (list as Answer[]) : [];
 }
 
-/** "#16 queued, position 3", "#16 with agent 4001", "#16 complete": one status record in words. */
-export function recordText(record: Answer): string {
+/**
+ * "#16 queued, position 3", "#16 with agent 4001", "#16 complete": one status record in words. The agent's logon id
+ * is the server's text: left out when `showsSecret` finds a credential in it.
+ */
+export function recordText(record: Answer, showsSecret?: SecretCheck): string {
   const id = `#${num(record.ID)}`;
   const words = STATUS_WORDS[record.Status as OpenMediaStatusName] ?? 'status unknown';
-  const agent = typeof record.LogonID === 'string' && record.LogonID !== '' ? safe(record.LogonID, 12) : '';
+  const logon = typeof record.LogonID === 'string' ? record.LogonID : '';
+  const agent = logon !== '' && !showsSecret?.(logon) ? safe(logon, 12) : '';
   const pos = num(record.QueuePosition);
   if (record.Status === 'Queued' && pos > 0) return fit(`${id} queued, position ${pos}`, `${id} queued, pos ${pos}`);
   if (agent && (record.Status === 'AllocatedToAgent' || record.Status === 'AgentProcessing')) {
@@ -172,9 +210,10 @@ export function queuedText(answer: Answer): string {
 
 /**
  * The status of a call the service answered: green dot when it did what was asked, yellow ring when it said no
- * (a refusal, or `false` from cancel / modify / set options). `request` is what was sent (wire names).
+ * (a refusal, or `false` from cancel / modify / set options). `request` is what was sent (wire names);
+ * `showsSecret` keeps server text that shows a credential out (recordText).
  */
-export function answerStatus(operation: OperationName, request: Answer, result: unknown): NodeStatus {
+export function answerStatus(operation: OperationName, request: Answer, result: unknown, showsSecret?: SecretCheck): NodeStatus {
   const done = (text: string): NodeStatus => ({ fill: 'green', shape: 'dot', text });
   const no = (text: string): NodeStatus => ({ fill: 'yellow', shape: 'ring', text });
   const answer = (result ?? {}) as Answer;
@@ -198,7 +237,7 @@ export function answerStatus(operation: OperationName, request: Answer, result: 
     }
     case 'GetOpenMediaRequestStatusByID': {
       const [record] = recordsOf(result);
-      return done(record ? recordText(record) : `#${reqId}: no status`);
+      return done(record ? recordText(record, showsSecret) : `#${reqId}: no status`);
     }
     case 'GetOpenMediaRequestHistoryByID': {
       const records = recordsOf(result);

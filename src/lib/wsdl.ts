@@ -38,7 +38,7 @@ import {
   SERVICE_NAME,
   soapAction,
 } from './contract';
-import { escapeXml } from './xml-escape';
+import { escapeAttribute } from './xml-escape';
 
 const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
 const SOAP_BINDING_NS = 'http://schemas.xmlsoap.org/wsdl/soap/';
@@ -395,7 +395,7 @@ function render(endpoint: string): string {
     ...binding(),
     `  <wsdl:service name="${SERVICE_NAME}">`,
     `    <wsdl:port name="${PORT_NAME}" binding="tns:${BINDING_NAME}">`,
-    `      <soap:address location="${escapeXml(endpoint)}" />`,
+    `      <soap:address location="${escapeAttribute(endpoint)}" />`,
     '    </wsdl:port>',
     '  </wsdl:service>',
     '</wsdl:definitions>',

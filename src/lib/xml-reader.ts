@@ -27,6 +27,8 @@
 import { isUtf8 } from 'buffer';
 
 export const NS_XML = 'http://www.w3.org/XML/1998/namespace';
+/** The namespace of the xmlns attributes themselves: nothing may be bound to it. */
+export const NS_XMLNS = 'http://www.w3.org/2000/xmlns/';
 export const NS_XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 export const NS_SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const NS_SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
@@ -564,7 +566,7 @@ export class XmlCursor {
       if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
       const prefix = name === 'xmlns' ? '' : name.slice(6);
       const uri = this.attrValues[i];
-      if (prefix === 'xmlns' || (prefix === 'xml') !== (uri === NS_XML)) this.fail('a reserved namespace prefix or URI', this.attrAt[i]);
+      if (prefix === 'xmlns' || (prefix === 'xml') !== (uri === NS_XML) || uri === NS_XMLNS) this.fail('a reserved namespace prefix or URI', this.attrAt[i]);
       if (prefix !== '' && uri === '') this.fail('a namespace prefix bound to nothing', this.attrAt[i]);
       declarations ??= [];
       if (declarations.length === this.limits.maxNamespaceDeclarations) {
@@ -577,11 +579,20 @@ export class XmlCursor {
       else this.bindings.set(prefix, [uri]);
     }
     this.declared[this.open.length - 1] = declarations;
+    // Prefixed attributes: declared prefixes, and no two with the same namespace and local name (p:x and q:x with
+    // p and q bound to one URI are the same attribute). A Set of expanded names: linear.
+    let expanded: Set<string> | undefined;
     for (let i = 0; i < count; i++) {
       const name = this.attrNames[i];
       const colon = name.indexOf(':');
       if (colon < 0 || name.startsWith('xmlns:')) continue;
-      if (this.lookup(name.slice(0, colon)) === undefined) this.fail('an undeclared namespace prefix', this.attrAt[i]);
+      const uri = this.lookup(name.slice(0, colon));
+      if (uri === undefined) this.fail('an undeclared namespace prefix', this.attrAt[i]);
+      if (count < 2) continue;
+      expanded ??= new Set();
+      const key = `${uri} ${name.slice(colon + 1)}`;
+      if (expanded.has(key)) this.fail('a duplicate attribute (two prefixes bound to one namespace)', this.attrAt[i]);
+      expanded.add(key);
     }
   }
 

@@ -46,9 +46,9 @@ import type { LoopState, StoreProblem, SubscriberState } from '../lib/events/sta
 import { timeOf } from '../lib/events/tracker';
 import { VERDICT, type EventRecord, type Verdict } from '../lib/events/types';
 import type { StatusRecord } from '../lib/normalize';
-import type { DoneFn, NodeAPI, NodeDef, NodeMessage, NodeStatus, OmServerNode, RedNode, SendFn } from '../lib/red';
+import { contextStoreKinds, type DoneFn, type NodeAPI, type NodeDef, type NodeMessage, type NodeStatus, type OmServerNode, type RedNode, type SendFn } from '../lib/red';
 import { REPORT_EVERY_MS } from '../lib/events/shared';
-import { STATUS_MAX, StatusThrottle, fit, recordText, shortStatus } from '../lib/status';
+import { STATUS_MAX, StatusThrottle, fit, recordText, retryText, shortStatus } from '../lib/status';
 
 /** Key of the node's state in a context store. */
 export const CONTEXT_KEY = 'omEvents';
@@ -102,12 +102,9 @@ export function groupsOf(value: unknown): number[] {
   return list.map((g) => String(g).trim()).filter((g) => g !== '').map(Number).filter((g) => Number.isInteger(g));
 }
 
-/** Red status text: what failed, in words, and when the next try is, in STATUS_MAX characters when it can be. */
+/** Red status text: what failed, in words, and when the next try is (lib/status.ts retryText). */
 export function failureText(code: string, retryInMs: number): string {
-  const short = shortStatus(code);
-  const secs = Math.max(1, Math.round(retryInMs / 1000));
-  for (const text of [`${short}, retry ${secs}s`, `${short} ${secs}s`]) if (text.length <= STATUS_MAX) return text;
-  return short;
+  return retryText(code, retryInMs);
 }
 
 const REASON_WORDS: Record<string, string> = {
@@ -377,5 +374,8 @@ module.exports = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('om-events', OmEvents);
+  // The dialog's "Remember in" offers only stores that keep something across a restart (not memory ones).
+  RED.nodes.registerType('om-events', OmEvents, {
+    settings: { omEventsContextStores: { value: contextStoreKinds(RED.settings), exportable: true } },
+  });
 };

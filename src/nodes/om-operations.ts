@@ -143,7 +143,10 @@ function setup(RED: NodeAPI, node: OperationNode, config: OperationConfig, def: 
     msg.openMedia = { operation, request };
     status.set({ fill: 'blue', shape: 'ring', text: 'sending' });
 
-    const result = await server.getClient().call(operation, args);
+    const client = server.getClient();
+    const result = await client.call(operation, args);
+    // A status never shows server text that carries a credential (an agent's logon id the server echoed).
+    const shows = (text: string): boolean => client.showsSecret(text);
     msg.payload = result;
 
     if (def.outputs === 2) {
@@ -163,12 +166,12 @@ function setup(RED: NodeAPI, node: OperationNode, config: OperationConfig, def: 
           }
         }
       }
-      status.set(answerStatus(operation, request, result));
+      status.set(answerStatus(operation, request, result, shows));
       send(accepted ? [msg, null] : [null, msg]);
       return;
     }
     // CancelRequest, ModifyRequest and SetOptions answer true / false; false is an answer, not a failure.
-    status.set(answerStatus(operation, request, result));
+    status.set(answerStatus(operation, request, result, shows));
     send(msg);
   }
 

@@ -47,18 +47,11 @@ import { DEFAULT_LEASE_MS, DEFAULT_PREFIX, MIN_LEASE_MS, REDIS_CREDENTIALS_IN_UR
 import { openLoopState, peekLoopState, removeLoopState, resetLoopStates } from '../lib/events/state';
 import { DEFAULT_MAX_RESPONSE_BYTES, type TlsOptions } from '../lib/http-transport';
 import { ADDED_EVENT, type NodeAPI, type OmAddedEvent, type OmServerConfig, type OmServerNode } from '../lib/red';
+import { withoutUserInfo } from '../lib/url';
 
 /**
- * The user info (`user:password@`) of a URL, removed. Written on the text, not through URL (which would also
- * normalise the rest); the authority ends at the first / ? or #, and its user info at its last @.
- */
-function withoutUserInfo(url: string): { url: string; had: boolean } {
-  const m = /^(\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/.exec(url);
-  return m ? { url: m[1] + url.slice(m[0].length), had: true } : { url, had: false };
-}
-
-/**
- * A URL with user:password@ must never be served back: the editor moves them into the credential fields, but a flow
+ * A URL with user:password@ (in any spelling a URL parser reads user info from: lib/url.ts) must never be served
+ * back: the editor moves them into the credential fields, but a flow
  * deployed through the admin API (or imported and deployed without opening the dialog) can still carry them.
  * Node-RED hands its new active configuration (what GET /flows returns) to 'flows:stopping' listeners in the same
  * tick it takes it on a deploy, and to 'flows:starting' listeners before any node starts (the only event at

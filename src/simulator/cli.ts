@@ -6,10 +6,12 @@
  */
 import { DEFAULT_PORT } from '../lib/contract';
 import { startSimulator, Simulator, SimulatorOptions } from './index';
+import { MAX_SECONDS } from './scenario';
 
 const HELP = `Open Media Service simulator (MiCC Enterprise Open Media SOAP service)
 
-Usage: openmedia-simulator [options]
+Usage: npx @micc-flows/node-red-openmedia [options]   (in the Node-RED user directory where the pack is installed)
+       openmedia-simulator [options]                   (the same command, by its own name)
 
 Options:
   --port <n>              TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -71,7 +73,9 @@ export function parseArgs(argv: string[]): { options: SimulatorOptions; verbose:
       case '--data-expiration': {
         const v = value();
         const n = Number(v);
-        if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--data-expiration: '${v}' is not a number of minutes > 0`);
+        if (!Number.isFinite(n) || n <= 0 || n > MAX_SECONDS / 60) {
+          throw new UsageError(`--data-expiration: '${v}' is not a number of minutes > 0 and at most ${MAX_SECONDS / 60} (a year)`);
+        }
         options.dataExpirationMinutes = n;
         break;
       }
@@ -101,6 +105,23 @@ export function exposureWarning(host: string, port: number): string | undefined 
     + '  Use --host 127.0.0.1 unless other machines must reach the simulator.\n';
 }
 
+/** Why the simulator could not start, in plain words for the errors a person can fix with an option. */
+export function startFailure(err: unknown, options: SimulatorOptions): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  const port = options.port ?? DEFAULT_PORT;
+  const host = options.host ?? '127.0.0.1';
+  switch (code) {
+    case 'EADDRINUSE':
+      return `port ${port} is in use: is another simulator running? Stop it, or use --port <n> (--port 0 picks a free one)`;
+    case 'EACCES':
+      return `no permission to listen on port ${port} (ports below 1024 need privileges): use --port <n>`;
+    case 'EADDRNOTAVAIL':
+      return `${host} is not an address of this machine: use --host with one of its addresses (default 127.0.0.1)`;
+    default:
+      return err instanceof Error ? err.message : String(err);
+  }
+}
+
 export async function main(argv: string[] = process.argv.slice(2)): Promise<Simulator | undefined> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -121,7 +142,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<Simu
   try {
     sim = await startSimulator(options);
   } catch (err) {
-    process.stderr.write(`openmedia-simulator: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`openmedia-simulator: cannot start: ${startFailure(err, options)}\n`);
     process.exitCode = 1;
     return undefined;
   }

@@ -11,6 +11,15 @@
  */
 export type ClockMode = 'manual' | 'real';
 
+/**
+ * The times the clock may show: those a .NET DateTime holds (years 1 to 9999), what the service writes in every
+ * xs:dateTime. Far inside what a JavaScript Date holds (8.64e15 ms), so a due time or an expiry the model adds to
+ * the clock (a scenario's durations are at most a year) is a valid date too: a clock moved past a Date's range made
+ * every date the model writes (status records, the console, GET /control/state) throw.
+ */
+export const MIN_TIME = -62135596800000; // 0001-01-01T00:00:00Z (Date.UTC would read the year 1 as 1901)
+export const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 export interface ClockOptions {
   mode?: ClockMode;
   /** Manual mode: initial time (epoch ms or a Date). Real mode: ignored (use set()). */
@@ -42,16 +51,20 @@ export class Clock {
     return this.mode === 'manual' ? this.manualNow : Date.now() + this.offset;
   }
 
-  /** Moves time forward by `ms` (>= 0). */
+  /** Moves time forward by `ms` (>= 0), never past MAX_TIME. */
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Clock.advance needs a duration >= 0 ms, got ${ms}`);
-    if (this.mode === 'manual') this.manualNow += ms;
-    else this.offset += ms;
+    this.set(this.now() + ms);
   }
 
-  /** Sets the current time (epoch ms). Going backwards is allowed here, but the model never stamps an event earlier than the previous one. */
+  /**
+   * Sets the current time (epoch ms, within +-MAX_TIME). Going backwards is allowed here, but the model never stamps
+   * an event earlier than the previous one.
+   */
   set(ms: number): void {
-    if (!Number.isFinite(ms)) throw new RangeError(`Clock.set needs a finite time, got ${ms}`);
+    if (!Number.isFinite(ms) || ms < MIN_TIME || ms > MAX_TIME) {
+      throw new RangeError(`Clock.set needs a time from year 1 to 9999 (${MIN_TIME} to ${MAX_TIME} ms), got ${ms}`);
+    }
     if (this.mode === 'manual') this.manualNow = ms;
     else this.offset = ms - Date.now();
   }

@@ -93,7 +93,8 @@ export class ConsoleHub {
   open(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (this.closed || this.clients.size >= this.options.maxClients) {
       const body = JSON.stringify({
-        error: this.closed ? 'The simulator is stopping' : `Too many console streams open (at most ${this.options.maxClients}); close one and retry`,
+        // The page shows this as it is: the person has to close a console somewhere (another browser, a curl).
+        error: this.closed ? 'The simulator is stopping' : `too many console windows open (${this.options.maxClients}): close one`,
       });
       res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Retry-After': '5' });
       res.end(body);

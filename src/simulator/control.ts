@@ -31,6 +31,12 @@
  *
  * Passwords given to /control/auth are never echoed back.
  *
+ * Bodies are checked before anything changes: each route takes the members listed with it and refuses any other,
+ * every value's type and range is checked (a clock advance at most a year, a fault's members as injectFault says,
+ * users and scenarios as scenario.ts says), and only known members are copied. So no request can leave the
+ * simulator in a state that fails later (a clock past what a date holds, a fault whose body is not text, a deeply
+ * nested value that the console's stream would have to serialise).
+ *
  * Every request under /control and /console first goes through ONE guard (`guard` below), before its body is read,
  * so a route added later is covered too. It refuses, in this order:
  *  - 403 a Host header that is not a name this simulator serves: localhost, 127.0.0.1, [::1], the address it is
@@ -51,8 +57,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { OPERATION_NAMES, OperationName } from '../lib/contract';
 import { isConsolePath, serveConsole } from './console';
-import { SCENARIO_DIR, ScenarioError, loadBuiltinScenario, loadScenario } from './scenario';
-import { trimTrailingSlashes, type FaultInjection, type ReceivedRequest } from './server';
+import { SCENARIO_DIR, ScenarioError, loadBuiltinScenario, loadScenario, shippedScenarios, validateAuthUsers } from './scenario';
+import { FAULT_FIELDS, trimTrailingSlashes, type FaultInjection, type ReceivedRequest } from './server';
 import type { AuthUser, Scenario } from './types';
 
 /** What the control API drives; the Simulator object returned by startSimulator implements it. */
@@ -106,6 +112,12 @@ export interface ControlAccess {
 
 /** Largest control request body (a whole scenario fits). */
 const MAX_CONTROL_BODY = 1024 * 1024;
+/** The longest a clock advance may be (a year); the clock itself stops at the year 9999 (clock.ts MAX_TIME). */
+export const MAX_ADVANCE_MS = 365 * 24 * 3600 * 1000;
+/** The longest scenario name /control/reset takes (a file name). */
+const MAX_SCENARIO_NAME = 255;
+/** The longest error text the control API answers. */
+const MAX_ERROR = 300;
 
 class ControlError extends Error {
   constructor(public readonly status: number, message: string) {
@@ -113,9 +125,11 @@ class ControlError extends Error {
   }
 }
 
+/** An id in a path: an xs:int, the way the service writes ids. */
 function idOf(raw: string): number {
-  if (!/^-?\d+$/.test(raw)) throw new ControlError(400, `'${raw}' is not a numeric id`);
-  return Number(raw);
+  const n = /^-?\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+  if (!(Math.abs(n) <= 2147483647)) throw new ControlError(400, `'${raw.slice(0, 40)}' is not a numeric id`);
+  return n;
 }
 
 function bool(body: Record<string, unknown>, key: string): boolean {
@@ -136,6 +150,8 @@ interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   handler: Handler;
+  /** The body members the route takes (none when absent); any other member is refused. */
+  keys?: readonly string[];
   /** Answers by itself instead of returning JSON (the stream). */
   raw?: (req: http.IncomingMessage, res: http.ServerResponse) => void;
 }
@@ -243,15 +259,6 @@ function readJsonBody(req: http.IncomingMessage, limit: number): Promise<string 
 // ---------------------------------------------------------------------------------------------------------------
 // Scenario names for /control/reset.
 
-/** The shipped scenarios' names (simulator/scenarios/*.json). */
-function shippedScenarios(): string[] {
-  try {
-    return fs.readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
-  } catch {
-    return [];
-  }
-}
-
 /**
  * The scenario a /control/reset names: a shipped one by name, or a .json file inside the --scenario-dir folder
  * (its real path: symlinks and `..` resolved). Every other name gets the same answer, whether or not such a file
@@ -274,9 +281,8 @@ function scenarioNamed(name: string, scenarioDir: string | undefined): Scenario 
   try {
     return loadScenario(file);
   } catch (err) {
-    // What is wrong, never the file's text: the JSON parser quotes it, and so does a value check (", got ...").
-    const what = err instanceof ScenarioError && !/not valid JSON|cannot read/.test(err.message)
-      ? err.message.replace(/, got .*$/s, '') : 'it is not valid JSON';
+    // Where in the file and which rule, never a value from it (the JSON parser quotes the file, a check its values).
+    const what = err instanceof ScenarioError ? err.safeMessage : 'it cannot be read';
     throw new ControlError(400, `The scenario file is not a valid scenario: ${what}`);
   }
 }
@@ -314,30 +320,30 @@ export function createControlHandler(sim: SimulatorControl, access: ControlAcces
       return ok();
     } },
     { method: 'POST', pattern: /^\/restart$/, handler: () => { sim.restartService(); return ok(); } },
-    { method: 'POST', pattern: /^\/license$/, handler: (_p, body) => { sim.setLicense(bool(body, 'present')); return ok(); } },
-    { method: 'POST', pattern: /^\/auth$/, handler: (_p, body) => {
+    { method: 'POST', pattern: /^\/license$/, keys: ['present'], handler: (_p, body) => { sim.setLicense(bool(body, 'present')); return ok(); } },
+    { method: 'POST', pattern: /^\/auth$/, keys: ['enabled', 'users'], handler: (_p, body) => {
       const enabled = bool(body, 'enabled');
       let users: AuthUser[] | undefined;
       if (body.users !== undefined) {
-        if (!Array.isArray(body.users)) throw new ControlError(400, "'users' must be an array of { logonId, password }");
-        users = body.users.map((u: unknown, i: number) => {
-          const rec = u as Record<string, unknown> | null;
-          if (!rec || typeof rec.logonId !== 'string' || typeof rec.password !== 'string') {
-            throw new ControlError(400, `users[${i}] must have a string logonId and password`);
-          }
-          return { logonId: rec.logonId, password: rec.password };
-        });
+        try {
+          users = validateAuthUsers(body.users);
+        } catch (err) {
+          // Never the values: a password may be among them.
+          throw new ControlError(400, err instanceof ScenarioError ? err.safeMessage : "'users' must be an array of { logonId, password }");
+        }
       }
       sim.setAuth(enabled, users);
       return ok({ enabled, users: users?.length });
     } },
-    { method: 'POST', pattern: /^\/clock\/advance$/, handler: (_p, body) => {
+    { method: 'POST', pattern: /^\/clock\/advance$/, keys: ['ms'], handler: (_p, body) => {
       const ms = body.ms;
-      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new ControlError(400, "'ms' must be a number >= 0");
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_ADVANCE_MS) {
+        throw new ControlError(400, `'ms' must be a number of milliseconds from 0 to ${MAX_ADVANCE_MS} (a year)`);
+      }
       sim.advance(ms);
       return ok();
     } },
-    { method: 'POST', pattern: /^\/faults$/, handler: (_p, body) => {
+    { method: 'POST', pattern: /^\/faults$/, keys: FAULT_FIELDS, handler: (_p, body) => {
       try {
         sim.injectFault(body as unknown as FaultInjection);
       } catch (err) {
@@ -361,11 +367,13 @@ export function createControlHandler(sim: SimulatorControl, access: ControlAcces
       routes: routes.map((r) => `${r.method} /control${r.pattern.source.slice(1, -1).replace(/\\\//g, '/')
         .replace(/\(\[\^\/\]\+\)/g, ':id').replace(/\((\w+(?:\|\w+)*)\)/g, '$1')}`.replace(/\/$/, '')),
     }) },
-    { method: 'POST', pattern: /^\/reset$/, handler: (_p, body) => {
+    { method: 'POST', pattern: /^\/reset$/, keys: ['scenario'], handler: (_p, body) => {
       const scenario = body.scenario;
-      if (scenario !== undefined && typeof scenario !== 'string' && (typeof scenario !== 'object' || scenario === null)) {
+      if (scenario !== undefined && !(typeof scenario === 'string' && scenario.length <= MAX_SCENARIO_NAME)
+        && (typeof scenario !== 'object' || scenario === null || Array.isArray(scenario))) {
         throw new ControlError(400, "'scenario' must be a scenario object, a shipped scenario's name or a file in the scenario directory");
       }
+      // A scenario object is checked (and copied, known members only) by the model's reset: validateScenario.
       sim.reset(typeof scenario === 'string' ? scenarioNamed(scenario, access.scenarioDir) : scenario as Scenario | undefined);
       return ok();
     } },
@@ -416,11 +424,19 @@ export function createControlHandler(sim: SimulatorControl, access: ControlAcces
         route.raw(req, res);
         return;
       }
+      for (const key of Object.keys(body)) {
+        if (!route.keys?.includes(key)) {
+          throw new ControlError(400, route.keys?.length
+            ? `'${key.slice(0, 40)}' is not a member this route takes (${route.keys.join(', ')})`
+            : `This route takes no members ('${key.slice(0, 40)}' was sent): send {}`);
+        }
+      }
       const params = (route.pattern.exec(sub) ?? []).slice(1);
       json(res, 200, route.handler(params, body));
     } catch (err) {
       const status = err instanceof ControlError ? err.status : 400;
-      json(res, status, { error: err instanceof Error ? err.message : String(err) });
+      const message = err instanceof Error ? err.message : String(err);
+      json(res, status, { error: message.length > MAX_ERROR ? `${message.slice(0, MAX_ERROR)}…` : message });
     }
   };
 }

@@ -17,7 +17,7 @@ import { Clock } from './clock';
 import { ConsoleHub, ConsoleOptions } from './console';
 import { createControlHandler, SimulatorControl } from './control';
 import { OpenMediaModel } from './model';
-import { loadBuiltinScenario, loadScenario, validateScenario } from './scenario';
+import { MAX_SECONDS, loadBuiltinScenario, loadScenario, validateScenario } from './scenario';
 import { FaultInjection, ReceivedRequest, ServerTimeouts, SoapSimulatorServer } from './server';
 import type { AuthUser, Scenario, StatusEvent } from './types';
 
@@ -121,9 +121,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (options.auth !== undefined) s.auth = { enabled: options.auth, users: scenario.auth?.users ?? [] };
     return s;
   };
-  if (options.dataExpirationMinutes !== undefined
-    && !(typeof options.dataExpirationMinutes === 'number' && options.dataExpirationMinutes > 0)) {
-    throw new RangeError('dataExpirationMinutes must be a number > 0');
+  if (options.dataExpirationMinutes !== undefined && !(typeof options.dataExpirationMinutes === 'number'
+    && options.dataExpirationMinutes > 0 && options.dataExpirationMinutes <= MAX_SECONDS / 60)) {
+    throw new RangeError(`dataExpirationMinutes must be a number > 0 and at most ${MAX_SECONDS / 60} (a year)`);
   }
   // In real-clock mode the model arms its own (unref'd) timer for the next due action; stop() closes it.
   const model = new OpenMediaModel(prepare(baseScenario), { clock, dataExpirationMinutes: options.dataExpirationMinutes });

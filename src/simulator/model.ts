@@ -132,7 +132,7 @@ import {
   type OperationName,
   type RequestStatusName,
 } from '../lib/contract';
-import { Clock } from './clock';
+import { Clock, MAX_TIME } from './clock';
 import { IdIndex, SortedQueue, TimerHeap, type Timer } from './model-structures';
 import { validateScenario } from './scenario';
 import { SimFault, type AuthUser, type Scenario, type ServiceModel, type StatusEvent } from './types';
@@ -1201,6 +1201,8 @@ export class OpenMediaModel implements ServiceModel {
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new Error(`advance needs a duration >= 0 ms, got ${ms}`);
     const target = this.clock.now() + ms;
+    // Checked before anything runs: a clock past what a Date holds would make every date the model writes invalid.
+    if (target > MAX_TIME) throw new RangeError(`advance would move the clock past the year 9999 (${MAX_TIME} ms), the latest time the service can write`);
     for (let t: Timer | undefined = this.timers.peek(); t && t.at <= target; t = this.timers.peek()) {
       this.timers.pop();
       if (t.at > this.clock.now()) this.clock.set(t.at);

@@ -34,18 +34,42 @@
  *   }
  *
  * validateScenario() checks all of this and throws a ScenarioError that names the offending path
- * (e.g. `serviceGroups[2].name: 23 characters, at most 20`).
+ * (e.g. `serviceGroups[2].name: 23 characters, at most 20`). Besides the rules above, everything is bounded, so
+ * that no scenario (a file, or an object posted to /control/reset) can make the simulator misbehave later: ids are
+ * xs:int values (what the service writes them as), texts are text XML can carry (names at most 100 characters,
+ * logon ids 255, passwords 256), durations at most a year (MAX_SECONDS), and at most MAX_RECORDS tenants, groups
+ * and agents. Members a scenario does not define are not copied.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { findNonXmlChar } from '../lib/coerce';
 import type { Scenario, ScenarioAgent, ScenarioServiceGroup, ScenarioTenant } from './types';
 
+/**
+ * A scenario that breaks a rule. `message` names the path and says what is wrong, quoting the value where that
+ * helps; `safeMessage` names the path and the rule only, never a value: what the control API answers about a file
+ * from --scenario-dir (its content is not the caller's to read).
+ */
 export class ScenarioError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly safeMessage: string;
+  /** `detail`: what `message` says after `where` instead of `rule`; `whole`: `detail` is the whole message. */
+  constructor(where: string, rule: string, detail?: string, whole = false) {
+    super(whole && detail !== undefined ? detail : `${where}: ${detail ?? rule}`);
     this.name = 'ScenarioError';
+    this.safeMessage = `${where}: ${rule}`;
   }
 }
+
+/** The longest duration a scenario may set: a year, in seconds (dataExpirationMinutes: the same in minutes). */
+export const MAX_SECONDS = 365 * 24 * 3600;
+/** Most tenants, service groups and agents in one scenario. */
+export const MAX_RECORDS = 10000;
+/** The largest id: the service writes ids as xs:int. */
+const MAX_ID = 2147483647;
+/** The longest scenario or tenant name, logon id and password. */
+const MAX_NAME = 100;
+const MAX_LOGON_ID = 255;
+const MAX_PASSWORD = 256;
 
 /** Folder of the shipped scenarios (simulator/scenarios, beside the built simulator files). */
 export const SCENARIO_DIR = path.join(__dirname, 'scenarios');
@@ -56,42 +80,62 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function fail(where: string, what: string): never {
-  throw new ScenarioError(`${where}: ${what}`);
+/** `rule` at `where`; `got`: the value, quoted (bounded) in `message` only. */
+function fail(where: string, rule: string, got?: unknown): never {
+  throw new ScenarioError(where, rule, got === undefined ? undefined : `${rule}, got ${shown(got)}`);
+}
+
+/** A value as a message quotes it: JSON, at most 40 characters. */
+function shown(v: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = typeof v;
+  }
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 function optBool(o: Obj, key: string, where: string): boolean | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') fail(`${where}.${key}`, `must be true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'boolean') fail(`${where}.${key}`, 'must be true or false', v);
   return v;
 }
 
-function int(o: Obj, key: string, where: string, min?: number): number {
+function int(o: Obj, key: string, where: string, min: number): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isInteger(v)) fail(`${where}.${key}`, `must be an integer, got ${JSON.stringify(v)}`);
-  if (min !== undefined && v < min) fail(`${where}.${key}`, `must be >= ${min}, got ${v}`);
+  if (typeof v !== 'number' || !Number.isInteger(v)) fail(`${where}.${key}`, 'must be an integer', v);
+  if (v < min || v > MAX_ID) fail(`${where}.${key}`, `must be from ${min} to ${MAX_ID}`, v);
   return v;
 }
 
-function optNum(o: Obj, key: string, where: string, positive: boolean): number | undefined {
+/** A duration (or any bounded number): > 0 (`positive`) or >= 0, at most `max`. */
+function optNum(o: Obj, key: string, where: string, positive: boolean, max = MAX_SECONDS): number | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || (positive ? v <= 0 : v < 0)) {
-    fail(`${where}.${key}`, `must be a number ${positive ? '> 0' : '>= 0'}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || (positive ? v <= 0 : v < 0) || v > max) {
+    fail(`${where}.${key}`, `must be a number ${positive ? '> 0' : '>= 0'} and at most ${max}`, v);
   }
   return v;
 }
 
-function str(o: Obj, key: string, where: string): string {
-  const v = o[key];
-  if (typeof v !== 'string' || v.length === 0) fail(`${where}.${key}`, `must be a non-empty string, got ${JSON.stringify(v)}`);
+/** Text XML can carry, 1 (0 when `empty`) to `max` characters. */
+function text(v: unknown, where: string, max: number, empty = false): string {
+  if (typeof v !== 'string' || (!empty && v.length === 0)) fail(where, empty ? 'must be a string' : 'must be a non-empty string', v);
+  if (v.length > max) fail(where, `at most ${max} characters`, `${v.length} characters`);
+  if (findNonXmlChar(v)) fail(where, 'must be text XML can carry (no control characters but tab and line ends)');
   return v;
 }
 
-function arr(o: Obj, key: string, where: string): unknown[] {
+function str(o: Obj, key: string, where: string, max = MAX_NAME): string {
+  return text(o[key], `${where}.${key}`, max);
+}
+
+function arr(o: Obj, key: string, where: string, max = MAX_RECORDS): unknown[] {
   const v = o[key];
   if (!Array.isArray(v)) fail(`${where}.${key}`, 'must be an array');
+  if (v.length > max) fail(`${where}.${key}`, `at most ${max} entries`, `${v.length} entries`);
   return v;
 }
 
@@ -99,11 +143,8 @@ function arr(o: Obj, key: string, where: string): unknown[] {
 export function validateScenario(input: unknown, source = 'scenario'): Scenario {
   if (!isObj(input)) fail(source, 'must be a JSON object');
   const out: Scenario = { tenants: [], serviceGroups: [], agents: [] };
-  if (input.name !== undefined) {
-    if (typeof input.name !== 'string') fail(`${source}.name`, 'must be a string');
-    out.name = input.name;
-  }
-  const exp = optNum(input, 'dataExpirationMinutes', source, true);
+  if (input.name !== undefined) out.name = text(input.name, `${source}.name`, MAX_NAME, true);
+  const exp = optNum(input, 'dataExpirationMinutes', source, true, MAX_SECONDS / 60);
   if (exp !== undefined) out.dataExpirationMinutes = exp;
   const lic = optBool(input, 'license', source);
   if (lic !== undefined) out.license = lic;
@@ -114,15 +155,7 @@ export function validateScenario(input: unknown, source = 'scenario'): Scenario 
     if (!isObj(a)) fail(`${source}.auth`, 'must be an object { enabled, users }');
     const enabled = optBool(a, 'enabled', `${source}.auth`) ?? false;
     const users = a.users === undefined ? [] : arr(a, 'users', `${source}.auth`);
-    out.auth = {
-      enabled,
-      users: users.map((u, i) => {
-        const w = `${source}.auth.users[${i}]`;
-        if (!isObj(u)) fail(w, 'must be an object { logonId, password }');
-        if (typeof u.password !== 'string') fail(`${w}.password`, 'must be a string');
-        return { logonId: str(u, 'logonId', w), password: u.password };
-      }),
-    };
+    out.auth = { enabled, users: users.map((u, i) => authUser(u, `${source}.auth.users[${i}]`)) };
   }
 
   const tenantIds = new Set<number>();
@@ -130,7 +163,7 @@ export function validateScenario(input: unknown, source = 'scenario'): Scenario 
     const w = `${source}.tenants[${i}]`;
     if (!isObj(t)) fail(w, 'must be an object');
     const id = int(t, 'id', w, 0);
-    if (tenantIds.has(id)) fail(`${w}.id`, `duplicate tenant id ${id}`);
+    if (tenantIds.has(id)) throw new ScenarioError(`${w}.id`, 'a tenant id used twice', `duplicate tenant id ${id}`);
     tenantIds.add(id);
     const tenant: ScenarioTenant = { id, enabled: optBool(t, 'enabled', w) ?? true };
     if (t.name !== undefined) tenant.name = str(t, 'name', w);
@@ -144,14 +177,18 @@ export function validateScenario(input: unknown, source = 'scenario'): Scenario 
     const w = `${source}.serviceGroups[${i}]`;
     if (!isObj(g)) fail(w, 'must be an object');
     const id = int(g, 'id', w, 1);
-    if (groupIds.has(id)) fail(`${w}.id`, `duplicate service group id ${id}`);
+    if (groupIds.has(id)) throw new ScenarioError(`${w}.id`, 'a service group id used twice', `duplicate service group id ${id}`);
     groupIds.add(id);
-    const name = str(g, 'name', w);
-    if (name.length > 20) fail(`${w}.name`, `${name.length} characters, at most 20`);
-    const tenantId = int(g, 'tenantId', w);
-    if (!tenantOk(tenantId)) fail(`${w}.tenantId`, `tenant ${tenantId} is not in tenants (use -1 for non-tenanted)`);
+    if (typeof g.name === 'string' && g.name.length > 20) {
+      throw new ScenarioError(`${w}.name`, 'at most 20 characters', `${g.name.length} characters, at most 20`);
+    }
+    const name = str(g, 'name', w, 20);
+    const tenantId = int(g, 'tenantId', w, -1);
+    if (!tenantOk(tenantId)) notATenant(`${w}.tenantId`, tenantId);
     const key = `${tenantId}/${name.toLowerCase()}`;
-    if (groupNames.has(key)) fail(`${w}.name`, `duplicate name "${name}" in tenant ${tenantId}`);
+    if (groupNames.has(key)) {
+      throw new ScenarioError(`${w}.name`, 'a name used twice in one tenant (case-insensitive)', `duplicate name ${shown(name)} in tenant ${tenantId}`);
+    }
     groupNames.add(key);
     const group: ScenarioServiceGroup = {
       id, name, tenantId,
@@ -171,15 +208,19 @@ export function validateScenario(input: unknown, source = 'scenario'): Scenario 
     const w = `${source}.agents[${i}]`;
     if (!isObj(a)) fail(w, 'must be an object');
     const id = int(a, 'id', w, 1);
-    if (agentIds.has(id)) fail(`${w}.id`, `duplicate agent id ${id}`);
+    if (agentIds.has(id)) throw new ScenarioError(`${w}.id`, 'an agent id used twice', `duplicate agent id ${id}`);
     agentIds.add(id);
-    const logonId = str(a, 'logonId', w);
-    if (logonIds.has(logonId.toLowerCase())) fail(`${w}.logonId`, `duplicate logon id "${logonId}"`);
+    const logonId = str(a, 'logonId', w, MAX_LOGON_ID);
+    if (logonIds.has(logonId.toLowerCase())) {
+      throw new ScenarioError(`${w}.logonId`, 'a logon id used twice (case-insensitive)', `duplicate logon id ${shown(logonId)}`);
+    }
     logonIds.add(logonId.toLowerCase());
-    const tenantId = int(a, 'tenantId', w);
-    if (!tenantOk(tenantId)) fail(`${w}.tenantId`, `tenant ${tenantId} is not in tenants (use -1 for non-tenanted)`);
+    const tenantId = int(a, 'tenantId', w, -1);
+    if (!tenantOk(tenantId)) notATenant(`${w}.tenantId`, tenantId);
     const groups = arr(a, 'groups', w).map((gid, j) => {
-      if (typeof gid !== 'number' || !groupIds.has(gid)) fail(`${w}.groups[${j}]`, `unknown service group ${JSON.stringify(gid)}`);
+      if (typeof gid !== 'number' || !groupIds.has(gid)) {
+        throw new ScenarioError(`${w}.groups[${j}]`, 'not one of the service groups', `unknown service group ${shown(gid)}`);
+      }
       return gid;
     });
     const agent: ScenarioAgent = {
@@ -196,24 +237,64 @@ export function validateScenario(input: unknown, source = 'scenario'): Scenario 
   return out;
 }
 
+function notATenant(where: string, tenantId: number): never {
+  throw new ScenarioError(where, 'not one of the tenants (use -1 for non-tenanted)', `tenant ${tenantId} is not in tenants (use -1 for non-tenanted)`);
+}
+
+/** A host administrator (auth.users): a logon id and a password, both text XML can carry. */
+function authUser(u: unknown, where: string): { logonId: string; password: string } {
+  if (!isObj(u)) fail(where, 'must be an object { logonId, password }');
+  const password = text(u.password, `${where}.password`, MAX_PASSWORD, true);
+  return { logonId: str(u, 'logonId', where, MAX_LOGON_ID), password };
+}
+
+/**
+ * A list of host administrators as /control/auth takes it (the scenario's auth.users rules); `where` names the
+ * list in errors.
+ */
+export function validateAuthUsers(input: unknown, where = 'users'): Array<{ logonId: string; password: string }> {
+  if (!Array.isArray(input)) fail(where, 'must be an array of { logonId, password }');
+  if (input.length > MAX_RECORDS) fail(where, `at most ${MAX_RECORDS} entries`, `${input.length} entries`);
+  return input.map((u, i) => authUser(u, `${where}[${i}]`));
+}
+
 /** Reads and validates a scenario file. Errors name the file and what is wrong with it. */
 export function loadScenario(file: string): Scenario {
-  let text: string;
+  let content: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    content = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ScenarioError(`cannot read scenario file ${file}: ${(err as Error).message}`);
+    throw new ScenarioError(path.basename(file), 'cannot be read', `cannot read scenario file ${file}: ${(err as Error).message}`, true);
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(content);
   } catch (err) {
-    throw new ScenarioError(`scenario file ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new ScenarioError(path.basename(file), 'not valid JSON', `scenario file ${file} is not valid JSON: ${(err as Error).message}`, true);
   }
   return validateScenario(parsed, path.basename(file));
 }
 
-/** A shipped scenario by name ('demo', 'test'). */
+/** The shipped scenarios' names (simulator/scenarios/*.json). */
+export function shippedScenarios(): string[] {
+  try {
+    return fs.readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A shipped scenario by name ('demo', 'test'). Any other name is refused with the shipped names, never with the
+ * path where the pack happens to be installed.
+ */
 export function loadBuiltinScenario(name: 'demo' | 'test' | string): Scenario {
+  const shipped = shippedScenarios();
+  if (!shipped.includes(name)) {
+    const shown = name.length > 40 ? `${name.slice(0, 40)}...` : name;
+    const advice = `the shipped ones are ${shipped.join(', ')}; for your own contact center, give the path of a scenario .json file`;
+    throw new ScenarioError('scenario', `no shipped scenario has that name: ${advice}`,
+      `no shipped scenario is called ${JSON.stringify(shown)}: ${advice}`, true);
+  }
   return loadScenario(path.join(SCENARIO_DIR, `${name}.json`));
 }

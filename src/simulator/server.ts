@@ -65,6 +65,21 @@ export interface ReceivedRequest {
 
 export type InjectedFaultKind = 'delay' | 'hold' | 'http' | 'malformed' | 'reset' | 'empty';
 
+/** The kinds of failure injectFault takes. */
+const FAULT_KINDS: readonly InjectedFaultKind[] = ['delay', 'hold', 'http', 'malformed', 'reset', 'empty'];
+/** The members of a FaultInjection; any other is refused (what is armed is a copy of these only). */
+export const FAULT_FIELDS = ['kind', 'operation', 'count', 'delayMs', 'phase', 'status', 'body', 'contentType'] as const;
+/** The longest delay a timer can wait (setTimeout's limit, about 24.8 days; more would fire at once). */
+export const MAX_DELAY_MS = 2 ** 31 - 1;
+/** Most requests one fault applies to (-1: every request until cleared). */
+export const MAX_FAULT_COUNT = 1_000_000;
+/** Faults armed at once. */
+export const MAX_ARMED_FAULTS = 100;
+/** An injected HTTP answer's body: at most this many characters (the control API takes 1 MiB bodies). */
+export const MAX_FAULT_BODY = 1024 * 1024;
+/** An injected Content-Type: a header value of visible ASCII, spaces and tabs (no line break), this long at most. */
+const CONTENT_TYPE = /^[\t\x20-\x7e]{1,200}$/;
+
 /**
  * A failure to inject. It applies to the next `count` POSTs to the service endpoint (of `operation` when given).
  *  - delay: wait `delayMs` of real time, then answer normally;
@@ -307,6 +322,66 @@ interface ActiveFault extends FaultInjection {
   remaining: number;
 }
 
+/** A fault to arm, checked and copied (see injectFault); throws a TypeError naming the member and the rule. */
+function checkedFault(input: unknown, armed: number): ActiveFault {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new TypeError('A fault must be an object');
+  const f = input as Record<string, unknown>;
+  for (const key of Object.keys(f)) {
+    if (!(FAULT_FIELDS as readonly string[]).includes(key)) {
+      throw new TypeError(`'${key.slice(0, 40)}' is not a member of a fault (${FAULT_FIELDS.join(', ')})`);
+    }
+  }
+  if (armed >= MAX_ARMED_FAULTS) throw new TypeError(`${MAX_ARMED_FAULTS} faults are armed already (DELETE /control/faults clears them)`);
+  const kind = f.kind;
+  if (typeof kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(kind)) {
+    throw new TypeError(`Unknown fault kind${typeof kind === 'string' ? ` '${kind.slice(0, 40)}'` : ''} (one of ${FAULT_KINDS.join(', ')})`);
+  }
+  const out: ActiveFault = { kind: kind as InjectedFaultKind, remaining: 1 };
+  if (f.operation !== undefined) {
+    if (typeof f.operation !== 'string' || !(OPERATION_NAMES as string[]).includes(f.operation)) {
+      throw new TypeError(`Unknown operation${typeof f.operation === 'string' ? ` '${f.operation.slice(0, 40)}'` : ''}`);
+    }
+    out.operation = f.operation as OperationName;
+  }
+  if (f.count !== undefined) {
+    const c = f.count;
+    if (typeof c !== 'number' || !Number.isInteger(c) || !((c >= 1 && c <= MAX_FAULT_COUNT) || c === -1)) {
+      throw new TypeError(`count must be a whole number from 1 to ${MAX_FAULT_COUNT}, or -1 (every request until cleared)`);
+    }
+    out.count = c;
+    out.remaining = c;
+  }
+  if (f.delayMs !== undefined || kind === 'delay') {
+    const d = f.delayMs;
+    if (typeof d !== 'number' || !Number.isFinite(d) || d < 0 || d > MAX_DELAY_MS) {
+      throw new TypeError(`delayMs must be a number of milliseconds from 0 to ${MAX_DELAY_MS}`);
+    }
+    out.delayMs = d;
+  }
+  if (f.phase !== undefined) {
+    if (f.phase !== 'before' && f.phase !== 'after') throw new TypeError("phase must be 'before' or 'after'");
+    out.phase = f.phase;
+  }
+  if (f.status !== undefined) {
+    // 1xx are not final answers (a client would wait for the real one); 200-599 are.
+    if (typeof f.status !== 'number' || !Number.isInteger(f.status) || f.status < 200 || f.status > 599) {
+      throw new TypeError('status must be an HTTP status code from 200 to 599');
+    }
+    out.status = f.status;
+  }
+  if (f.body !== undefined) {
+    if (typeof f.body !== 'string' || f.body.length > MAX_FAULT_BODY) throw new TypeError(`body must be text of at most ${MAX_FAULT_BODY} characters`);
+    out.body = f.body;
+  }
+  if (f.contentType !== undefined) {
+    if (typeof f.contentType !== 'string' || !CONTENT_TYPE.test(f.contentType)) {
+      throw new TypeError('contentType must be a header value: 1 to 200 visible ASCII characters or spaces, no line break');
+    }
+    out.contentType = f.contentType;
+  }
+  return out;
+}
+
 export class SoapSimulatorServer {
   readonly httpServer: http.Server;
   /** Bounded log of what reached the service endpoint, oldest first. */
@@ -448,24 +523,13 @@ export class SoapSimulatorServer {
 
   // --- fault injection ----------------------------------------------------------------------------------------
 
+  /**
+   * Arms a fault (see FaultInjection). Every member's type and range is checked, an unknown member is refused, and
+   * what is armed is a copy of the known members only: a failed check arms nothing, and nothing the caller passed
+   * (a deeply nested value, a getter) is kept.
+   */
   injectFault(fault: FaultInjection): void {
-    const kinds: InjectedFaultKind[] = ['delay', 'hold', 'http', 'malformed', 'reset', 'empty'];
-    if (!kinds.includes(fault.kind)) throw new TypeError(`Unknown fault kind '${String(fault.kind)}' (one of ${kinds.join(', ')})`);
-    if (fault.operation !== undefined && !(OPERATION_NAMES as string[]).includes(fault.operation)) {
-      throw new TypeError(`Unknown operation '${fault.operation}'`);
-    }
-    const count = fault.count ?? 1;
-    if (!Number.isInteger(count) || (count < 1 && count !== -1)) throw new TypeError('count must be a positive integer or -1');
-    if (fault.kind === 'delay' && !(typeof fault.delayMs === 'number' && fault.delayMs >= 0)) {
-      throw new TypeError('delayMs must be a number >= 0');
-    }
-    if (fault.phase !== undefined && fault.phase !== 'before' && fault.phase !== 'after') {
-      throw new TypeError("phase must be 'before' or 'after'");
-    }
-    if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 599)) {
-      throw new TypeError('status must be an HTTP status code');
-    }
-    this.faults.push({ ...fault, remaining: count });
+    this.faults.push(checkedFault(fault, this.faults.length));
   }
 
   clearFaults(): void {

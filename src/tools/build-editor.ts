@@ -4,10 +4,12 @@
  *   node tools/build-editor.js            (run by `npm run build`, after tsc)
  *
  * Writes nodes/om-operations.html (one literal `RED.nodes.registerType` per operation node, with inline defaults,
- * because the flow library's scorecard reads them with a parser and cannot follow a loop) and copies the pack's
- * icon from icons/ to nodes/icons/, the one folder Node-RED 4 and 5 search for the icons of an installed module
- * (beside the node files). Both are build products, committed so that a clone loads before a build; a build of an
- * unchanged table leaves them byte for byte as they are.
+ * because the flow library's scorecard reads them with a parser and cannot follow a loop). It is a build product,
+ * committed so that a clone loads before a build; a build of an unchanged table leaves it byte for byte as it is.
+ * It also copies the node icons, written by hand in the top-level icons/ (the pack's layout keeps them there), to
+ * nodes/icons/, the one folder Node-RED 4.1 and 5 search for the icons of an installed module (an `icons` folder
+ * beside the node files named in package.json). Only nodes/icons/ is in the package, so they ship once; it is
+ * committed too, so that a clone loads before a build.
  *
  * The behaviour shared by the twelve dialogs (typedInput set-up, the literal-value checks, the hints) is written
  * once, in a helper object at the top of the generated script; each registerType only names its parameters.
@@ -28,7 +30,12 @@ import {
 
 /** Pack-wide editor constants; om-events.html (written by hand) uses the same two. */
 export const CATEGORY = 'MiCC Open Media';
-export const COLOR = '#C7E9C0';
+/**
+ * The nodes' colour: Node-RED draws icons white and labels #333, so the colour must be dark enough for a white icon
+ * (3:1 on the shaded icon area of the light theme) and light enough for the label (4.5:1). This green meets both
+ * (3.1 and 4.6; the pack's first, #C7E9C0, gave the icons 1.5); test/editor/flowbuilder.editor.js measures it.
+ */
+export const COLOR = '#80A578';
 export const OUTPUT_LABELS_TWO: readonly [string, string] = ['accepted', 'not accepted'];
 /** Before the palette label in a node's workspace label (om-events.html writes the same). */
 export const CANVAS_PREFIX = 'MiCC ';
@@ -363,11 +370,17 @@ function templateBlock(node: OperationNodeDef): string {
   return rows.join('\n');
 }
 
-/** Only Node-RED's theme variables: the dialogs must stay readable in the dark theme. */
+/**
+ * Only Node-RED's theme variables: the dialogs must stay readable in the dark theme. The last rule is for the pack's
+ * help pages (every <pre> in them has an om-* class): Node-RED's pre breaks anywhere (word-break: break-all), which
+ * cuts a member name in two ("QueuePosi / tion"); these break between words, and inside one only when it cannot fit
+ * a line on its own.
+ */
 const STYLE = `<style>
     .om-form .form-row > label { width: 140px; }
     .om-form .om-hint { margin: 3px 0 0 144px; font-size: 0.85em; line-height: 1.3em; color: var(--red-ui-secondary-text-color); }
     .om-form .om-required { color: var(--red-ui-text-color-error); }
+    .red-ui-help pre[class^="om-"] { word-break: normal; overflow-wrap: anywhere; }
 </style>`;
 
 /** The whole generated nodes/om-operations.html. Deterministic: the test regenerates it and compares. */
@@ -420,9 +433,13 @@ export function build(root: string): string[] {
   if (fs.existsSync(iconSrc)) {
     fs.mkdirSync(iconDst, { recursive: true });
     for (const f of fs.readdirSync(iconSrc)) {
-      if (!/\.(svg|png)$/i.test(f)) continue;
-      fs.copyFileSync(path.join(iconSrc, f), path.join(iconDst, f));
-      written.push(path.join(iconDst, f));
+      if (!f.endsWith('.svg')) continue;
+      const from = path.join(iconSrc, f);
+      const to = path.join(iconDst, f);
+      // Only when it changed, so that a build of unchanged icons leaves the files (and their times) alone.
+      if (fs.existsSync(to) && fs.readFileSync(to).equals(fs.readFileSync(from))) continue;
+      fs.copyFileSync(from, to);
+      written.push(to);
     }
   }
   return written;

@@ -129,6 +129,14 @@ describe('simulator console (browser): watch and play the contact center', funct
         return page.waitForFunction(fn, arg, { timeout });
     }
 
+    /** An agent's state as its badges show it: { logon: 'logged on', ready: 'not ready', mode: 'automatic' }. */
+    const agentState = (agent, p = page) => p.evaluate((a) => Object.fromEntries([...document.querySelectorAll(`[data-agent="${a}"] [data-state-of]`)]
+        .map((b) => [b.getAttribute('data-state-of'), b.textContent])), agent);
+    const untilState = (agent, of, text) => until(([a, o, t]) => {
+        const b = document.querySelector(`[data-agent="${a}"] [data-state-of="${o}"]`);
+        return b && b.textContent === t;
+    }, [agent, of, text]);
+
     const buttonText = (key) => page.evaluate((k) => {
         const b = document.querySelector(`[data-key="${k}"]`);
         return b ? b.textContent : null;
@@ -141,8 +149,8 @@ describe('simulator console (browser): watch and play the contact center', funct
     it('shows a request added through om-add-request in its queue within one update', async function () {
         // Nobody of group 102 may take it: its agents 1001 and 1003 set not ready in the console.
         for (const agent of [1001, 1003]) {
-            if (await buttonText(`agent-${agent}-ready`) === 'Not ready') await click(`agent-${agent}-ready`);
-            await untilButton(`agent-${agent}-ready`, 'Ready');
+            if ((await agentState(agent)).ready === 'ready') await click(`agent-${agent}-ready`);
+            await untilState(agent, 'ready', 'not ready');
         }
         assert.deepStrictEqual(sim.state().agents.filter((a) => [1001, 1003].includes(a.id)).map((a) => a.ready), [false, false]);
 
@@ -172,11 +180,14 @@ describe('simulator console (browser): watch and play the contact center', funct
         const { OpenMediaID: id } = await addThroughFlow();
         assert.ok(id > 0);
         // Agent 1001 is automatic in the demo (answers after 3 s): the person takes it over.
-        await untilButton('agent-1001-mode', 'Automatic');
+        await untilState(1001, 'mode', 'automatic');
+        assert.strictEqual(await buttonText('agent-1001-mode'), 'Play by hand');
         await click('agent-1001-mode');
-        await untilButton('agent-1001-mode', 'Manual');
-        await untilButton('agent-1001-ready', 'Ready');
+        await untilState(1001, 'mode', 'by hand');
+        assert.strictEqual(await buttonText('agent-1001-mode'), 'Make automatic');
+        await untilState(1001, 'ready', 'not ready');
         await click('agent-1001-ready');
+        await untilState(1001, 'ready', 'ready');
         await until((r) => !!document.querySelector(`[data-agent="1001"] [data-key="req-${r}-answer"]`), id);
         // A manual agent does not answer by itself, however long it waits.
         sim.advance(60000);
@@ -249,6 +260,61 @@ describe('simulator console (browser): watch and play the contact center', funct
         // The browser logs the refused call (HTTP 400) as a console error: that one was expected.
         const refused = pageErrors.splice(0).filter((e) => !/status of 400 \(Bad Request\)/.test(e));
         assert.deepStrictEqual(refused, []);
+    });
+
+    it('shows each agent\'s state at a glance (badges) beside buttons that say what they do', async function () {
+        // 1002 in each combination the console can show; 1003 is left as the demo has it (automatic, ready)
+        const verbs = { logon: { 'logged on': 'Log off', 'logged off': 'Log on' },
+            ready: { ready: 'Make not ready', 'not ready': 'Make ready' },
+            mode: { automatic: 'Play by hand', 'by hand': 'Make automatic' } };
+        for (const [loggedOn, ready, manual] of [[true, true, false], [true, false, true], [false, false, false], [false, true, true]]) {
+            if (loggedOn) sim.logon(1002); else sim.logoff(1002);
+            sim.setReady(1002, ready);
+            sim.setManual(1002, manual);
+            const want = { logon: loggedOn ? 'logged on' : 'logged off', ready: ready ? 'ready' : 'not ready', mode: manual ? 'by hand' : 'automatic' };
+            await until((w) => {
+                const b = (o) => document.querySelector(`[data-agent="1002"] [data-state-of="${o}"]`);
+                return Object.entries(w).every(([o, t]) => b(o) && b(o).textContent === t);
+            }, want);
+            const row = await page.evaluate(() => {
+                const tr = document.querySelector('[data-agent="1002"]');
+                const shown = (el) => { const r = el.getBoundingClientRect(); return r.width > 4 && r.height > 4 && getComputedStyle(el).visibility === 'visible'; };
+                return {
+                    badges: [...tr.querySelectorAll('[data-state-of]')].map((b) => ({ of: b.getAttribute('data-state-of'), text: b.textContent,
+                        shown: shown(b), badge: b.classList.contains('badge') })),
+                    buttons: Object.fromEntries([...tr.querySelectorAll('button[data-key^="agent-"]')].map((b) => [b.getAttribute('data-key').split('-')[2],
+                        { text: b.textContent, aria: b.getAttribute('aria-label'), pressed: b.getAttribute('aria-pressed') }])),
+                    // what a screen reader reads for the row, in order
+                    text: tr.innerText.replace(/\s+/g, ' '),
+                };
+            });
+            // the state is visible, as badges (like a group's open/closed), in words
+            assert.deepStrictEqual(row.badges.map((b) => [b.of, b.text, b.shown, b.badge]),
+                Object.entries(want).map(([of, text]) => [of, text, true, true]));
+            // each button is the verb that changes that state, and says which agent it is for
+            for (const [of, state] of Object.entries(want)) {
+                assert.strictEqual(row.buttons[of].text, verbs[of][state], `${of} is ${state}`);
+                assert.ok(row.buttons[of].aria.includes('4002 (1002)'), row.buttons[of].aria);
+                assert.ok(!Object.keys(verbs[of]).includes(row.buttons[of].text), `a state as a button label: ${row.buttons[of].text}`);
+            }
+            assert.match(row.text, new RegExp(`${want.logon}.*${want.ready}.*${want.mode}`));
+        }
+        // by keyboard: the focused button changes the state, the badge follows, the focus stays on the (new) button
+        await page.bringToFront();
+        await page.focus('[data-key="agent-1002-ready"]');
+        await page.keyboard.press('Enter');
+        await untilState(1002, 'ready', 'not ready');
+        assert.strictEqual(sim.state().agents.find((a) => a.id === 1002).ready, false);
+        assert.strictEqual(await page.evaluate(() => document.activeElement.getAttribute('data-key')), 'agent-1002-ready');
+        assert.strictEqual(await buttonText('agent-1002-ready'), 'Make ready');
+        await page.keyboard.press(' ');
+        await untilState(1002, 'ready', 'ready');
+        assert.deepStrictEqual(pageErrors, []);
+    });
+
+    it('shows the clock buttons with a manual clock', async function () {
+        assert.strictEqual(await page.isVisible('#clock-controls'), true);
+        assert.strictEqual(await page.isVisible('[data-key="advance-10s"]'), true);
     });
 
     it('is usable by keyboard: Tab reaches a group\'s button, Enter presses it, focus stays on it, and is visible', async function () {
@@ -363,3 +429,186 @@ describe('simulator console (browser): with authentication on', function () {
         assert.strictEqual(sim.state().groups.find((g) => g.id === 101).open, false);
     });
 });
+
+describe('simulator console (browser): many tabs, a refused stream, a real clock, user text', function () {
+    this.timeout(120000);
+    let browser;
+    const sims = [];
+    const contexts = [];
+
+    before(async function () {
+        browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
+    });
+
+    after(async function () {
+        if (browser) await browser.close();
+    });
+
+    afterEach(async function () {
+        for (const c of contexts.splice(0)) await c.close();
+        for (const s of sims.splice(0)) await s.stop();
+    });
+
+    async function simulator(options) {
+        const sim = await startTestSimulator(options);
+        sims.push(sim);
+        return sim;
+    }
+
+    /** A browser context (one "browser profile": its tabs share locks and channels, none with another context). */
+    async function context() {
+        const c = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+        contexts.push(c);
+        return c;
+    }
+
+    async function tab(ctx, url) {
+        const page = await ctx.newPage();
+        page.setDefaultTimeout(20000);
+        const errors = [];
+        page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+        page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+        await page.goto(url, { waitUntil: 'domcontentloaded' });
+        return { page, errors };
+    }
+
+    const live = (page) => page.waitForSelector('#connection[data-state="live"]', { timeout: 20000 });
+    const groupButton = (page, g) => page.evaluate((id) => (document.querySelector(`[data-key="group-${id}-toggle"]`) || {}).textContent, g);
+
+    it('tabs of one browser share one stream (a browser opens at most 6 connections to a host); another tab takes it over when its holder closes', async function () {
+        const sim = await simulator({ scenario: 'demo', clock: 'manual' });
+        const ctx = await context();
+        const tabs = [];
+        // more tabs than the browser's 6 connections per host and the simulator's 8 streams
+        for (let i = 0; i < 9; i++) tabs.push(await tab(ctx, sim.consoleUrl));
+        for (const t of tabs) await live(t.page);
+        assert.strictEqual(sim.consoleHub.clientCount, 1, 'one stream for the whole browser');
+        const roles = async () => Promise.all(tabs.filter((t) => !t.page.isClosed()).map((t) => t.page.evaluate(() => ({
+            shared: document.getElementById('connection').getAttribute('data-shared'), text: document.getElementById('connection').textContent }))));
+        const before = await roles();
+        assert.strictEqual(before.filter((r) => r.shared === 'false').length, 1, JSON.stringify(before));
+        assert.ok(before.filter((r) => r.shared === 'true').every((r) => r.text === 'live (shared with another tab)'), JSON.stringify(before));
+        // a change reaches every tab
+        sim.setGroupOpen(101, false);
+        for (const t of tabs) await t.page.waitForFunction(() => document.querySelector('[data-key="group-101-toggle"]').textContent === 'Open');
+        // the tab with the stream closes: another takes the stream over, and every tab still follows
+        const holder = tabs[before.findIndex((r) => r.shared === 'false')];
+        await holder.page.close();
+        const others = tabs.filter((t) => !t.page.isClosed());
+        await Promise.any(others.map((t) => t.page.waitForSelector('#connection[data-shared="false"][data-state="live"]')));
+        // the closed tab's stream ends when the server sees its connection close
+        await waitUntil(() => sim.consoleHub.clientCount === 1, 10000, 'one stream again');
+        assert.strictEqual((await roles()).filter((r) => r.shared === 'false').length, 1);
+        sim.setGroupOpen(101, true);
+        for (const t of tabs.filter((x) => !x.page.isClosed())) {
+            await t.page.waitForFunction(() => document.querySelector('[data-key="group-101-toggle"]').textContent === 'Close');
+            assert.strictEqual(await t.page.getAttribute('#connection', 'data-state'), 'live');
+        }
+        // a click in a tab without the stream works as in any other
+        const follower = others[others.length - 1];
+        assert.strictEqual(await follower.page.getAttribute('#connection', 'data-shared'), 'true');
+        await follower.page.click('[data-key="group-102-toggle"]');
+        await follower.page.waitForFunction(() => document.querySelector('[data-key="group-102-toggle"]').textContent === 'Open');
+        assert.strictEqual(sim.state().groups.find((g) => g.id === 102).open, false);
+        for (const t of tabs) if (!t.page.isClosed()) assert.deepStrictEqual(t.errors, []);
+    });
+
+    it('a stream the simulator refuses (too many consoles open): the page says why, and connects once one closes', async function () {
+        const sim = await simulator({ scenario: 'demo', clock: 'manual', console: { maxClients: 1 } });
+        // two browsers: they cannot share a stream
+        const first = await tab(await context(), sim.consoleUrl);
+        await live(first.page);
+        const otherContext = await context();
+        const second = await tab(otherContext, sim.consoleUrl);
+        await second.page.waitForSelector('#connection[data-state="lost"]');
+        assert.strictEqual(await second.page.textContent('#connection'),
+            'not connected: too many console windows open (1): close one; trying again in 5 s');
+        // the first browser closes its console: the second connects by itself (the simulator asked for 5 s)
+        await first.page.close();
+        await live(second.page);
+        assert.strictEqual(await groupButton(second.page, 101), 'Close');
+        assert.strictEqual(sim.consoleHub.clientCount, 1);
+        // what the browser logged: the refused requests (503), nothing else
+        assert.deepStrictEqual(second.errors.filter((e) => !/503 \(Service Unavailable\)/.test(e)), []);
+    });
+
+    it('hides what the hidden attribute hides, whatever the CSS (a real clock: no clock buttons)', async function () {
+        const sim = await simulator({ scenario: 'demo', clock: 'real' });
+        const { page, errors } = await tab(await context(), sim.consoleUrl);
+        await live(page);
+        assert.strictEqual(await page.getAttribute('#clock-controls', 'hidden'), '');
+        assert.strictEqual(await page.isVisible('#clock-controls'), false);
+        assert.strictEqual(await page.isVisible('[data-key="advance-10s"]'), false);
+        const shown = await page.evaluate(() => [...document.querySelectorAll('[hidden]')]
+            .filter((e) => getComputedStyle(e).display !== 'none').map((e) => e.id || e.className));
+        assert.deepStrictEqual(shown, []);
+        assert.deepStrictEqual(errors, []);
+    });
+
+    it('keeps each piece of user text to itself: a right-to-left override in a name or an IVR label cannot turn the text after it', async function () {
+        const RLO = '\u202E';
+        const LRE = '\u202A';
+        const scenario = JSON.parse(require('fs').readFileSync(path.join(repoRoot, 'simulator', 'scenarios', 'test.json'), 'utf8'));
+        scenario.name = `${RLO}evil scenario`;
+        scenario.serviceGroups.find((g) => g.id === 101).name = `${RLO}Email`;
+        scenario.tenants.find((t) => t.id === 1).name = `${LRE}Main`;
+        scenario.agents.find((a) => a.id === 1001).logonId = `${RLO}4001`;
+        const sim = await simulator({ scenario, clock: 'manual' });
+        // one request waiting in group 102 (nobody ready), one with agent 4002 (group 101, "Email" with an override)
+        for (const a of sim.state().agents) sim.setReady(a.id, false);
+        const id = sim.model.execute('AddRequest', { request: { ServiceGroupID: 102, PreferredAgentID: 1001,
+            IVRInfo: [{ Label: `${RLO}Subject`, Data: 'after the label' }, { Label: 'From', Data: `${RLO}someone` }],
+            PrivateData: `${RLO}https://crm.example.com/1` } }).OpenMediaID;
+        const held = sim.model.execute('AddRequest', { request: { ServiceGroupID: 101, IVRInfo: [{ Label: 'Subject', Data: `${RLO}printer` }] } }).OpenMediaID;
+        sim.setReady(1002, true);
+        assert.deepStrictEqual([sim.model.getRequest(id).Status, sim.model.getRequest(held).Status], ['Queued', 'AllocatedToAgent']);
+        const { page, errors } = await tab(await context(), sim.consoleUrl);
+        await live(page);
+        await page.waitForSelector(`[data-group="102"] tr[data-request="${id}"]`);
+        await page.waitForSelector(`[data-agent="1002"] [data-request="${held}"]`);
+        const found = await page.evaluate(() => {
+            const controls = /[\u202A-\u202E\u2066-\u2069]/;
+            const out = [];
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+                if (!controls.test(t.data)) continue;
+                const parent = t.parentElement;
+                // the text node is the whole content of its own <bdi>: nothing else shares its isolate
+                out.push({ text: t.data, isolated: parent.tagName === 'BDI' && parent.childNodes.length === 1, where: parent.parentElement.className || parent.parentElement.tagName });
+            }
+            return out;
+        });
+        const texts = found.map((f) => f.text);
+        for (const t of [`${RLO}evil scenario`, `${RLO}Email`, `${LRE}Main`, `${RLO}4001`, `${RLO}Subject`, `${RLO}someone`,
+            `${RLO}https://crm.example.com/1`, `${RLO}printer`]) {
+            assert.ok(texts.includes(t), `${JSON.stringify(t)} not shown`);
+        }
+        assert.deepStrictEqual(found.filter((f) => !f.isolated), [], 'user text outside its own <bdi>');
+        // and the text after an override reads left to right: "after the label" keeps its letters in order on screen
+        const order = await page.evaluate((r) => {
+            const cell = document.querySelector(`[data-request="${r}"] .ivr div`);
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            let data = walker.nextNode();
+            while (data && data.data !== 'after the label') data = walker.nextNode();
+            const range = document.createRange();
+            const xs = [];
+            for (let i = 0; i < data.length; i += 1) {
+                range.setStart(data, i);
+                range.setEnd(data, i + 1);
+                xs.push(range.getBoundingClientRect().left);
+            }
+            return xs;
+        }, id);
+        assert.ok(order.every((x, i) => i === 0 || x >= order[i - 1]), `"after the label" drawn out of order: ${order}`);
+        assert.deepStrictEqual(errors, []);
+    });
+});
+
+/** Until fn() is true, checked every 20 ms; bounded (for a count the simulator keeps: nothing announces it). */
+async function waitUntil(fn, ms, what) {
+    const end = Date.now() + ms;
+    while (!fn()) {
+        if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+}

@@ -212,6 +212,31 @@ describe('editor (browser): palette and edit dialogs', function () {
         assert.strictEqual((await editor.node(SERVER_ID)).redisUrl || '', '', 'Cancel kept it off');
     });
 
+    it('shows Max answer\'s default (32 MB) in the om-server dialog of a server that does not set it (a flow from before)', async function () {
+        const bare = 'dlg-server-bare';
+        await A.addNodes(editor, [{ id: bare, type: 'om-server', name: 'no max answer', url: 'http://127.0.0.1:12615/OpenMediaService',
+            timeout: 10, tls: '', wsdlSource: 'bundled' }], { withDefaults: false });
+        assert.strictEqual((await editor.node(bare)).maxAnswerMB, undefined);
+        await editor.openEditDialog(bare);
+        const field = await editor.page.evaluate(() => {
+            const el = document.getElementById('node-config-input-maxAnswerMB');
+            const unit = el.closest('.form-row').querySelector('[data-i18n$="om-server.label.mb"]');
+            return { value: el.value, placeholder: el.placeholder, unit: unit && unit.textContent, visible: !!el.offsetParent };
+        });
+        assert.ok(field.visible, 'the field is shown');
+        // empty, and what applies is shown in it: the default
+        assert.deepStrictEqual(field, { value: '', placeholder: '32', unit: 'MB', visible: true });
+        assert.match(await editor.page.textContent('[data-i18n$="om-server.hint.maxAnswer"]'), /Empty: 32 MB \(the default\)/);
+        await A.closeDialog(editor, 'cancel');
+        // gone again: other tests list the servers
+        await editor.page.evaluate((id) => {
+            RED.nodes.remove(id);
+            RED.view.redraw(true);
+        }, bare);
+        assert.strictEqual(await editor.page.evaluate((id) => !!RED.nodes.node(id), bare), false);
+        assert.deepStrictEqual(editor.errors, []);
+    });
+
     it('styles its dialogs with Node-RED theme variables only, and their hints and labels are readable', async function () {
         // (the dark theme of Node-RED 5: theme.editor.js)
         const rules = await A.packStyleRules(editor);

@@ -115,17 +115,39 @@ describe('editor (browser): om-events as a flow builder sees it', function () {
         assert.match(byWire.Clerical.title, /not described/);
         for (const l of labels) assert.strictEqual(l.wire, l.value);
         assert.strictEqual(byWire.Complete.checked, true);
-        // the stores: the journal, then each configured store once (the test Node-RED has "default" = memory and "file")
-        const options = await editor.page.$$eval('#node-input-store option', (els) => els.map((o) => [o.value, o.textContent]));
+        // the stores: the journal, then each configured store that keeps something across a restart, once (the test
+        // Node-RED has "default" = memory and "file" = localfilesystem): a memory store is not offered
+        const storeOptions = () => editor.page.$$eval('#node-input-store option', (els) => els.map((o) => [o.value, o.textContent]));
+        const options = await storeOptions();
         const values = options.map(([v]) => v);
         assert.strictEqual(values[0], '');
         assert.match(options[0][1], /user directory only/);
         assert.strictEqual(new Set(values).size, values.length, `a store listed twice: ${JSON.stringify(options)}`);
-        const stores = await editor.page.evaluate(() => RED.settings.context.stores);
-        assert.deepStrictEqual(values.slice(1).sort(), [...new Set(stores)].sort());
+        const { stores, kinds } = await editor.page.evaluate(() => ({ stores: RED.settings.context.stores, kinds: RED.settings.omEventsContextStores }));
+        assert.deepStrictEqual(kinds, { default: 'memory', file: 'file' }, 'what the runtime says of each store');
+        assert.deepStrictEqual(values.slice(1).sort(), [...new Set(stores)].filter((st) => kinds[st] !== 'memory').sort());
+        assert.deepStrictEqual(values, ['', 'file']);
         for (const [v, text] of options.slice(1)) assert.ok(text.includes(`"${v}"`), text);
+        // (the editor prefixes a dialog's data-i18n keys with the node set's namespace)
+        assert.match(await editor.page.textContent('[data-i18n$="om-events.hint.store"]'), /kept only in memory are not offered/);
         await editor.screenshot('events-dialog');
         await A.closeDialog(editor, 'cancel');
+
+        // a node (from an earlier version) that names the memory store keeps it, and the dialog says what it is worth
+        await A.addNodes(editor, [{ id: 'ev-events-memory', type: 'om-events', server: 'ev-srv', name: 'memory copy', store: 'default',
+            x: 320, y: 260, wires: [[]] }], { withDefaults: true });
+        await editor.openEditDialog('ev-events-memory');
+        assert.deepStrictEqual(await storeOptions(), [
+            ['', 'the user directory only (recommended)'],
+            ['file', 'the user directory, and a copy in context store "file"'],
+            ['default', 'the user directory, and a copy in context store "default" (memory: survives nothing)'],
+        ]);
+        assert.strictEqual(await editor.page.inputValue('#node-input-store'), 'default');
+        await A.closeDialog(editor, 'cancel');
+        await editor.page.evaluate(() => {
+            RED.nodes.remove('ev-events-memory');
+            RED.view.redraw(true);
+        });
         assert.deepStrictEqual(editor.errors, []);
     });
 });

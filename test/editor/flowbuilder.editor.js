@@ -32,9 +32,10 @@ describe('editor (browser): what a flow builder sees', function () {
 
     A.tidyAfterEach(() => editor, 'flowbuilder');
 
-    it('shows every node\'s help in the sidebar without horizontal overflow', async function () {
+    it('shows every node\'s help in the sidebar without horizontal overflow, and no name cut in two', async function () {
         const page = editor.page;
         const wide = {};
+        const split = {};
         for (const type of [...PACK_TYPES, 'om-server']) {
             await page.evaluate((t) => RED.sidebar.help.show(t), type);
             const m = await (await page.waitForFunction((t) => {
@@ -50,14 +51,33 @@ describe('editor (browser): what a flow builder sees', function () {
                     out: [...help.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > right + 0.5)
                         .map((e) => `${e.tagName.toLowerCase()}: ${e.textContent.trim().slice(0, 50)}`).slice(0, 3),
                     examples: [help.querySelectorAll('pre.om-example-in').length, help.querySelectorAll('pre.om-example-out').length],
+                    // words (letters, digits, _) of <pre> and <code> that the browser laid out on two lines or more
+                    split: [...help.querySelectorAll('pre, code')].flatMap((el) => {
+                        const out = [];
+                        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+                        for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+                            for (const w of t.data.matchAll(/\w+/g)) {
+                                const range = document.createRange();
+                                range.setStart(t, w.index);
+                                range.setEnd(t, w.index + w[0].length);
+                                const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+                                if (lines.size > 1) out.push(w[0]);
+                            }
+                        }
+                        return out;
+                    }),
+                    pres: help.querySelectorAll('pre').length,
                 };
             }, type)).jsonValue();
             assert.ok(m.clientWidth > 200 && m.clientWidth < 400, `${type}: a sidebar of ${m.clientWidth} px`);
+            assert.ok(m.pres > 0, `${type}: no <pre> to check`);
+            if (m.split.length) split[type] = m.split;
             if (m.scrollWidth > m.clientWidth || m.out.length) wide[type] = m;
             if (OPERATION_NODES.some((d) => d.type === type)) assert.deepStrictEqual(m.examples, [1, 1], `${type}: one example in, one out`);
             if (type === 'om-add-request') await editor.screenshot('flowbuilder-help-om-add-request');
         }
         assert.deepStrictEqual(wide, {}, 'help pages wider than the sidebar');
+        assert.deepStrictEqual(split, {}, 'names cut in two by a line break in the help');
         assert.deepStrictEqual(editor.errors, []);
     });
 
@@ -138,6 +158,13 @@ describe('editor (browser): what a flow builder sees', function () {
             const res = await fetch(new URL(i.canvas, editor.url));
             assert.strictEqual(res.status, 200, `${i.type}: ${i.canvas}`);
             assert.match(res.headers.get('content-type') || '', /svg/);
+        }
+        // white icons need a node colour dark enough for them, and the label a colour light enough for it: on every
+        // node of the pack, as drawn (WCAG: 3:1 for a graphic, 4.5:1 for text)
+        for (const t of PACK_TYPES) {
+            const c = await A.nodeColours(editor, `fb-${t}`);
+            assert.ok(c.iconContrast >= 3, `${t}: white icon on ${c.body}: ${c.iconContrast.toFixed(2)}:1`);
+            assert.ok(c.labelContrast >= 4.5, `${t}: label ${c.label} on ${c.body}: ${c.labelContrast.toFixed(2)}:1`);
         }
         await editor.page.evaluate(() => document.getElementById('red-ui-palette-container').scrollTo(0, 100000));
         await editor.screenshot('flowbuilder-icons');

@@ -90,6 +90,20 @@ describe('editor (browser): om-server URL', function () {
         await closeBoth('cancel');
     });
 
+    it('other spellings a URL parser reads user info from (review r1 M4): moved the same way in the real editor', async function () {
+        await openServerDialog();
+        for (const [spelling, user, password] of [
+            ['http:usrB:PwNoSlash@127.0.0.1:12615/OpenMediaService', 'usrB', 'PwNoSlash'],
+            ['http:/usrC:PwOneSlash@127.0.0.1:12615/OpenMediaService', 'usrC', 'PwOneSlash'],
+            ['http:\\\\usrE:PwBacksl@127.0.0.1:12615/OpenMediaService', 'usrE', 'PwBacksl'],
+            [' \u0001http://usrI:PwLeadC0@127.0.0.1:12615/OpenMediaService', 'usrI', 'PwLeadC0'],
+        ]) {
+            await editor.fill('url', spelling);
+            assert.deepStrictEqual(await fields(), { url: PLAIN, logonId: user, password }, JSON.stringify(spelling));
+        }
+        await closeBoth('cancel');
+    });
+
     it('a URL without the service path shows a hint; with the path, none', async function () {
         await openServerDialog();
         for (const [url, hint] of [['http://micc-host:12615', true], ['http://micc-host:12615/', true], ['https://micc-host:12615/?x=1', true],

@@ -16,6 +16,8 @@ const NODES = path.join(__dirname, '..', '..', 'nodes');
 const SERVER = { id: 'theme-server-01', type: 'om-server', name: 'theme server', url: 'http://127.0.0.1:12615/OpenMediaService',
     timeout: 10, tls: '', wsdlSource: 'bundled' };
 const ADD = { id: 'theme-add-0001', type: 'om-add-request', server: SERVER.id, name: '', x: 300, y: 120, wires: [[], []] };
+// a core node beside it: the icon contrast Node-RED's own nodes get in the same theme
+const INJECT = { id: 'theme-inject-01', type: 'inject', name: '', x: 300, y: 200, wires: [[]] };
 
 // CSS properties that carry a colour.
 const { COLOUR_PROPS } = A;
@@ -72,7 +74,7 @@ describe('editor (browser): the pack\'s dialogs follow the editor theme', functi
             // (startEditor turns the editor's tips off: Node-RED 5.0's tip timer can fail on a slow load)
             editor = await startEditor({ runtime: runtime.runtime, nodeBinary: runtime.nodeBinary,
                 localStorage: { 'view-dark-theme': 'dark' } });
-            await A.addNodes(editor, [SERVER, ADD], { withDefaults: true });
+            await A.addNodes(editor, [SERVER, ADD, INJECT], { withDefaults: true });
         });
         after(async function () {
             if (editor) await editor.stop();
@@ -108,6 +110,15 @@ describe('editor (browser): the pack\'s dialogs follow the editor theme', functi
             await A.closeDialog(editor, 'cancel');
             await A.closeDialog(editor, 'cancel');
             assert.deepStrictEqual(editor.errors, [], editor.errorStacks.join('\n'));
+        });
+
+        it('draws the nodes with a readable label and white icons at least as clear as Node-RED\'s own, in the dark theme', async function () {
+            const ours = await A.nodeColours(editor, ADD.id);
+            const core = await A.nodeColours(editor, INJECT.id);
+            // the dark theme lightens the icon area: white icons get less contrast there than in the light theme
+            assert.ok(ours.iconContrast >= core.iconContrast && ours.iconContrast >= 2.5,
+                `white icon ${ours.iconContrast.toFixed(2)}:1 on ${ours.body} (inject: ${core.iconContrast.toFixed(2)}:1)`);
+            assert.ok(ours.labelContrast >= 4.5, `label ${ours.label} on ${ours.body}: ${ours.labelContrast.toFixed(2)}:1`);
         });
     });
 });

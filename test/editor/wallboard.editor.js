@@ -64,7 +64,7 @@ describe('wallboard example (browser): FlowFuse Dashboard 2.0 against the simula
         return state.groups.filter((g) => g.tenantId === 1 && g.openMedia).map((g) => {
             const withAgents = state.requests.filter((r) => r.ServiceGroupID === g.id
                 && (r.Status === 'AllocatedToAgent' || r.Status === 'AgentProcessing')).length;
-            return [String(g.id), g.open ? 'open' : 'closed', String(g.queue.length), String(withAgents), String(g.agents.length)];
+            return [g.name, String(g.id), g.open ? 'open' : 'closed', String(g.queue.length), String(withAgents), String(g.agents.length)];
         });
     }
 
@@ -77,7 +77,7 @@ describe('wallboard example (browser): FlowFuse Dashboard 2.0 against the simula
         await page.waitForFunction((want) => {
             const rows = [...document.querySelectorAll('.om-groups tbody tr')]
                 .map((tr) => [...tr.cells].map((c) => c.textContent.trim()))
-                .map(([g, open, waiting, withAgents, , agents]) => [g, open, waiting, withAgents, agents]);
+                .map(([name, id, open, waiting, withAgents, , agents]) => [name, id, open, waiting, withAgents, agents]);
             return JSON.stringify(rows) === JSON.stringify(want);
         }, expected, { timeout: 40000 }).catch(async () => {
             assert.deepStrictEqual(await tableRows('om-groups'), expected, 'the wallboard never showed what the simulator reports');
@@ -85,19 +85,22 @@ describe('wallboard example (browser): FlowFuse Dashboard 2.0 against the simula
         return expected;
     }
 
-    it('shows per group open/closed, waiting, with agents and agents as the simulator reports, and the oldest wait', async function () {
+    it('shows per group its name beside its id, open/closed, waiting, with agents and agents as the simulator reports, and the oldest wait', async function () {
         const expected = await tableMatchesSimulator();
-        assert.deepStrictEqual(expected.map((r) => r[0]), ['101', '102', '103', '104']);
-        assert.ok(expected.some((r) => r[1] === 'closed') && expected.some((r) => r[2] !== '0') && expected.some((r) => r[3] !== '0'),
+        // the names the example's "group names" node gives, the ones the simulator has (the service gives ids only)
+        assert.deepStrictEqual(expected.map((r) => r.slice(0, 2)), [['Email', '101'], ['Tickets', '102'], ['Chat', '103'], ['After Hours', '104']]);
+        assert.ok(expected.some((r) => r[2] === 'closed') && expected.some((r) => r[3] !== '0') && expected.some((r) => r[4] !== '0'),
             `nothing to see: ${JSON.stringify(expected)}`);
+        const headers = await page.$$eval('.om-groups thead th', (ths) => ths.map((th) => th.textContent.trim()));
+        assert.deepStrictEqual(headers.slice(0, 3), ['Group', 'ID', 'Open']);
         const rows = await tableRows('om-groups');
         // Group 101's oldest waiting request was queued 40 s before the last add, on the simulator's clock (4001 holds
         // the first one).
-        assert.strictEqual(rows.find((r) => r[0] === '101')[4], '0:40');
-        assert.strictEqual(rows.find((r) => r[0] === '104')[4], '-');
+        assert.strictEqual(rows.find((r) => r[1] === '101')[5], '0:40');
+        assert.strictEqual(rows.find((r) => r[1] === '104')[5], '-');
         const totals = await page.textContent('.om-totals');
-        const waiting = expected.reduce((n, r) => n + Number(r[2]), 0);
-        const withAgents = expected.reduce((n, r) => n + Number(r[3]), 0);
+        const waiting = expected.reduce((n, r) => n + Number(r[3]), 0);
+        const withAgents = expected.reduce((n, r) => n + Number(r[4]), 0);
         assert.match(totals, new RegExp(`${waiting} waiting, ${withAgents} with agents`));
     });
 
@@ -106,7 +109,7 @@ describe('wallboard example (browser): FlowFuse Dashboard 2.0 against the simula
         sim.setReady(1003, true); // takes a ticket of group 102
         await tableMatchesSimulator();
         const rows = await tableRows('om-groups');
-        assert.strictEqual(rows.find((r) => r[0] === '102')[1], 'closed');
+        assert.strictEqual(rows.find((r) => r[1] === '102')[2], 'closed');
         sim.setGroupOpen(102, true);
         await tableMatchesSimulator();
     });
@@ -127,7 +130,7 @@ describe('wallboard example (browser): FlowFuse Dashboard 2.0 against the simula
             .some((tr) => tr.cells.length > 5 && tr.cells[1].textContent.trim() === String(id)), before, { timeout: 20000 });
         const rows = (await tableRows('om-events')).filter((r) => r[1] === String(before));
         assert.ok(rows.length >= 1);
-        assert.ok(rows.every((r) => r[3] === '101' && r[5] === 'WB-7'), JSON.stringify(rows));
+        assert.ok(rows.every((r) => r[3] === 'Email (101)' && r[5] === 'WB-7'), JSON.stringify(rows));
         assert.strictEqual(rows[rows.length - 1][2], 'Queued');
         await tableMatchesSimulator();
     });

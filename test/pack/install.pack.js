@@ -135,12 +135,14 @@ describe('the packed pack, installed into a fresh Node-RED user directory', func
         const command = /`(npx [^`]+)`/.exec(comment);
         assert.ok(command, `no npx command in the comment:\n${comment}`);
         const words = command[1].split(/\s+/);
-        assert.deepStrictEqual(words, ['npx', 'openmedia-simulator'], 'the command as a user types it');
+        // the pack's scoped name (only its owner can publish it), never a bare command name npx could resolve to a
+        // stranger's package on the registry
+        assert.deepStrictEqual(words, ['npx', PACK], 'the command as a user types it');
         const server = flow.find((n) => n.type === 'om-server');
         const url = new URL(server.url);
         assert.ok(comment.includes(`${url.origin}${url.pathname}`), 'the comment names the address the server node uses');
         simPort = await freePort();
-        // offline: npx must use the command the pack installed, never fetch a package of that name
+        // offline: npx must use the simulator the pack installed, never fetch a package
         sim = run(words[0], [...words.slice(1), '--port', String(simPort)], {
             cwd: userDir, env: { ...process.env, npm_config_offline: 'true', npm_config_update_notifier: 'false' },
         });
@@ -210,8 +212,9 @@ describe('the packed pack, installed into a fresh Node-RED user directory', func
         const pressed = await http('POST', `${nodeRedUrl}/inject/${inject.id}`);
         assert.strictEqual(pressed.status, 200, `${pressed.text}\n${red.output().slice(-3000)}`);
         const accepted = await nextDebug((d) => d.name === 'add request: accepted', 20000, 'accepted');
-        // the debug node shows the whole message (its JSON, as the sidebar gets it)
-        const answer = JSON.parse(accepted.msg).payload;
+        // the debug node shows msg.payload, the answer (its JSON, as the sidebar gets it)
+        assert.strictEqual(accepted.property, 'payload', 'the debug node shows msg.payload');
+        const answer = JSON.parse(accepted.msg);
         assert.strictEqual(answer.RequestStatus, 'Success', accepted.msg);
         const id = answer.OpenMediaID;
 
@@ -224,6 +227,9 @@ describe('the packed pack, installed into a fresh Node-RED user directory', func
         }
         const complete = await nextDebug((d) => d.name === 'status changes' && d.topic === `openmedia/${id}/Complete`,
             45000, `request ${id} complete`);
+        // msg.payload of an om-events message: what matters first, in the sidebar's collapsed preview
+        assert.strictEqual(complete.property, 'payload');
+        assert.deepStrictEqual(Object.keys(JSON.parse(complete.msg)).slice(0, 3), ['Status', 'ID', 'TimeStamp']);
         assert.match(complete.msg, /"Complete"/);
         assert.ok(!/\[error\]/.test(red.output()), `Node-RED logged an error:\n${red.output().slice(-2000)}`);
     });

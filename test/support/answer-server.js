@@ -6,9 +6,13 @@
  *   handler({ op, body, headers, url, method, req, res }) -> { status?, body?, headers? } | null (null: it answered
  *   through `res` itself, e.g. a slow or endless answer); `op` is the SOAPAction's operation name.
  *   server: { port, url (.../OpenMediaService), requests (every entry seen), connections (count), openSockets, stop() }
+ *
+ *   const raw = await startRawServer(answer);  answer(socket): writes whatever bytes it likes once a request's first
+ *   bytes arrived (answers that are not HTTP, or not quite); raw: { port, url, stop() }
  */
 const http = require('http');
 const https = require('https');
+const net = require('net');
 
 function operationOf(req) {
   const action = String(req.headers.soapaction || '').replace(/"/g, '');
@@ -55,4 +59,24 @@ async function startServer(handler, { secure = false, key, cert } = {}) {
   };
 }
 
-module.exports = { startServer };
+async function startRawServer(answer) {
+  const sockets = new Set();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.once('data', () => answer(socket));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = server.address().port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/OpenMediaService`,
+    async stop() {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+module.exports = { startServer, startRawServer };

@@ -497,7 +497,40 @@ function dialogColours(editor) {
     });
 }
 
+/**
+ * The colours a node of the workspace is drawn with, as the browser computes them (the node's colour, the icon
+ * area's shade, the label), and the contrasts a reader gets: the white icon on its shaded area, the label on the
+ * node's colour. Node-RED draws icons white; the shade is a theme variable (darker in the light theme, lighter in
+ * the dark one).
+ */
+function nodeColours(editor, id) {
+    return editor.page.evaluate((nodeId) => {
+        const parse = (c) => (String(c).match(/[\d.]+/g) || []).map(Number);
+        const lum = ([r, g, b]) => {
+            const f = (v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+        };
+        const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+        const group = document.querySelector(`#red-ui-workspace-chart g.red-ui-flow-node-group[id="${nodeId}"]`);
+        if (!group) throw new Error(`node ${nodeId} is not drawn`);
+        const body = parse(getComputedStyle(group.querySelector('rect.red-ui-flow-node')).fill).slice(0, 3);
+        const shadeEl = getComputedStyle(group.querySelector('.red-ui-flow-node-icon-shade'));
+        const shade = parse(shadeEl.fill).slice(0, 3);
+        const alpha = Number(shadeEl.fillOpacity) * Number(shadeEl.opacity || 1);
+        const iconArea = body.map((c, i) => c * (1 - alpha) + shade[i] * alpha);
+        const labelEl = group.querySelector('.red-ui-flow-node-label text, text.red-ui-flow-node-label');
+        const label = parse(getComputedStyle(labelEl).fill).slice(0, 3);
+        return {
+            body: `rgb(${body.join(', ')})`,
+            label: `rgb(${label.join(', ')})`,
+            iconContrast: ratio([255, 255, 255], iconArea),
+            labelContrast: ratio(label, body),
+        };
+    }, id);
+}
+
 module.exports = {
+    nodeColours,
     closeLeftoverDialogs,
     tidyAfterEach,
     nr5,

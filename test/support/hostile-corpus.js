@@ -9,6 +9,8 @@
  *   requestCases(bytes)  [{ name, what, body: Buffer }]  AddRequest requests; each must end as HTTP 400 or a SOAP
  *                        fault on the simulator, the model never reached
  *   normalAnswer(bytes)  Buffer: an honest GetOpenMediaRequestsByTime answer of about `bytes` (the baseline)
+ *   FALLBACK_CASES       the names of the cases made for the client's soap fallback path (the bench measures that
+ *                        path with them)
  *   ANSWER_OPERATION     'GetOpenMediaRequestsByTime'
  *   MIN_BYTES            the smallest size at which every case passes the bound it is about (160 KiB: a text of
  *                        64 Ki characters split by comments needs twice that)
@@ -20,7 +22,9 @@
  * so a reader that is slow on the flood but right in the end still shows in the benchmark.
  *
  * The cases are those of issue 9 (a scan to the end per tag with a space, a backtracking attribute regex, recursion
- * per comment) and the other classic ways to make an XML reader slow or wrong: deep nesting, attribute and
+ * per comment), those that made the soap package's parser slow on the client's old fallback path (review r1: a
+ * multiRef element referenced by thousands of hrefs, CDATA texts full of '<?xml'), and the other classic ways to
+ * make an XML reader slow or wrong: deep nesting, attribute and
  * namespace floods, comment/PI floods, huge texts (plain, entities, character references, CDATA, split by
  * comments), entity tricks (undefined, unterminated, DOCTYPE and entity expansion), characters XML cannot carry
  * (raw and as references), invalid UTF-8, names and values without end.
@@ -63,6 +67,9 @@ const ANSWER_AT = {
     body: (p) => ENV_OPEN + p + ENV_CLOSE,
     prolog: (p) => p + ENV_OPEN + RESULT_OPEN + record(1) + RESULT_CLOSE + ENV_CLOSE,
     document: (p) => p,
+    // Beside an honest result, inside the operation's response element (where soap looked for multiRef targets).
+    beside: (p) => ENV_OPEN + RESULT_OPEN + record(1) + RESULT_CLOSE.replace(`</${ANSWER_OPERATION}Response>`, '') + p
+        + `</${ANSWER_OPERATION}Response>` + ENV_CLOSE,
 };
 
 /** Where a payload goes in an AddRequest to the simulator. */
@@ -74,6 +81,7 @@ const REQUEST_AT = {
     body: ANSWER_AT.body,
     prolog: (p) => `${p}${ENV_OPEN}${REQUEST_OPEN}${IVR}<a:ServiceGroupID>101</a:ServiceGroupID></request></AddRequest>${ENV_CLOSE}`,
     document: ANSWER_AT.document,
+    beside: (p) => `${ENV_OPEN}${REQUEST_OPEN}${IVR}<a:ServiceGroupID>101</a:ServiceGroupID></request>${p}</AddRequest>${ENV_CLOSE}`,
 };
 
 /**
@@ -137,7 +145,22 @@ const CASES = [
     { name: 'many close tags', at: 'record', what: 'a close tag that does not match', payload: (b) => times('</a:OpenMediaRequest>', b) },
     { name: 'second root after a huge first', at: 'document', what: 'a second root element', payload: (b) => `<r>${times('t', Math.min(b, 60000))}</r><r/>` },
     { name: 'undeclared prefixes', at: 'record', what: 'an undeclared prefix', payload: (b) => times('<q:x/>', b) },
+    // Review r1: what made the soap package's parser quadratic on the client's old fallback path (an Object.assign of
+    // the target per href; a regular expression for '<?xml' over every CDATA text). Read by the contract reader now.
+    { name: 'multiRef: one element with an id, hrefs to it', fallback: true, at: 'beside', what: 'unknown elements past the bound', payload: (b) => multiRef(b) },
+    { name: "CDATA sections full of '<?xml' beside the result, then a wrong close tag", fallback: true, at: 'beside', what: 'a close tag that does not match',
+        payload: (b) => `<t>${times(`<r>${cdataOf('<?xml', 60000)}</r>`, b)}</r>` },
+    { name: "CDATA sections full of '<?xml' in a value", fallback: true, at: 'value', what: "an element's text past the bound",
+        payload: (b) => times(cdataOf('<?xml', 4096), b) },
 ];
+
+/** A multiRef target (`id="x"` with half the bytes in children) and references to it (the other half). */
+function multiRef(bytes) {
+    return `<t id="x">${times('<c/>', bytes / 2)}</t>${times('<u href="#x"/>', bytes / 2)}`;
+}
+
+/** One CDATA section holding `unit` repeated to about `chars` characters. */
+const cdataOf = (unit, chars) => `<![CDATA[${times(unit, chars)}]]>`;
 
 function attrs(bytes, name = 'a') {
     const parts = [];
@@ -182,10 +205,11 @@ function answerCase(name, bytes) {
 }
 
 const CASE_NAMES = CASES.map((c) => c.name);
+const FALLBACK_CASES = CASES.filter((c) => c.fallback).map((c) => c.name);
 
 function requestCases(bytes) {
     if (!(bytes >= MIN_BYTES)) throw new RangeError(`hostile cases need at least ${MIN_BYTES} bytes`);
     return CASES.map((c) => ({ name: c.name, what: c.what, body: build(REQUEST_AT[c.at], c.payload(bytes)) }));
 }
 
-module.exports = { answerCases, answerCase, CASE_NAMES, requestCases, normalAnswer, ANSWER_OPERATION, MIN_BYTES };
+module.exports = { answerCases, answerCase, CASE_NAMES, FALLBACK_CASES, requestCases, normalAnswer, ANSWER_OPERATION, MIN_BYTES };

@@ -57,6 +57,13 @@ const ECHOES = {
   'base64 of logon:password': (l, p) => ({ body: faultEnvelope({ string: `Authorization: Basic ${Buffer.from(`${l}:${p}`).toString('base64')}` }) }),
   'base64url of the password, folded': (l, p) => ({ body: faultEnvelope({ string: Buffer.from(`xx${p}`).toString('base64url').replace(/(.{5})/g, '$1\n') }) }),
   'JSON escapes': (l, p) => ({ body: faultEnvelope({ string: esc(JSON.stringify({ l, p }).replace(/[^\x20-\x7e]|[a-z]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)) }) }),
+  // invisible splits and other spellings (review r1 S3)
+  'split by zero-width spaces': (l, p) => ({ body: faultEnvelope({ string: esc(chars(`${l} ${p}`).join('\u200b')) }) }),
+  'split by soft hyphens': (l, p) => ({ body: faultEnvelope({ string: esc(chars(`${l} ${p}`).join('\u00ad')) }) }),
+  'with combining marks': (l, p) => ({ body: faultEnvelope({ string: esc(chars(`${l} ${p}`).join('\u0301')) }) }),
+  'hexadecimal bytes': (l, p) => ({ body: faultEnvelope({ string: `bytes: ${Buffer.from(`${l}:${p}`).toString('hex')}` }) }),
+  'hexadecimal bytes, spaced': (l, p) => ({ body: faultEnvelope({ string: `bytes: ${[...Buffer.from(`${l}:${p}`)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}` }) }),
+  'UTF-16 escapes with a capital U': (l, p) => ({ body: faultEnvelope({ string: esc(chars(`${l}:${p}`).map((c) => (c.length > 1 ? c : `\\U${c.charCodeAt(0).toString(16).padStart(4, '0')}`)).join('')) }) }),
   // what only an XML parser could quote
   'unescaped, as an entity (&<password>;)': (l, p) => ({ body: faultEnvelope({ string: `&${p};` }) }),
   'unescaped, as an entity with the LogonID': (l) => ({ body: faultEnvelope({ string: `&${l};` }) }),
@@ -180,7 +187,9 @@ function secretFindings(value, { logonId, password }) {
   for (const text of stringsOf(value)) {
     const decoded = text.replace(/&#x([0-9a-f]+);/gi, (_m, h) => String.fromCodePoint(parseInt(h, 16)))
       .replace(/&#(\d+);/g, (_m, d) => String.fromCodePoint(Number(d)));
-    for (const form of new Set([text, unescapeXml(decoded)])) {
+    // Also as a reader sees it: without the characters nobody sees (format characters, combining marks).
+    const unseen = (t) => t.replace(/\p{Cf}/gu, '').normalize('NFD').replace(/\p{M}/gu, '');
+    for (const form of new Set([text, unescapeXml(decoded), unseen(text), unseen(unescapeXml(decoded))])) {
       const f = fold(form);
       for (const needle of needles) {
         if (f.includes(needle)) findings.push(`${JSON.stringify(needle)} in ${JSON.stringify(text.slice(0, 200))}`);

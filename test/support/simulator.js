@@ -17,6 +17,8 @@
  *                             is stopped by a root after hook, so a failing test cannot leave a port open.
  * envelope(bodyXml, headerXml?)  a SOAP 1.1 envelope around the given Body content (and Header content).
  * authHeader(logonId, password)  the LogonID/Password SOAP header content (namespace OpenMediaService).
+ * openStream(sim)            a console stream client (GET /control/stream): { messages, next(pred?, timeoutMs?),
+ *                             close(), ended, status, headers } (see the function)
  * soapPost(simOrUrl, operation, bodyXml, { headers, header, action, raw, agent }?)
  *                             POSTs envelope(bodyXml, header) (or `raw` as the whole body) with Content-Type text/xml
  *                             and SOAPAction "http://tempuri.org/IOpenMediaService/<operation>" (`action` overrides,
@@ -113,6 +115,51 @@ async function controlCall(sim, method, route, json, headers) {
 const controlPost = (sim, route, json) => controlCall(sim, 'POST', route, json);
 const controlGet = (sim, route) => controlCall(sim, 'GET', route);
 
+/**
+ * A stream client: `messages` fills with every parsed `update`; `next(pred)` waits (bounded) for the first message
+ * after the one it returned last that matches; `comments` counts SSE comment lines; `ended` resolves when the server ends or drops it.
+ */
+function openStream(sim) {
+    // Loaded here: the Node-RED test helper is not needed by the other helpers of this file.
+    const { waitFor } = require('./nodered');
+    return new Promise((resolve, reject) => {
+        const req = http.get(`${sim.controlUrl}/stream`, { agent: false }, (res) => {
+            const client = { res, req, status: res.statusCode, headers: res.headers, messages: [], body: '', waiters: [] };
+            client.ended = new Promise((done) => res.once('close', done));
+            let buffer = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk) => {
+                client.body += chunk;
+                buffer += chunk;
+                let end;
+                while ((end = buffer.indexOf('\n\n')) >= 0) {
+                    const block = buffer.slice(0, end);
+                    buffer = buffer.slice(end + 2);
+                    const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+                    if (!/^event: update$/m.test(block) || !data) continue;
+                    const message = JSON.parse(data);
+                    client.messages.push(message);
+                    for (const w of client.waiters.splice(0)) w();
+                }
+            });
+            res.on('error', () => {});
+            // Messages are consumed in order: next() looks at those after the last one it returned.
+            let cursor = 0;
+            client.next = async (pred = () => true, timeoutMs = 5000, what = 'an update') => {
+                const index = await waitFor(() => {
+                    const i = client.messages.findIndex((m, k) => k >= cursor && pred(m));
+                    return i >= 0 ? i + 1 : 0;
+                }, timeoutMs, what);
+                cursor = index;
+                return client.messages[index - 1];
+            };
+            client.close = () => { req.destroy(); return client.ended; };
+            resolve(client);
+        });
+        req.on('error', reject);
+    });
+}
+
 function freePort() {
     return new Promise((resolve, reject) => {
         const srv = net.createServer();
@@ -126,5 +173,5 @@ function freePort() {
 
 module.exports = {
     freePort,
-    startTestSimulator, useSimulator, envelope, authHeader, soapPost, httpRequest, controlPost, controlGet, controlCall,
+    startTestSimulator, useSimulator, envelope, authHeader, soapPost, httpRequest, controlPost, controlGet, controlCall, openStream,
 };

@@ -275,7 +275,7 @@ const CODE_WORDS: Record<string, string> = {
   CLOSED: 'the connection is closed',
   WRONGPASS: 'Redis refused the user name or password',
   NOAUTH: 'Redis asks for a password and none is configured',
-  NOPERM: 'the Redis user may not run the commands om-events needs (EVAL, XADD, XREAD, HGETALL, on its keys)',
+  NOPERM: 'the Redis user may not run the commands om-events needs (SCRIPT LOAD, EVALSHA, XADD, XREAD, HGETALL, on its keys)',
   OOM: 'Redis is out of memory (maxmemory)',
   READONLY: 'this Redis is a read-only replica',
   LOADING: 'Redis is loading its data after a restart',
@@ -476,6 +476,8 @@ export class RedisStore implements StateStore {
   /** Who holds the lease, as Redis last said ('' = nobody / unknown). */
   holder = '';
   private redisProblem: StoreProblem | undefined;
+  /** Why the last SCRIPT LOAD failed (an error reply such as NOPERM), until one succeeds. */
+  private loadFailure: unknown;
   private journalProblem: StoreProblem | undefined;
   private shown: StoreProblem | undefined;
   /** For tests: counts of what happened. */
@@ -681,13 +683,24 @@ export class RedisStore implements StateStore {
     try {
       return await this.send(['EVALSHA', shaOf(source), String(keys.length), ...keys, ...args]);
     } catch (err) {
-      if (/^NOSCRIPT/.test(String((err as Error)?.message))) this.loadScripts();
-      throw err;
+      if (!/^NOSCRIPT/.test(String((err as Error)?.message))) throw err;
+      // Not loaded because this user may not load them (NOPERM): that is the problem to show, not NOSCRIPT.
+      const cause = this.loadFailure;
+      this.loadScripts();
+      throw cause ?? err;
     }
   }
 
   private loadScripts(): void {
-    for (const source of SCRIPTS) this.send(['SCRIPT', 'LOAD', source]).catch(() => { /* the next ready loads them */ });
+    for (const source of SCRIPTS) {
+      this.send(['SCRIPT', 'LOAD', source]).then(() => { this.loadFailure = undefined; }, (err: unknown) => {
+        // A dropped connection: the next ready loads them. An error reply: shown (and again at each NOSCRIPT).
+        if (replyCode(err) !== undefined) {
+          this.loadFailure = err;
+          this.fail(err, 'could not load the om-events scripts');
+        }
+      });
+    }
   }
 
   /** The lease tick: renew, try to acquire, release, push unconfirmed adds. One at a time. */
