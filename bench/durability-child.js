@@ -2,10 +2,12 @@
 /*
  * The durability measurements, each in its own process (bench/durability.js drives them over IPC):
  *
- *   node <plain|tracked>   an embedded Node-RED (no editor, no HTTP) with the pack installed in a throw-away user
- *                          directory: om-add-request -> sink; `tracked` adds an om-events node "only requests
+ *   node <plain|tracked|shared>   an embedded Node-RED (no editor, no HTTP) with the pack installed in a throw-away
+ *                          user directory: om-add-request -> sink; `tracked` adds an om-events node "only requests
  *                          added here" with its default settings (poll every 5 s) on the same server, so every
- *                          add is written to the journal in <userDir>/openmedia/ and followed by the poll loop.
+ *                          add is written to the journal in <userDir>/openmedia/ and followed by the poll loop;
+ *                          `shared` is `tracked` with the om-server's shared state on a Redis (setup's redisUrl,
+ *                          bench/ha.js): every add also goes to Redis.
  *   journal                no Node-RED and no network: the real poll loop (lib/events) over a scripted service,
  *                          with its state in a journal in a temporary directory. Requests come and go (added as
  *                          om-add-request hands them over, queued, completed, forgotten after DataExpiration);
@@ -30,10 +32,10 @@ function cpuMicros() {
     return u.user + u.system;
 }
 
-async function setupNode(url, tmp, tracked) {
+async function setupNode(url, tmp, tracked, redisUrl) {
     const flow = [
         { id: 'f1', type: 'tab', label: 'bench' },
-        { id: 'srv', type: 'om-server', name: 'sim', url, timeout: 10, wsdlSource: 'bundled' },
+        { id: 'srv', type: 'om-server', name: 'sim', url, timeout: 10, wsdlSource: 'bundled', ...(redisUrl ? { redisUrl, redisPrefix: 'ombench:' } : {}) },
         { id: 'add', z: 'f1', type: 'om-add-request', name: '', server: 'srv', x: 100, y: 100, wires: [['sink'], ['bad']] },
         { id: 'sink', z: 'f1', type: 'junction', x: 300, y: 100, wires: [] },
         { id: 'bad', z: 'f1', type: 'junction', x: 300, y: 200, wires: [] },
@@ -187,9 +189,10 @@ async function handover({ adds, batch, tmp }) {
 
 serve({
     handover,
-    async setup({ url, tmp }) {
-        if (mode !== 'plain' && mode !== 'tracked') throw new Error(`setup: unknown mode ${mode}`);
-        await setupNode(url, tmp, mode === 'tracked');
+    async setup({ url, tmp, redisUrl }) {
+        if (mode !== 'plain' && mode !== 'tracked' && mode !== 'shared') throw new Error(`setup: unknown mode ${mode}`);
+        if (mode === 'shared' && !redisUrl) throw new Error('setup: mode shared needs a redisUrl');
+        await setupNode(url, tmp, mode !== 'plain', mode === 'shared' ? redisUrl : undefined);
         return { mode, pid: process.pid };
     },
     async run({ iterations, concurrency }) {

@@ -8,7 +8,7 @@
  *
  *   --quick   a few seconds, tiny counts, the same code paths (CI runs it so the benchmark cannot rot)
  *   --out     where the JSON goes (default bench/results/<timestamp>.json, git-ignored)
- *   --only    a comma-separated subset of the parts: percall,memory,simulator,durability,events,console,hostile (for working on one)
+ *   --only    a comma-separated subset of the parts: percall,memory,simulator,durability,events,console,hostile,ha (for working on one)
  *
  * Processes: this one only orchestrates. The simulator runs in a child (bench/sim-child.js), each client variant in
  * a child of its own (bench/worker.js: raw | soap | client | node), each om-events measurement in a child of its own
@@ -27,9 +27,10 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const outArg = argv.indexOf('--out');
 const onlyArg = argv.indexOf('--only');
-const PARTS = new Set(onlyArg >= 0 ? argv[onlyArg + 1].split(',') : ['percall', 'memory', 'simulator', 'durability', 'events', 'console', 'hostile']);
+const PARTS = new Set(onlyArg >= 0 ? argv[onlyArg + 1].split(',') : ['percall', 'memory', 'simulator', 'durability', 'events', 'console', 'hostile', 'ha']);
 const consolePart = require('./console');
 const durability = require('./durability');
+const ha = require('./ha');
 const root = path.join(__dirname, '..');
 
 const CFG = QUICK
@@ -287,6 +288,7 @@ async function main() {
     }
 
     if (PARTS.has('durability')) result.durability = await durability.durabilityPart({ spawn, stopChild, log, quick: QUICK, tmpDir, reps: CFG.reps });
+    if (PARTS.has('ha')) result.ha = await ha.haPart({ spawn, stopChild, log, quick: QUICK, tmpDir, reps: CFG.reps });
 
     // ---------------------------------------------------------------------------------------------------------
     // om-events: one poll answer of N records (GetOpenMediaRequestsByTime from the simulator, every record).
@@ -397,6 +399,7 @@ function render(r) {
     if (r.events) renderEvents(r, lines);
     if (r.simulator) renderSimulator(r, lines);
     if (r.durability) durability.render(r.durability, lines);
+    if (r.ha) ha.render(r.ha, lines);
     if (r.hostileLines) lines.push(...r.hostileLines);
     if (r.memory) {
         const mem = r.memory;

@@ -483,20 +483,26 @@ describe('editor: nodes/om-server.html', function () {
     assert.strictEqual(literal(reg.typeNode), 'om-server');
     assert.strictEqual(literal(reg.props.category), 'config');
     const d = objectOfObjects(reg.props.defaults);
-    assert.deepStrictEqual(Object.keys(d).sort(), ['maxAnswerMB', 'name', 'timeout', 'tls', 'url', 'wsdlSource']);
+    assert.deepStrictEqual(Object.keys(d).sort(), ['lease', 'maxAnswerMB', 'name', 'redisPrefix', 'redisTls', 'redisUrl', 'timeout', 'tls', 'url', 'wsdlSource']);
     assert.strictEqual(d.url.value, '');
     assert.strictEqual(d.url.required, true);
     assert.strictEqual(d.timeout.value, 10);
     assert.strictEqual(d.maxAnswerMB.value, 32);
     assert.deepStrictEqual(d.tls, { value: '', type: 'tls-config', required: false });
     assert.strictEqual(d.wsdlSource.value, 'bundled');
+    // shared state: off unless a Redis URL is set
+    assert.strictEqual(d.redisUrl.value, '');
+    assert.strictEqual(d.redisPrefix.value, 'openmedia:');
+    assert.strictEqual(d.lease.value, 10);
+    assert.deepStrictEqual(d.redisTls, { value: '', type: 'tls-config', required: false });
   });
 
   it('keeps the logon id and password as credentials, the password of type password', function () {
     const c = objectOfObjects(reg.props.credentials);
-    assert.deepStrictEqual(c, { logonId: { type: 'text' }, password: { type: 'password' } });
+    assert.deepStrictEqual(c, { logonId: { type: 'text' }, password: { type: 'password' }, redisUser: { type: 'text' }, redisPassword: { type: 'password' } });
     const t = templateBlocks(read(SERVER_HTML))['om-server'];
     assert.match(t, /<input type="password" id="node-config-input-password"/);
+    assert.match(t, /<input type="password" id="node-config-input-redisPassword"/);
     assert.match(t, /placeholder="http:\/\/micc-host:12615\/OpenMediaService"/);
     assert.match(t, /<option value="bundled"/);
     assert.match(t, /<option value="server"/);

@@ -23,48 +23,21 @@
  */
 const assert = require('assert');
 const fs = require('fs');
-const http = require('http');
 const os = require('os');
 const path = require('path');
 const { waitFor } = require('./support/nodered');
 const { startTestSimulator } = require('./support/simulator');
 const { startNodeRedCli } = require('./support/nodered-cli');
 const { keyOf } = require('./support/events-flow');
+const live = require('./support/live-events');
 
-const TERMINAL = new Set(['Complete', 'Failed', 'Cancelled']);
-
-const SCENARIO = {
-    name: 'crash test',
-    dataExpirationMinutes: 30,
-    license: true,
-    routerConnected: true,
-    tenants: [{ id: 1, name: 'Main', enabled: true }],
-    serviceGroups: [{ id: 101, name: 'Email', tenantId: 1, open: true, averageHandlingSeconds: 2 }],
-    agents: Array.from({ length: 8 }, (_, i) => ({
-        id: 1001 + i, logonId: String(4001 + i), tenantId: 1, groups: [101], loggedOn: true, ready: true,
-        answerAfterSeconds: 1, completeAfterSeconds: 2,
-    })),
-};
+const SCENARIO = live.scenario('crash test', 8);
 
 /** This test's HTTP server: what the flow POSTs to /added, /ev/all and /ev/own, as it arrives. */
-function startSink() {
-    const got = { added: [], all: [], own: [] };
-    const server = http.createServer((req, res) => {
-        let body = '';
-        req.setEncoding('utf8');
-        req.on('data', (c) => { body += c; });
-        req.on('end', () => {
-            const kind = { '/added': 'added', '/ev/all': 'all', '/ev/own': 'own' }[req.url];
-            if (kind) got[kind].push({ at: Date.now(), body: JSON.parse(body) });
-            res.end('ok');
-        });
-    });
-    return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-        got,
-        port: server.address().port,
-        close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
-    })));
-}
+const startSink = () => live.startSink((url) => {
+    const kind = { '/added': 'added', '/ev/all': 'all', '/ev/own': 'own' }[url];
+    return kind && { kind };
+});
 
 /** The flow; `waitMs`: each event waits that long in a delay node before it is POSTed (0: no delay node). */
 function crashFlow(simUrl, sinkPort, waitMs) {
@@ -177,12 +150,7 @@ describe('events: a real Node-RED (default settings) killed, stopped and redeplo
     /** Stops adding and lets every request finish, then waits until the flow has reported all of it. */
     async function finish(expectedOwnIds) {
         stopDriving();
-        for (let i = 0; i < 600; i++) {
-            const last = new Map();
-            for (const e of sim.eventLog) last.set(e.ID, e.Status);
-            if ([...last.values()].every((s) => TERMINAL.has(s))) break;
-            sim.advance(1000);
-        }
+        live.finishRequests(sim);
         const log = sim.eventLog;
         const all = new Set(log.map(keyOf));
         const own = new Set(log.filter((e) => expectedOwnIds.has(e.ID)).map(keyOf));
@@ -196,22 +164,14 @@ describe('events: a real Node-RED (default settings) killed, stopped and redeplo
         });
         // Late duplicates, if any, would come with the next polls: one more request (someone else's) goes through,
         // and once its last change reached the test, whatever those polls sent before it has too.
-        const sentinel = addForeign();
-        for (let i = 0; i < 5; i++) sim.advance(1000);
-        const done = keyOf(sim.eventLog.filter((e) => e.ID === sentinel).at(-1));
-        await waitFor(() => sink.got.all.some((m) => keyOf(m.body) === done), 30000, 'a last request to go through');
+        await live.lastRequestThrough(sim, sink, addForeign);
         return count(expectedOwnIds, log.length);
     }
 
     function count(expectedOwnIds, upTo = Infinity) {
         const log = sim.eventLog.slice(0, upTo);
-        const tally = (kind) => {
-            const n = new Map();
-            for (const m of sink.got[kind]) n.set(keyOf(m.body), (n.get(keyOf(m.body)) || 0) + 1);
-            return n;
-        };
-        const allGot = tally('all');
-        const ownGot = tally('own');
+        const allGot = live.countByKey(sink.got.all);
+        const ownGot = live.countByKey(sink.got.own);
         const tickets = new Map(sink.got.added.map((m) => [m.body.id, m.body.ticket]));
         const wrongCorrelation = sink.got.own.filter((m) => tickets.has(m.body.ID) && m.body.correlation !== tickets.get(m.body.ID)).length;
         return {

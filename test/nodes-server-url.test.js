@@ -99,9 +99,12 @@ describe('om-server: user:password@ in the URL is never used, shown or served', 
             assert.ok(res.ok, `${method} ${urlPath}: HTTP ${res.status}`);
             return res.json();
         };
-        const flowsWith = (url) => [
+        // The shared state's Redis URL (issue 14) is handled the same way.
+        const REDIS = { logonId: 'redis-ha-user', password: 'Rd7-kq2Z-Wm9x' };
+        const redisWith = (c) => `redis://${c.logonId}:${c.password}@127.0.0.1:9`;
+        const flowsWith = (url, redisUrl = redisWith(REDIS)) => [
             { id: 't1', type: 'tab', label: 'url test' },
-            { id: 'srv1', type: 'om-server', name: '', url, timeout: 10, tls: '', wsdlSource: 'bundled' },
+            { id: 'srv1', type: 'om-server', name: '', url, timeout: 10, tls: '', wsdlSource: 'bundled', redisUrl },
             { id: 'op1', z: 't1', type: 'om-service-group-status', server: 'srv1', name: '', serviceGroupID: '101', serviceGroupIDType: 'num', x: 200, y: 100, wires: [[]] },
         ];
 
@@ -122,7 +125,10 @@ describe('om-server: user:password@ in the URL is never used, shown or served', 
             const served = await admin('GET', '/flows');
             const srv = served.flows.find((n) => n.id === 'srv1');
             assert.strictEqual(srv.url, sim.url);
+            assert.strictEqual(srv.redisUrl, 'redis://127.0.0.1:9');
             assert.deepStrictEqual(secretFindings([served, nr.output()], CREDS), []);
+            assert.deepStrictEqual(secretFindings([served, nr.output()], REDIS), []);
+            assert.match(nr.output(), /Redis URL holds a user name or password/);
             assert.match(nr.output(), /LogonID and Password fields/);
         });
 
@@ -150,14 +156,17 @@ describe('om-server: user:password@ in the URL is never used, shown or served', 
 
         it('a deploy through the admin API with such a URL: served without it (also GET /flows v1)', async function () {
             const other = { logonId: 'deployed-admin-99', password: 'Oth3r-Pq55-Zx' };
-            await admin('POST', '/flows', { flows: flowsWith(withCreds(sim.url, other)) });
+            const otherRedis = { logonId: 'deployed-redis-7', password: 'Rz4-Pw8q-Lk2n' };
+            await admin('POST', '/flows', { flows: flowsWith(withCreds(sim.url, other), redisWith(otherRedis)) });
             for (const version of ['v1', 'v2']) {
                 const res = await fetch(new URL('flows', nr.url), { headers: { Accept: 'application/json', 'Node-RED-API-Version': version } });
                 const text = await res.text();
                 assert.ok(text.includes(sim.url), `${version}: the URL is there, without user info`);
                 assert.deepStrictEqual(secretFindings([text], other), [], version);
+                assert.deepStrictEqual(secretFindings([text], otherRedis), [], version);
             }
             assert.deepStrictEqual(secretFindings([nr.output()], other), []);
+            assert.deepStrictEqual(secretFindings([nr.output()], otherRedis), []);
         });
     });
 });

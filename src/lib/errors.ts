@@ -190,6 +190,14 @@ export function showValue(value: unknown): string {
 const WITHHELD = "(the server's text is withheld: it contains the LogonID or password)";
 
 /**
+ * Text from a peer made safe to show (for other peers of the pack too: a Redis server's error reply): printable,
+ * bounded to `max` characters, or withheld as a whole when it shows a secret. '' when there is none.
+ */
+export function peerText(text: string | undefined, credentials: Credentials, max = QUOTE_MAX): string {
+  return serverText(text, new SecretScrubber(credentials), max)?.text ?? '';
+}
+
+/**
  * Server text made safe to show: printable, bounded, or withheld as a whole. `undefined` when there is none.
  * `framed` is how the text will appear in its place (quoted, between our words): it is looked at that way too, so
  * a secret can come out neither from the text as it came, nor as shown, nor across its edges.

@@ -95,6 +95,14 @@ export interface OmServerConfig extends NodeDef {
   wsdlSource?: string;
   /** Largest answer accepted, in MB (1 MB = 1,048,576 bytes). */
   maxAnswerMB?: number | string;
+  /** Shared state for a high-availability pair: redis:// or rediss:// URL ('' = off). */
+  redisUrl?: string;
+  /** Prefix of the Redis keys (default 'openmedia:'). */
+  redisPrefix?: string;
+  /** The id of a tls-config node for rediss://. */
+  redisTls?: string;
+  /** The lease's time to live, seconds (default 10). */
+  lease?: number | string;
 }
 
 export interface OmServerNode extends RedNode {
@@ -106,6 +114,8 @@ export interface OmServerNode extends RedNode {
   getClient(): OpenMediaClient;
   /** om-events' state for this server (correlations, cursors), opened on first use; see lib/events/state.ts. */
   eventsState(): LoopState;
+  /** Where om-events' shared state is (redis://host:port, never credentials); undefined when the setting is off. */
+  sharedState?: string;
 }
 
 /** How a context store keeps its values: only in memory (lost at every restart), in files, or by a module of its own. */

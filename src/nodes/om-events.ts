@@ -47,7 +47,8 @@ import { timeOf } from '../lib/events/tracker';
 import { VERDICT, type EventRecord, type Verdict } from '../lib/events/types';
 import type { StatusRecord } from '../lib/normalize';
 import { contextStoreKinds, type DoneFn, type NodeAPI, type NodeDef, type NodeMessage, type NodeStatus, type OmServerNode, type RedNode, type SendFn } from '../lib/red';
-import { StatusThrottle, fit, recordText, retryText } from '../lib/status';
+import { REPORT_EVERY_MS } from '../lib/events/shared';
+import { STATUS_MAX, StatusThrottle, fit, recordText, retryText, shortStatus } from '../lib/status';
 
 /** Key of the node's state in a context store. */
 export const CONTEXT_KEY = 'omEvents';
@@ -122,6 +123,24 @@ export function changeText(r: EventRecord): string {
   return recordText(r as unknown as Record<string, unknown>);
 }
 
+/** Red status text when the shared state (Redis) cannot be used: this instance stands by. */
+export function noRedisText(code: string): string {
+  const words: Record<string, string> = {
+    REDIS_WRONGPASS: 'Redis: logon refused, standby',
+    REDIS_NOAUTH: 'Redis: needs a password',
+    REDIS_NOPERM: 'Redis: not allowed, standby',
+    REDIS_CONFIG: 'Redis setting unusable',
+    REDIS_MODULE: 'Redis client not installed',
+    REDIS_OOM: 'Redis out of memory',
+    REDIS_TLS_ERROR: 'Redis: certificate problem',
+  };
+  return words[code] ?? 'no Redis: standby';
+}
+
+/** Status texts of a node whose server's state is shared (a high-availability pair on Redis). */
+export const STANDBY_TEXT = 'standby (other instance polls)';
+export const LEADER_TEXT = 'polling (leader)';
+
 /** Yellow status text when the state cannot be saved. */
 export function notSavedText(code: string): string {
   if (code === 'ENOSPC') return 'not saved: disk full';
@@ -168,6 +187,9 @@ module.exports = function register(RED: NodeAPI): void {
     let last: NodeStatus | undefined;
     let failing: LoopStatus | undefined;
     let problem: StoreProblem | undefined;
+    /** Shared state: another instance holds the lease (or Redis is out of reach); leader: this one does. */
+    let standby = false;
+    let leader = false;
     let saving: Promise<void> = Promise.resolve();
 
     if (!server || typeof server.getClient !== 'function' || typeof server.eventsState !== 'function') {
@@ -185,11 +207,15 @@ module.exports = function register(RED: NodeAPI): void {
       return VERDICT.Emit;
     };
 
-    // One status at a time, most urgent first: polls failing, state not saved, the last change.
+    // One status at a time, most urgent first: polls failing, Redis out of reach, state not saved, standby, the
+    // last change (with a shared state: and that this instance is the one polling).
     const show = (): void => {
       if (closed) return;
       if (failing) status.set({ fill: 'red', shape: 'ring', text: failureText(failing.code ?? 'ERROR', failing.retryInMs ?? 0) });
+      else if (problem && problem.code.startsWith('REDIS_')) status.set({ fill: 'red', shape: 'ring', text: noRedisText(problem.code) });
       else if (problem) status.set({ fill: 'yellow', shape: 'ring', text: notSavedText(problem.code) });
+      else if (standby) status.set({ fill: 'grey', shape: 'ring', text: STANDBY_TEXT });
+      else if (leader) status.set(last ? { ...last, text: fit(`${last.text ?? ''} (leader)`, last.text ?? '') } : { fill: 'green', shape: 'ring', text: LEADER_TEXT });
       else status.set(last ?? { fill: 'green', shape: 'ring', text: 'no changes yet' });
     };
 
@@ -223,6 +249,8 @@ module.exports = function register(RED: NodeAPI): void {
 
     const showLoop = (s: LoopStatus): void => {
       failing = s.state === 'error' ? s : undefined;
+      standby = s.state === 'standby';
+      leader = s.state === 'ok' && s.leader === true;
       polled = true;
       reportProblem();
       show();
@@ -234,9 +262,14 @@ module.exports = function register(RED: NodeAPI): void {
      */
     let reported: string | undefined;
     let polled = false;
+    /** When each problem code was last raised: a problem that comes and goes is raised at most once a minute. */
+    const raisedAt = new Map<string, number>();
     const reportProblem = (): void => {
       if (!problem || !polled || reported === problem.code) return;
       reported = problem.code;
+      const at = raisedAt.get(problem.code);
+      if (at !== undefined && Date.now() - at < REPORT_EVERY_MS) return;
+      raisedAt.set(problem.code, Date.now());
       node.error(`om-events: ${problem.message}`, { topic: 'openmedia/state', payload: { code: problem.code, where: state?.where ?? '' } });
     };
 
@@ -246,7 +279,7 @@ module.exports = function register(RED: NodeAPI): void {
       if (p) reportProblem();
       else if (reported) {
         reported = undefined;
-        node.log(`om-events: the state is saved again (${state?.where ?? ''})`);
+        node.log(state?.shared ? `om-events: Redis answers again (${state.where})` : `om-events: the state is saved again (${state?.where ?? ''})`);
       }
       show();
     };
@@ -275,14 +308,16 @@ module.exports = function register(RED: NodeAPI): void {
       const st = state;
       // The journal's state, or the context store's when that one is newer (a user directory that did not survive).
       let saved: SubscriberState | SavedNodeState | undefined = st.subscriber(node.id);
-      const copy = isSaved(stored) && (stored.url === undefined || stored.url === url) ? stored : undefined;
+      // With a shared state the position comes from Redis when this instance takes the lease; a copy in this
+      // instance's context store is not read (it would be this instance's view, not the pair's).
+      const copy = !st.shared && isSaved(stored) && (stored.url === undefined || stored.url === url) ? stored : undefined;
       if (copy && cursorOf(copy) > cursorOf(saved)) {
         saved = copy;
         st.mergeCorrelations(copy.correlation);
       }
       problem = st.problem;
       st.on('problem', onProblem);
-      status.set({ fill: 'grey', shape: 'ring', text: saved ? 'resuming' : 'starting' });
+      status.set({ fill: 'grey', shape: 'ring', text: st.shared ? 'starting (shared state)' : saved ? 'resuming' : 'starting' });
       sub = PollLoop.of(server as unknown as LoopHost).subscribe({
         id: node.id,
         intervalMs,

@@ -9,8 +9,14 @@
  *   maxAnswerMB 32 (MB, the largest answer accepted; a bigger one fails with BAD_RESPONSE; fractions allowed)
  *   tls         '' or the id of a core `tls-config` node (CA, client certificate, verification: on by default)
  *   wsdlSource  'bundled' (the pack's own WSDL, default) | 'server' (the server's `?wsdl`)
+ *   redisUrl    '' (off) or redis://host:6379[/db] | rediss://...: om-events' state shared by a high-availability
+ *               pair in Redis, and only the instance holding the lease polls (lib/events/shared.ts, docs/HA.md)
+ *   redisPrefix 'openmedia:' (the Redis keys' prefix)
+ *   redisTls    '' or the id of a core `tls-config` node, for rediss://
+ *   lease       10 (seconds: the lease's time to live; another instance takes over within about this long)
  * Credentials (Node-RED credentials, never exported):  logonId (text), password (password). The SOAP headers are
- * sent only when a logonId is set.
+ * sent only when a logonId is set. redisUser (text), redisPassword (password): Redis AUTH (ACL user, or the password
+ * alone).
  *
  * For other nodes of the pack (om-events):
  *   server.getClient(): OpenMediaClient        the shared client (the same object until the next redeploy)
@@ -37,6 +43,7 @@ import * as path from 'path';
 import { CREDENTIALS_IN_URL, OpenMediaClient, type ClientOptions } from '../lib/client';
 import { invalidInput } from '../lib/errors';
 import { PollLoop } from '../lib/events/poller';
+import { DEFAULT_LEASE_MS, DEFAULT_PREFIX, MIN_LEASE_MS, REDIS_CREDENTIALS_IN_URL, redisUrlProblem, redisWhere, type SharedSettings } from '../lib/events/shared';
 import { openLoopState, peekLoopState, removeLoopState, resetLoopStates } from '../lib/events/state';
 import { DEFAULT_MAX_RESPONSE_BYTES, type TlsOptions } from '../lib/http-transport';
 import { ADDED_EVENT, type NodeAPI, type OmAddedEvent, type OmServerConfig, type OmServerNode } from '../lib/red';
@@ -63,7 +70,9 @@ function cleanServedUrls(RED: NodeAPI): void {
     const flows = (event as { config?: { flows?: unknown } } | undefined)?.config?.flows;
     if (!Array.isArray(flows)) return;
     for (const n of flows as Array<Record<string, unknown>>) {
-      if (n && n.type === 'om-server' && typeof n.url === 'string') n.url = withoutUserInfo(n.url).url;
+      if (!n || n.type !== 'om-server') continue;
+      if (typeof n.url === 'string') n.url = withoutUserInfo(n.url).url;
+      if (typeof n.redisUrl === 'string') n.redisUrl = withoutUserInfo(n.redisUrl).url;
     }
   };
   events.on('flows:stopping', clean);
@@ -109,6 +118,28 @@ function maxAnswerBytesOf(value: unknown): number {
   return Number.isFinite(n) && n > 0 && n <= MAX_ANSWER_MB ? Math.max(1, Math.round(n * MB)) : DEFAULT_MAX_RESPONSE_BYTES;
 }
 
+/** The shared-state setting (Redis), or undefined when it is off. An unusable one keeps om-events on standby. */
+function sharedSettingsOf(RED: NodeAPI, config: OmServerConfig, creds: Record<string, string | undefined>): SharedSettings | undefined {
+  const raw = typeof config.redisUrl === 'string' ? config.redisUrl.trim() : '';
+  if (raw === '') return undefined;
+  const cleaned = withoutUserInfo(raw);
+  const prefix = typeof config.redisPrefix === 'string' && config.redisPrefix.trim() !== '' ? config.redisPrefix.trim() : DEFAULT_PREFIX;
+  const seconds = typeof config.lease === 'number' ? config.lease : Number(config.lease);
+  const settings: SharedSettings = {
+    url: cleaned.url,
+    prefix,
+    leaseMs: Number.isFinite(seconds) && seconds > 0 ? Math.max(MIN_LEASE_MS, Math.round(seconds * 1000)) : DEFAULT_LEASE_MS,
+  };
+  if (creds.redisUser) settings.username = creds.redisUser;
+  if (creds.redisPassword) settings.password = creds.redisPassword;
+  // Credentials in the URL are never used (nor kept): the store stays on standby and says why.
+  const problem = cleaned.had ? REDIS_CREDENTIALS_IN_URL : redisUrlProblem(cleaned.url);
+  if (problem) settings.problem = problem;
+  const tls = tlsOptionsOf(RED, config.redisTls);
+  if (tls) settings.tls = tls;
+  return settings;
+}
+
 /** The TLS options of a core tls-config node, in the shape the client takes. */
 function tlsOptionsOf(RED: NodeAPI, tlsId: string | undefined): TlsOptions | undefined {
   if (!tlsId) return undefined;
@@ -151,7 +182,10 @@ module.exports = function register(RED: NodeAPI): void {
     let client: OpenMediaClient | undefined;
     let closed = false;
 
-    node.eventsState = () => openLoopState({ dir: stateDir, serverId: node.id, url: node.url, log: (text) => node.warn(text) });
+    const shared = sharedSettingsOf(RED, config, node.credentials ?? {});
+    if (shared && withoutUserInfo(String(config.redisUrl)).had) node.warn(REDIS_CREDENTIALS_IN_URL);
+    node.sharedState = shared ? redisWhere(shared.url) : undefined;
+    node.eventsState = () => openLoopState({ dir: stateDir, serverId: node.id, url: node.url, log: (text) => node.warn(text), shared });
     // The hand-over from om-add-request. It looks the state up by server id each time, so it works after this node
     // closed too (the state outlives it); an add for a URL this server no longer has is not recorded.
     const recordAdded = (ev: OmAddedEvent): void => {
@@ -209,6 +243,8 @@ module.exports = function register(RED: NodeAPI): void {
     credentials: {
       logonId: { type: 'text' },
       password: { type: 'password' },
+      redisUser: { type: 'text' },
+      redisPassword: { type: 'password' },
     },
   });
 };

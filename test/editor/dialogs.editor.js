@@ -160,7 +160,8 @@ describe('editor (browser): palette and edit dialogs', function () {
         await editor.openEditDialog(opId('om-request-status'));
         await A.openConfigEditor(editor, 'server');
         const fields = Object.fromEntries((await A.dialogFields(editor)).map((f) => [f.id.replace('node-config-input-', ''), f]));
-        assert.deepStrictEqual(Object.keys(fields).sort(), ['logonId', 'maxAnswerMB', 'name', 'password', 'timeout', 'tls', 'url', 'wsdlSource']);
+        assert.deepStrictEqual(Object.keys(fields).sort(), ['lease', 'logonId', 'maxAnswerMB', 'name', 'password', 'redisPassword', 'redisPrefix',
+            'redisTls', 'redisUrl', 'redisUser', 'timeout', 'tls', 'url', 'wsdlSource']);
         assert.strictEqual(fields.url.value, 'http://127.0.0.1:12615/OpenMediaService');
         assert.strictEqual(fields.password.inputType, 'password');
         assert.strictEqual(fields.logonId.inputType, 'text');
@@ -175,6 +176,40 @@ describe('editor (browser): palette and edit dialogs', function () {
         await A.closeDialog(editor, 'cancel');
         await A.closeDialog(editor, 'cancel');
         assert.strictEqual((await editor.node(SERVER_ID)).url, 'http://127.0.0.1:12615/OpenMediaService', 'Cancel kept the URL');
+    });
+
+    it('om-server shared state: its rows only with a Redis URL, TLS only for rediss://, credentials moved out of the URL, a bad URL flagged', async function () {
+        await editor.openEditDialog(opId('om-request-status'));
+        await A.openConfigEditor(editor, 'server');
+        assert.strictEqual(await editor.readField('redisUrl'), '', 'off by default');
+        assert.strictEqual(await editor.readField('redisPrefix'), 'openmedia:');
+        assert.strictEqual(String(await editor.readField('lease')), '10');
+        for (const row of ['redisUser', 'redisPassword', 'redisPrefix', 'lease', 'redisTls']) {
+            assert.strictEqual(await editor.page.isVisible(`#node-config-input-${row}`), false, `${row} hidden while off`);
+        }
+        await editor.fill('redisUrl', 'redis://ha-user:Pw-4711-x@redis.example.test:6379/0');
+        await editor.page.locator('#node-config-input-redisUrl').press('Tab');
+        assert.strictEqual(await editor.readField('redisUrl'), 'redis://redis.example.test:6379/0', 'credentials moved out of the URL');
+        assert.strictEqual(await editor.readField('redisUser'), 'ha-user');
+        assert.strictEqual(await editor.readField('redisPassword'), 'Pw-4711-x');
+        assert.strictEqual(await editor.page.isVisible('#om-server-redis-moved'), true, 'says so');
+        for (const row of ['redisUser', 'redisPassword', 'redisPrefix', 'lease']) {
+            assert.strictEqual(await editor.page.isVisible(`#node-config-input-${row}`), true, `${row} shown`);
+        }
+        assert.strictEqual(await editor.page.isVisible('#om-server-redis-tls-row'), false, 'no TLS for redis://');
+        assert.strictEqual(await A.fieldError(editor, 'redisUrl'), false);
+        await editor.fill('redisUrl', 'rediss://redis.example.test:6380');
+        await editor.page.waitForSelector('#om-server-redis-tls-row', { state: 'visible' });
+        await editor.screenshot('dialogs-om-server-shared');
+        await editor.fill('redisUrl', 'http://redis.example.test:6379');
+        await editor.page.locator('#node-config-input-redisUrl').press('Tab');
+        assert.strictEqual(await A.fieldError(editor, 'redisUrl'), true, 'an http URL is flagged');
+        await editor.fill('lease', '0');
+        await editor.page.locator('#node-config-input-lease').press('Tab');
+        assert.strictEqual(await A.fieldError(editor, 'lease'), true, 'a lease of 0 s is flagged');
+        await A.closeDialog(editor, 'cancel');
+        await A.closeDialog(editor, 'cancel');
+        assert.strictEqual((await editor.node(SERVER_ID)).redisUrl || '', '', 'Cancel kept it off');
     });
 
     it('shows Max answer\'s default (32 MB) in the om-server dialog of a server that does not set it (a flow from before)', async function () {

@@ -8,6 +8,8 @@
  *
  *   const { startNodeRedCli } = require('./support/nodered-cli');
  *   const nr = await startNodeRedCli({ userDir, flows });   // flows: written to <userDir>/flows.json if given
+ *                                                            // env: extra environment variables (a flow reads
+ *                                                            // them as ${NAME} properties or env.get)
  *   nr.url, nr.port, nr.pid, nr.output()                     // output: what it printed (stdout + stderr)
  *   await nr.admin('GET', '/flows')                          // the admin API: JSON in, JSON (or text) out
  *   await nr.admin('POST', '/flows', flows, { 'Node-RED-Deployment-Type': 'full' })
@@ -81,7 +83,7 @@ function request(port, method, route, body, extraHeaders = {}) {
     });
 }
 
-async function startNodeRedCli({ userDir, flows, timeoutMs = 90000 } = {}) {
+async function startNodeRedCli({ userDir, flows, env, timeoutMs = 90000 } = {}) {
     if (!userDir) throw new Error('startNodeRedCli: userDir is required');
     fs.mkdirSync(userDir, { recursive: true });
     const settings = writeSettings(userDir);
@@ -89,6 +91,7 @@ async function startNodeRedCli({ userDir, flows, timeoutMs = 90000 } = {}) {
     const port = await freePort();
     const child = spawn(process.execPath, [cli, '--userDir', userDir, '--settings', settings, '--port', String(port)], {
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...(env || {}) },
     });
     running.add(child);
     let log = '';

@@ -359,6 +359,54 @@ export class CorrelationMap {
     return out;
   }
 
+  // What another instance of a pair wrote (shared state, see shared.ts). Not changes of this map's own: nothing is
+  // marked to be written again.
+
+  /**
+   * An entry added through another instance: replaces one of the same id unless it is the very same add (a log
+   * entry delivered twice). Returns the entry and, when it replaced an open request, that one (the id was given out
+   * again: the service restarted).
+   */
+  put(saved: SavedEntry): { entry?: CorrelationEntry; displaced?: CorrelationEntry } {
+    const previous = this.map.get(saved[0]);
+    if (previous && sameAdd(previous, saved)) return {};
+    this.map.delete(saved[0]);
+    if (this.merge([saved]) === 0) {
+      if (previous) this.map.set(previous.id, previous);
+      return {};
+    }
+    const entry = this.map.get(saved[0]);
+    this.dirty.delete(saved[0]);
+    this.gone.delete(saved[0]);
+    return previous && previous.open ? { entry, displaced: previous } : { entry };
+  }
+
+  /** A status change the lease holder saw. */
+  applyStatus(s: EntryStatus): void {
+    const e = this.map.get(s[0]);
+    if (!e) return;
+    [, e.open, e.status, e.group] = s;
+    e.lastTs = typeof s[4] === 'number' ? s[4] : NaN;
+    e.endTs = typeof s[5] === 'number' ? s[5] : NaN;
+    this.changes++;
+  }
+
+  /** An entry the lease holder forgot. */
+  remove(id: number): void {
+    if (this.map.delete(id)) this.changes++;
+    this.dirty.delete(id);
+    this.gone.delete(id);
+  }
+
+  /** Everything replaced by the shared state (this instance takes over from another). */
+  replaceAll(saved: readonly SavedEntry[]): void {
+    this.map.clear();
+    this.dirty.clear();
+    this.gone.clear();
+    this.merge(saved);
+    this.changes++;
+  }
+
   /** Adds saved entries this map does not hold yet (the live ones win); `into` receives those it took. */
   merge(saved: unknown, into?: SavedEntry[]): number {
     if (!Array.isArray(saved)) return 0;
@@ -386,4 +434,12 @@ export class CorrelationMap {
     if (added) this.changes++;
     return added;
   }
+}
+
+/** Is `saved` the add this entry was made from (same request, correlation value and node)? */
+function sameAdd(e: CorrelationEntry, saved: SavedEntry): boolean {
+  const [, request, correlation, node] = saved;
+  return (e.node ?? null) === (node ?? null)
+    && JSON.stringify(e.request) === JSON.stringify(request)
+    && JSON.stringify(e.correlation === undefined ? null : e.correlation) === JSON.stringify(correlation ?? null);
 }

@@ -15,6 +15,7 @@ export * from './correlation';
 export * from './poller';
 export * from './state';
 export * from './journal';
+export * from './shared';
 
 /**
  * msg.payload of an om-events message: the status record, with the user's correlation value (when the request was

@@ -64,7 +64,7 @@ import { OPEN_MEDIA_STATUS, type OperationName } from '../contract';
 import type { StatusRecord } from '../normalize';
 import { ADDED_EVENT } from '../red';
 import { isTerminal, type AddedInfo, type CorrelationEntry, type CorrelationMap, type SavedEntry } from './correlation';
-import { LoopState, MemoryStore, type SubscriberState } from './state';
+import { LoopState, MemoryStore, type RoleChange, type SubscriberState } from './state';
 import { DEFAULT_OVERLAP_MS, EventTracker, keyOf, timeOf, type TrackerState } from './tracker';
 import { VERDICT, type DetectedReason, type EventRecord, type StatusAnswer, type Verdict } from './types';
 
@@ -117,7 +117,13 @@ export interface Delivery {
 }
 
 export interface LoopStatus {
-  state: 'ok' | 'error';
+  /**
+   * ok: the last poll worked; error: it failed; standby: the state is shared (Redis) and another instance holds the
+   * lease, or this one cannot reach Redis (the store's problem says so): this instance does not poll.
+   */
+  state: 'ok' | 'error' | 'standby';
+  /** ok with a shared state: this instance holds the lease. */
+  leader?: boolean;
   /** error: the failure's code (ECONNREFUSED, HTTP_503, InvalidUserFault ...). */
   code?: string;
   message?: string;
@@ -163,7 +169,7 @@ function isRecordLike(value: unknown): value is StatusRecord {
 }
 
 export class Subscription {
-  readonly tracker: EventTracker;
+  tracker: EventTracker;
   phase: 'fresh' | 'replay' | 'live';
   closed = false;
   /** Records its filter could not decide yet, oldest first, each with the service time its age counts from. */
@@ -174,17 +180,28 @@ export class Subscription {
   private savedAt: [number, number] | undefined;
 
   constructor(readonly loop: PollLoop, readonly config: SubscriberConfig) {
-    const overlap = config.overlapMs ?? DEFAULT_OVERLAP_MS;
-    const saved = config.saved;
-    this.tracker = EventTracker.restore(saved?.tracker, overlap);
+    this.tracker = new EventTracker(config.overlapMs ?? DEFAULT_OVERLAP_MS);
+    this.phase = 'fresh';
+    this.resume(config.saved);
+  }
+
+  /**
+   * Starts over from a saved state (the node's own at start; with a shared state, the one the previous lease holder
+   * left when this instance takes over).
+   */
+  resume(saved: SubscriberState | SavedSubscriberState | undefined): void {
+    this.tracker = EventTracker.restore(saved?.tracker, this.config.overlapMs ?? DEFAULT_OVERLAP_MS);
     if (this.tracker.cursor !== null) this.phase = 'live';
-    else this.phase = config.start === 'replay' ? 'replay' : 'fresh';
+    else this.phase = this.config.start === 'replay' ? 'replay' : 'fresh';
+    this.held = [];
     if (saved && Array.isArray(saved.pending)) {
       for (const item of saved.pending) {
         if (Array.isArray(item) && isRecordLike(item[0]) && typeof item[1] === 'number') this.held.push([item[0], item[1]]);
       }
       if (this.held.length > MAX_PENDING) this.held.splice(0, this.held.length - MAX_PENDING);
     }
+    this.heldChanges++;
+    this.savedAt = undefined;
   }
 
   /** Records waiting for their filter to decide (for tests and status). */
@@ -243,7 +260,9 @@ export class Subscription {
     const v = this.judge(record);
     if (v !== VERDICT.Defer) return v;
     const ts = timeOf(record.TimeStamp);
-    const since = Number.isNaN(ts) ? at : ts;
+    // After a takeover (shared state) a record waits at least from then: an add the other instance made while it
+    // could not reach Redis comes with its write-behind, a little later than usual.
+    const since = Math.max(Number.isNaN(ts) ? at : ts, this.loop.holdFloor);
     // Already too old to wait for an answer (a replay, a catch-up after downtime): dropped at once.
     if (!(since < expireBefore)) this.hold(record, since);
     return VERDICT.Skip;
@@ -277,7 +296,8 @@ export class Subscription {
       }
       const v = this.judge(r);
       if (v === VERDICT.Emit) out.push(r);
-      else if (v === VERDICT.Defer && !(at < expireBefore)) keep.push(item);
+      // (after a takeover, held at least from then, as in decide())
+      else if (v === VERDICT.Defer && !(Math.max(at, this.loop.holdFloor) < expireBefore)) keep.push(item);
     }
     if (keep.length !== this.held.length) {
       this.held = keep;
@@ -320,6 +340,13 @@ export function detectedFailure(e: CorrelationEntry, now: number, reason: Detect
 
 const loops = new WeakMap<object, PollLoop>();
 
+/** Thrown inside a cycle when this instance may no longer emit (a shared state's lease is gone). */
+class LeaseLost extends Error {
+  constructor() {
+    super('the lease of the shared state is gone: another instance may poll now');
+  }
+}
+
 export class PollLoop {
   /** The loop of a host (om-server node), created on first use. */
   static of(host: LoopHost): PollLoop {
@@ -351,11 +378,18 @@ export class PollLoop {
   private pollsSinceCheck = 0;
   /** The service's time of the last answer, epoch ms. */
   lastServiceTime = NaN;
+  /**
+   * Shared state: the service time of the first answer after this instance took the lease (-Infinity otherwise).
+   * Held records wait at least from then (see Subscription.decide).
+   */
+  holdFloor = -Infinity;
+  private takenOver = false;
   /** Successful and failed cycles, window calls, restart checks, probes while failing (for tests and status). */
   readonly stats = { cycles: 0, failures: 0, byTimeCalls: 0, checks: 0, fullChecks: 0, probes: 0 };
   private readonly onAdded = (id: number): void => this.added(id);
   private readonly onHostAdded = (ev: AddedInfo): void => this.state.added(ev);
   private readonly onCommitted = (list: Array<[string, SubscriberState]>): void => this.committed(list);
+  private readonly onRole = (change: RoleChange): void => this.roleChanged(change);
   private runsStarted = 0;
   private runsFinished = 0;
   private waiters: Array<{ target: number; resolve: () => void }> = [];
@@ -371,6 +405,7 @@ export class PollLoop {
     }
     this.state.on('added', this.onAdded);
     this.state.on('committed', this.onCommitted);
+    this.state.on('role', this.onRole);
   }
 
   /** The correlation map (in the state). */
@@ -403,6 +438,7 @@ export class PollLoop {
       this.started = true;
       this.state.following++;
       this.checkDue = true;
+      this.state.contend(true);
     }
     // Deferred to the next turn, so that nodes started together share the first poll.
     this.pollSoon();
@@ -416,7 +452,10 @@ export class PollLoop {
 
   /** Stops polling; the state stays (see the file comment). */
   private stop(): void {
-    if (this.started) this.state.following--;
+    if (this.started) {
+      this.state.following--;
+      this.state.contend(false);
+    }
     this.started = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -432,6 +471,7 @@ export class PollLoop {
     this.stop();
     this.state.off('added', this.onAdded);
     this.state.off('committed', this.onCommitted);
+    this.state.off('role', this.onRole);
     if (typeof this.host.eventsState !== 'function') this.host.off?.(ADDED_EVENT, this.onHostAdded);
   }
 
@@ -551,6 +591,12 @@ export class PollLoop {
 
   private async run(): Promise<void> {
     if (!this.started || this.running) return;
+    if (!this.state.leading) {
+      // Shared state, and the lease is elsewhere (or Redis is out of reach): nothing to do until it comes here.
+      this.report({ state: 'standby' });
+      this.settleStandby();
+      return;
+    }
     this.running = true;
     this.runsStarted++;
     let next = this.intervalMs;
@@ -564,9 +610,17 @@ export class PollLoop {
         // Down for a while: the service may have restarted meanwhile.
         this.checkDue = true;
       }
-      this.report({ state: 'ok' });
+      this.report(this.state.shared ? { state: 'ok', leader: true } : { state: 'ok' });
     } catch (err) {
       if (!this.started) return;
+      if (err instanceof LeaseLost || !this.state.leading) {
+        // Not a failure of the service: the lease went while the cycle ran. The trackers may count records this
+        // cycle never handed over: when this instance gets the lease again it reads the shared state (the last
+        // positions written), whoever held the lease meanwhile.
+        this.state.invalidate();
+        this.report({ state: 'standby' });
+        return;
+      }
       this.failures++;
       this.stats.failures++;
       this.checkDue = true;
@@ -577,13 +631,42 @@ export class PollLoop {
       this.runsFinished++;
       this.settle();
     }
-    if (!this.started) return;
+    if (!this.started || !this.state.leading) return;
     if (this.again) {
       this.again = false;
       this.pollSoon();
     } else {
       this.schedule(next);
     }
+  }
+
+  /** Waiters of poll() are answered while this instance stands by (no cycle will run for them). */
+  private settleStandby(): void {
+    this.runsStarted++;
+    this.runsFinished++;
+    this.settle();
+  }
+
+  /** A shared state's lease came here or went elsewhere. */
+  private roleChanged(change: RoleChange): void {
+    if (this.disposed) return;
+    if (!change.leader) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.again = false;
+      this.holdFloor = -Infinity;
+      if (this.started) this.report({ state: 'standby' });
+      return;
+    }
+    if (change.reload) {
+      // The previous holder's positions: each node resumes exactly where the pair stopped.
+      for (const sub of this.subs) if (!sub.closed) sub.resume(this.state.subscriber(sub.config.id));
+      this.lastServiceTime = NaN;
+    }
+    this.checkDue = true;
+    this.failures = 0;
+    this.takenOver = true;
+    if (this.started) this.pollNow();
   }
 
   /** Is the service back? The smallest question it answers (an empty window far in the future). */
@@ -603,9 +686,14 @@ export class PollLoop {
     }
   }
 
-  /** Hands records to a subscriber: never throws (see "Delivery" in the file comment). */
+  /**
+   * Hands records to a subscriber: never throws (see "Delivery" in the file comment), except LeaseLost: with a
+   * shared state, nothing goes out once this instance may no longer emit (checked right before each batch, so a
+   * stall of the event loop longer than the lease stops it too).
+   */
   private deliver(sub: Subscription, records: readonly StatusRecord[]): void {
     if (records.length === 0 || sub.closed) return;
+    if (!this.state.mayEmit()) throw new LeaseLost();
     const out: Delivery[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = { ...records[i] } as EventRecord;
@@ -681,6 +769,10 @@ export class PollLoop {
     if (!this.started) return;
 
     const answerTs = timeOf(answer.TimeStamp);
+    if (this.takenOver && !Number.isNaN(answerTs)) {
+      this.takenOver = false;
+      this.holdFloor = answerTs;
+    }
     if (answerTs < this.lastServiceTime) this.checkDue = true; // the service clock went back: restarted?
     if (!Number.isNaN(answerTs)) this.lastServiceTime = answerTs;
     if (this.state.reused.length && !Number.isNaN(answerTs)) this.reportReused(answerTs);
@@ -777,6 +869,8 @@ export class PollLoop {
 
   /** The state recorded an add (from om-add-request): report a reused id, release what waited for it. */
   private added(id: number): void {
+    // A standby hands nothing to the flow; the lease holder's own loop releases what waited for this add.
+    if (!this.started || !this.state.leading) return;
     try {
       if (this.state.reused.length) {
         // The service handed out an id we still held as open: it restarted. Report the old request, look for others.
@@ -795,12 +889,18 @@ export class PollLoop {
       }
       if (released) this.persist();
     } catch (err) {
+      if (err instanceof LeaseLost) {
+        // The released records left the held list but were not handed over (see run()).
+        this.state.invalidate();
+        return;
+      }
       this.warnOnce('added', `could not handle an added request: ${(err as Error)?.message ?? String(err)}`);
     }
   }
 
   /** Reports the open requests whose id was handed out again, stamped `now` (service time). */
   private reportReused(now: number): void {
+    if (!this.state.mayEmit()) return;
     const list = this.state.reused;
     this.state.reused = [];
     for (const { entry, request } of list) {

@@ -19,10 +19,12 @@
  *
  * Nothing here knows Node-RED.
  */
+import { createHash } from 'crypto';
 import { EventEmitter } from 'events';
 import type { StatusRecord } from '../normalize';
 import { CorrelationMap, savedEntry, type AddedInfo, type CorrelationEntry, type EntryStatus, type SavedEntry } from './correlation';
 import { JournalStore } from './journal';
+import { RedisStore, type SharedSettings } from './shared';
 import type { TrackerState } from './tracker';
 
 /** How long a delivered change waits before the position that counts it is written (see the file comment). */
@@ -63,12 +65,41 @@ export interface StoreProblem {
   message: string;
 }
 
+/** A shared store's lease changed hands (see shared.ts). */
+export type RoleChange =
+  | {
+    leader: true;
+    /** The shared state as the previous holder left it: it replaces what this instance had in memory. */
+    reload?: SavedState;
+    /** The shared store was empty: what this instance has in memory becomes the shared state. */
+    seed?: boolean;
+    /** With seed: subscriber states kept before shared state was switched on (the journal's). */
+    seedSubscribers?: Array<[string, SubscriberState]>;
+  }
+  | { leader: false; reason: 'expired' | 'redis' | 'other' | 'refused' | 'released' | 'closed' };
+
+/** What another instance wrote to a shared store (see shared.ts). */
+export interface RemoteChanges {
+  /** Requests added through another instance (whole entries). */
+  added?: SavedEntry[];
+  /** Status changes the lease holder saw. */
+  updated?: EntryStatus[];
+  /** Requests the lease holder forgot. */
+  forgotten?: number[];
+  /** Entries read whole after this instance missed part of the log: merged (what it holds wins). */
+  merged?: SavedEntry[];
+}
+
 /** What a store may tell the state that uses it. */
 export interface StoreHooks {
   /** A write failed (problem), or writing works again after a failure (undefined). */
   problem(problem: StoreProblem | undefined): void;
   /** Something worth one log line (a torn last record dropped, an unreadable file set aside ...). */
   warn(text: string): void;
+  /** Shared stores: this instance got or lost the lease. */
+  role?(change: RoleChange): void;
+  /** Shared stores: changes another instance made. */
+  remote?(changes: RemoteChanges): void;
 }
 
 /**
@@ -92,6 +123,20 @@ export interface StateStore {
   flush(): Promise<void>;
   /** Flushes and lets go; `removed`: the om-server was deleted, its state goes with it. Never rejects. */
   close(removed: boolean): Promise<void>;
+  /**
+   * A store shared by several Node-RED instances (Redis): only the holder of its lease polls and emits. A store
+   * without these members is this process's alone, and this process always may.
+   */
+  readonly shared?: boolean;
+  /** The lease: whether this instance holds it now (and its local deadline has not passed). */
+  mayEmit?(): boolean;
+  /** Whether this instance wants the lease (a poll loop with om-events nodes runs); false releases it. */
+  contend?(on: boolean): void;
+  /**
+   * This instance's memory is no longer what it delivered (a cycle was cut short after its records were counted):
+   * the next time it takes the lease it reads the shared state instead of going on from memory.
+   */
+  invalidate?(): void;
 }
 
 /** A store that keeps nothing: the state lives in memory only (for as long as the process). */
@@ -121,9 +166,11 @@ interface Staged {
 
 /**
  * The state of one om-server's poll loop in memory, over its store. Events:
- *   'added' (id)                      a request was recorded (after it was written)
+ *   'added' (id)                      a request was recorded (after it was written), here or on another instance
  *   'committed' (Array<[id, state]>)  subscriber states were written (for a copy in a context store)
  *   'problem' (StoreProblem | undefined)
+ *   'role' (RoleChange)               a shared store's lease: this instance got it (the subscriber states may have
+ *                                     been reloaded: `reload`) or lost it
  */
 export class LoopState extends EventEmitter {
   readonly correlation = new CorrelationMap();
@@ -151,6 +198,8 @@ export class LoopState extends EventEmitter {
         this.emit('problem', p);
       },
       warn: (text) => this.say(text),
+      role: (change) => this.roleChanged(change),
+      remote: (changes) => this.remoteChanged(changes),
     };
     let loaded: SavedState | Promise<SavedState>;
     try {
@@ -172,6 +221,69 @@ export class LoopState extends EventEmitter {
   /** Where the state is kept (for the log, the status, the help). */
   get where(): string {
     return this.store.where;
+  }
+
+  /** Whether the state is shared with other Node-RED instances (only the lease holder polls). */
+  get shared(): boolean {
+    return this.store.shared === true;
+  }
+
+  /** Whether this instance may poll: always, unless the store is shared and another instance holds its lease. */
+  get leading(): boolean {
+    return !this.shared || (this.store.mayEmit?.() ?? false);
+  }
+
+  /** May this instance hand events to the flow right now? (Checked before every batch: see shared.ts.) */
+  mayEmit(): boolean {
+    return this.store.mayEmit ? this.store.mayEmit() : true;
+  }
+
+  /** A poll loop starts (true) or stops (false): a shared store contends for its lease, or releases it. */
+  contend(on: boolean): void {
+    if (!this.shared || this.closed) return;
+    // What was delivered is written before the lease goes, so the next holder resumes exactly there.
+    if (!on) this.commit(true);
+    this.store.contend?.(on);
+  }
+
+  /** See StateStore.invalidate. */
+  invalidate(): void {
+    this.store.invalidate?.();
+  }
+
+  private roleChanged(change: RoleChange): void {
+    if (this.closed) return;
+    if (change.leader && change.reload) {
+      // Another instance held the lease since: its state is the newest.
+      this.correlation.replaceAll(change.reload.correlations);
+      this.saved.clear();
+      for (const [id, st] of change.reload.subscribers) this.saved.set(id, st);
+      this.staged = [];
+    } else if (change.leader && change.seed) {
+      for (const [id, st] of change.seedSubscribers ?? []) if (!this.saved.has(id)) this.saved.set(id, st);
+      this.store.write({ added: this.correlation.toJSON(), subscribers: [...this.saved] });
+    }
+    this.emit('role', change);
+    if (change.leader) this.commit();
+  }
+
+  private remoteChanged(changes: RemoteChanges): void {
+    if (this.closed) return;
+    const ids: number[] = [];
+    for (const saved of changes.added ?? []) {
+      const { entry, displaced } = this.correlation.put(saved);
+      if (!entry) continue;
+      if (displaced) this.reused.push({ entry: displaced });
+      ids.push(entry.id);
+    }
+    for (const s of changes.updated ?? []) this.correlation.applyStatus(s);
+    for (const id of changes.forgotten ?? []) this.correlation.remove(id);
+    if (changes.merged?.length) {
+      const into: SavedEntry[] = [];
+      this.correlation.merge(changes.merged, into);
+      for (const e of into) ids.push(e[0]);
+    }
+    for (const id of ids) this.emit('added', id);
   }
 
   private apply(saved: SavedState): void {
@@ -274,6 +386,9 @@ export class LoopState extends EventEmitter {
 
   /** Writes what is due (all of it with `all`). */
   commit(all = false): void {
+    // A shared state is written by the lease holder only; what is staged waits (and goes if another instance takes
+    // over: it then reloads).
+    if (this.shared && !this.store.mayEmit?.()) return;
     const limit = Date.now() - COMMIT_LAG_MS;
     while (this.staged.length > 0 && (all || this.staged[0].at <= limit)) {
       const s = this.staged.shift() as Staged;
@@ -348,19 +463,33 @@ export interface OpenOptions {
   url: string;
   /** Where the state's log lines go (om-server: its node log). */
   log?(text: string): void;
+  /**
+   * Shared state (om-server's Redis setting): the state lives in Redis and only the lease holder polls; the journal
+   * in `dir` is kept as the write-behind of this instance's adds. Undefined: the journal alone (nothing of Redis is
+   * loaded).
+   */
+  shared?: SharedSettings;
 }
 
 const registry = new Map<string, LoopState>();
+/** What each open state was opened with besides the URL (a change of the shared setting opens it anew). */
+const signatures = new Map<string, string>();
 
 function keyOf(dir: string | undefined, serverId: string): string {
   return `${dir ?? ''}\u0000${serverId}`;
+}
+
+function signatureOf(shared: SharedSettings | undefined): string {
+  // A hash: the signature holds the Redis password too, and is kept for the life of the state.
+  return shared ? createHash('sha256').update(JSON.stringify(shared)).digest('hex') : '';
 }
 
 /** The state of an om-server, opened (and loaded) on first use. A state kept for another URL is replaced. */
 export function openLoopState(options: OpenOptions): LoopState {
   const key = keyOf(options.dir, options.serverId);
   let state = registry.get(key);
-  if (state && state.url !== options.url) {
+  const signature = signatureOf(options.shared);
+  if (state && (state.url !== options.url || signatures.get(key) !== signature)) {
     // The om-server now points at another service: the ids of the old one mean nothing there. The store itself
     // sees the other URL in what it saved and starts over.
     registry.delete(key);
@@ -369,11 +498,13 @@ export function openLoopState(options: OpenOptions): LoopState {
   }
   if (!state) {
     const log = options.log ?? (() => {});
-    const store: StateStore = options.dir === undefined
-      ? new MemoryStore('memory only (Node-RED gave no user directory)')
-      : new JournalStore(options.dir, options.serverId, options.url);
+    let store: StateStore;
+    if (options.shared) store = new RedisStore(options.shared, options.serverId, options.url, options.dir);
+    else if (options.dir === undefined) store = new MemoryStore('memory only (Node-RED gave no user directory)');
+    else store = new JournalStore(options.dir, options.serverId, options.url);
     state = new LoopState(options.url, store, log);
     registry.set(key, state);
+    signatures.set(key, signature);
   }
   return state;
 }
@@ -388,6 +519,7 @@ export async function removeLoopState(dir: string | undefined, serverId: string)
   const key = keyOf(dir, serverId);
   const state = registry.get(key);
   registry.delete(key);
+  signatures.delete(key);
   if (state) await state.close(true);
 }
 
@@ -398,5 +530,6 @@ export async function removeLoopState(dir: string | undefined, serverId: string)
 export function resetLoopStates(): Promise<void> {
   const all = [...registry.values()];
   registry.clear();
+  signatures.clear();
   return Promise.all(all.map((s) => s.close(false))).then(() => undefined);
 }
