@@ -412,6 +412,19 @@ export class LoopState extends EventEmitter {
     this.store.write({ subscribers: [[id, state]] });
   }
 
+  /**
+   * A new subscriber's first position (it starts "from now": its first cycle only marked what the service holds and
+   * delivered nothing), written at once instead of after the lag: there is nothing it could send twice, and without
+   * it a crash in the first COMMIT_LAG_MS would leave no position, so the node would start "from now" again and skip
+   * every change made until the restart. False: not written (closed, or a shared state's lease is elsewhere).
+   */
+  begin(id: string, state: SubscriberState): boolean {
+    if (this.closed || (this.shared && !this.store.mayEmit?.())) return false;
+    this.handOver(id, state);
+    this.emit('committed', [[id, state]]);
+    return true;
+  }
+
   /** A subscriber's node was deleted: its state goes. */
   drop(id: string): void {
     if (this.closed) return;
