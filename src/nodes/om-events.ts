@@ -335,6 +335,8 @@ module.exports = function register(RED: NodeAPI): void {
 
     try {
       state = server.eventsState();
+      // A member of the state while deployed: a state no om-events node uses goes when the flows start (om-server).
+      state.members.add(node.id);
     } catch (err) {
       node.error(`om-events: could not open the saved state: ${(err as Error)?.message ?? String(err)}`);
       node.status({ fill: 'red', shape: 'ring', text: 'no state' });
@@ -361,6 +363,7 @@ module.exports = function register(RED: NodeAPI): void {
       closed = true;
       status.close();
       state?.off('problem', onProblem);
+      state?.members.delete(node.id);
       const s = sub;
       sub = undefined;
       if (!s) {

@@ -808,6 +808,7 @@ export class PollLoop {
     if (this.checkDue || this.pollsSinceCheck >= this.checkEvery) await this.check(client, seqLimit);
 
     this.correlation.expire(this.lastServiceTime, this.dataExpirationMs);
+    this.state.noteServiceTime(this.lastServiceTime, this.dataExpirationMs);
   }
 
   /** The restart check (see the file comment). */

@@ -23,7 +23,8 @@ import { createHash } from 'crypto';
 import { EventEmitter } from 'events';
 import type { StatusRecord } from '../normalize';
 import { CorrelationMap, savedEntry, type AddedInfo, type CorrelationEntry, type EntryStatus, type SavedEntry } from './correlation';
-import { JournalStore } from './journal';
+import * as fs from 'fs';
+import { JournalStore, journalFile } from './journal';
 import { RedisStore, type SharedSettings } from './shared';
 import type { TrackerState } from './tracker';
 
@@ -31,6 +32,15 @@ import type { TrackerState } from './tracker';
 export const COMMIT_LAG_MS = 2000;
 /** Most requests the correlation map keeps while no om-events node follows their statuses. */
 export const MAX_IDLE_ENTRIES = 50000;
+
+/** Tunables (tests lower them). */
+export const stateSettings = {
+  /**
+   * How often terminated requests past DataExpiration are forgotten when no poll cycle does it (a poll loop that
+   * stopped or keeps failing): counted on the service's clock as last seen, moved on by the time since.
+   */
+  expireEveryMs: 60000,
+};
 
 /** What one subscriber (om-events node) needs to resume: its cursor and dedupe window, and records it holds back. */
 export interface SubscriberState {
@@ -188,6 +198,11 @@ export class LoopState extends EventEmitter {
   following = 0;
   /** Open requests whose id om-add-request got again, not reported yet (a poll loop reports them). */
   reused: Array<{ entry: CorrelationEntry; request?: Record<string, unknown> }> = [];
+  /** The om-events nodes (ids) of the deployed flows that use this state (see sweepLoopStates). */
+  readonly members = new Set<string>();
+  /** The service's time of the last poll answer and the wall time it came, and the DataExpiration then in use. */
+  private clock: { service: number; wall: number; expirationMs: number } | undefined;
+  private expireTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly url: string, readonly store: StateStore, private readonly log: (text: string) => void = () => {}) {
     super();
@@ -216,6 +231,38 @@ export class LoopState extends EventEmitter {
       this.apply(loaded);
       this.ready = Promise.resolve();
     }
+    this.expireTimer = setInterval(() => this.expireIdle(), stateSettings.expireEveryMs);
+    this.expireTimer.unref?.();
+  }
+
+  /** A poll cycle got an answer stamped `service` (ms) and forgets what is older than expirationMs itself. */
+  noteServiceTime(service: number, expirationMs: number): void {
+    if (!Number.isNaN(service)) this.clock = { service, wall: Date.now(), expirationMs };
+  }
+
+  /**
+   * Without a poll cycle for a while (no loop, or one that keeps failing): terminated requests past DataExpiration
+   * are forgotten here, on the service's clock as last seen plus the time since (a shared state's lease holder does
+   * it for the pair).
+   */
+  expireIdle(): number {
+    const c = this.clock;
+    if (this.closed || !c || this.shared) return 0;
+    const since = Date.now() - c.wall;
+    if (since < stateSettings.expireEveryMs) return 0; // a cycle ran meanwhile: it expires itself
+    const n = this.correlation.expire(c.service + since, c.expirationMs);
+    if (n > 0 && this.following === 0) this.store.write(this.correlation.takeChanges());
+    // (with a loop, its next persist() stages the forgotten ids with its own changes)
+    return n;
+  }
+
+  /**
+   * After the flows started: the subscriber states of om-events nodes that no longer use this state (deleted while
+   * Node-RED was down, moved to another om-server) go. A redeploy that keeps a node keeps its state: the new node
+   * joined before the flows started.
+   */
+  keepMembers(): void {
+    for (const id of [...this.saved.keys()]) if (!this.members.has(id)) this.drop(id);
   }
 
   /** Where the state is kept (for the log, the status, the help). */
@@ -449,6 +496,8 @@ export class LoopState extends EventEmitter {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.expireTimer) clearInterval(this.expireTimer);
+    this.expireTimer = undefined;
     this.staged = [];
     this.removeAllListeners('added');
     await this.store.close(removed);
@@ -527,13 +576,42 @@ export function peekLoopState(dir: string | undefined, serverId: string): LoopSt
   return registry.get(keyOf(dir, serverId));
 }
 
-/** The om-server was deleted: its state goes, on disk too. */
+/**
+ * The om-server was deleted, or no om-events node uses it any more: its state goes, on disk too (also when it is not
+ * open: a journal left from before).
+ */
 export async function removeLoopState(dir: string | undefined, serverId: string): Promise<void> {
   const key = keyOf(dir, serverId);
   const state = registry.get(key);
   registry.delete(key);
   signatures.delete(key);
   if (state) await state.close(true);
+  else if (dir !== undefined) {
+    const file = journalFile(dir, serverId);
+    for (const f of [file, `${file}.tmp`]) {
+      try {
+        fs.rmSync(f, { force: true });
+      } catch {
+        // not ours to fail on: the next start tries again
+      }
+    }
+  }
+}
+
+/**
+ * The flows (re)started (Node-RED's 'flows:started'): every om-events node of the deployed flows has joined the state
+ * it uses (LoopState.members). A state no om-events node uses any more goes, its journal too: nothing follows the
+ * statuses of its requests, so what it would go on recording (adds, PrivateData) is of no use, and requests recorded
+ * then would look vanished to a node enabled much later. In the others, the states of nodes that are gone go.
+ */
+export async function sweepLoopStates(dir: string | undefined): Promise<void> {
+  const done: Array<Promise<void>> = [];
+  for (const [key, state] of [...registry]) {
+    if (!key.startsWith(`${dir ?? ''}\u0000`)) continue;
+    if (state.members.size === 0) done.push(removeLoopState(dir, key.slice(key.indexOf('\u0000') + 1)));
+    else state.keepMembers();
+  }
+  await Promise.all(done);
 }
 
 /**
