@@ -25,6 +25,18 @@ const subState = (cursor) => ({ v: 2, tracker: { v: 2, cursor: new Date(cursor).
 /** The end of the current turn of the event loop (the journal writes a turn's lines then). */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** The ids a journal file holds, read without opening a store on it (which could compact it). */
+function liveIds(file) {
+    const ids = new Set();
+    for (const line of fs.readFileSync(file, 'utf8').split('\n').slice(1)) {
+        if (!line) continue;
+        const rec = JSON.parse(line);
+        if (rec[0] === 'c') ids.add(rec[1]);
+        if (rec[0] === 'x') for (const id of rec[1]) ids.delete(id);
+    }
+    return [...ids];
+}
+
 function hooks() {
     const h = { problems: [], warnings: [] };
     h.problem = (p) => h.problems.push(p);
@@ -242,6 +254,61 @@ describe('events: journal and state', function () {
         while (store.compacting) await new Promise((resolve) => setImmediate(resolve));
         assert.ok(store.size < 1024, `${store.size} bytes after compaction`);
         await store.close(false);
+    });
+
+    it('a compaction whose rename fails (EPERM, as on Windows): warned once, backs off, the file is closed before the rename, nothing lost', async function () {
+        journalSettings.compactMinBytes = 1024;
+        journalSettings.retryMs = 60000; // the backoff after a failure: longer than this part of the test
+        const { store, h } = await open();
+        const realRename = fs.renameSync;
+        const realFsync = fs.fsync;
+        let renames = 0;
+        let compactions = 0;
+        const openAtRename = [];
+        fs.fsync = function (...args) { compactions++; return realFsync.apply(this, args); };
+        fs.renameSync = function (from, to) {
+            if (to !== store.file) return realRename.call(this, from, to);
+            renames++;
+            // the journal's own descriptor must be closed by now (Windows cannot rename over an open file)
+            openAtRename.push(fs.readdirSync('/proc/self/fd').some((fd) => {
+                try { return fs.readlinkSync(`/proc/self/fd/${fd}`) === store.file; } catch { return false; }
+            }));
+            throw Object.assign(new Error(`EPERM: operation not permitted, rename '${from}' -> '${to}'`), { code: 'EPERM' });
+        };
+        let i = 0;
+        try {
+            // requests that come and go: the file is soon mostly garbage, and stays so
+            for (let round = 0; round < 30; round++) {
+                for (let k = 0; k < 20; k++) {
+                    store.write({ added: [entry(++i)] });
+                    store.write({ forgotten: [i] });
+                }
+                await turn();
+                // a compaction that started ends (its fsync runs off the event loop) before the next round
+                await waitFor(() => renames === compactions, 2000, 'the compaction to end');
+            }
+        } finally {
+            fs.renameSync = realRename;
+            fs.fsync = realFsync;
+        }
+        assert.strictEqual(compactions, 1, `${compactions} compactions for 30 rounds of writes: no backoff`);
+        assert.deepStrictEqual(openAtRename, [false], 'the journal was closed before the rename');
+        assert.strictEqual(h.warnings.filter((w) => /could not compact/.test(w)).length, 1, h.warnings.join('\n'));
+        assert.deepStrictEqual(h.problems, [], 'not a failure of the store: it goes on appending');
+        // writing went on in the same file (opened again): the live state is all there
+        store.write({ added: [entry(++i)] });
+        await store.flush();
+        assert.deepStrictEqual(liveIds(store.file), [i]);
+        // once the backoff has passed (made short here), the next write compacts, and it works again
+        journalSettings.retryMs = 1;
+        store.noCompactUntil = 1; // the wait already set: over
+        const before = store.size;
+        store.write({ added: [entry(++i)] });
+        await turn();
+        await waitFor(() => !store.compacting && store.size < before, 2000, 'a compaction that works');
+        assert.ok(h.warnings.some((w) => /compacted again/.test(w)));
+        await store.close(false);
+        assert.deepStrictEqual(liveIds(store.file), [i - 1, i]);
     });
 
     it('a full disk: reported once with the file and what it means, nothing lost in memory, written whole when it works again', async function () {

@@ -28,7 +28,10 @@
  * Compaction: once the file is more than twice the size of the live state (and at least COMPACT_MIN_BYTES), the
  * live state (the mirror) is written to `<file>.tmp`, synced, and renamed over the file; lines written meanwhile go
  * to the old file and are appended to the new one before the rename, so a crash at any point leaves one complete
- * file. So the file stays in proportion to the open requests and the recently terminated ones.
+ * file. So the file stays in proportion to the open requests and the recently terminated ones. The file's own
+ * descriptor is closed before the rename (Windows cannot rename over an open file) and the file opened again if the
+ * rename fails. A compaction that fails is warned about once and tried again only once the file has doubled and
+ * retryMs has passed (doubling with each failure in a row, at most 5 minutes): never on every write.
  *
  * Failure (disk full, directory not writable, I/O error): reported once through hooks.problem, with the file and
  * what it means; the mirror keeps every change, and every RETRY_MS the store tries to write it whole again (a
@@ -46,11 +49,17 @@ export const JOURNAL_VERSION = 1;
 export const journalSettings = {
   /** The file is compacted once it is larger than this and than twice the live state. */
   compactMinBytes: 64 * 1024,
-  /** How often a failed store tries to write its state again. */
+  /**
+   * How often a failed store tries to write its state again; also the first wait after a failed compaction
+   * (doubling with each failure in a row, at most COMPACT_BACKOFF_MAX_MS).
+   */
   retryMs: 5000,
   /** How long the lines written wait for their fdatasync, so that the lines of a burst share one. */
   syncDelayMs: 20,
 };
+
+/** Longest wait between two compactions after failures in a row. */
+const COMPACT_BACKOFF_MAX_MS = 5 * 60 * 1000;
 
 /** The journal's file for an om-server: its id as the name when it is a plain one, else a hash of it. */
 export function journalFile(dir: string, serverId: string): string {
@@ -123,8 +132,11 @@ export class JournalStore implements StateStore {
   private liveBytes = 0;
   private readonly entryBytes = new Map<number, number>();
   private readonly subBytes = new Map<string, number>();
-  /** After a failed compaction: not again before the file reaches this size. */
+  /** After a failed compaction: not again before the file reaches this size, nor before this time (backoff). */
   private noCompactBefore = 0;
+  private noCompactUntil = 0;
+  /** Compactions failed in a row (warned once, on the first). */
+  private compactFailures = 0;
   private broken: StoreProblem | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private lastTry = 0;
@@ -142,6 +154,8 @@ export class JournalStore implements StateStore {
   private waiters: Array<{ target: number; resolve: () => void }> = [];
   /** Waiting for the running fdatasync (if any) to end. */
   private idle: Array<() => void> = [];
+  /** A compaction waiting for the running fdatasync to end before it renames. */
+  private afterSync: Array<() => void> = [];
   /** Descriptors replaced by a compaction, closed once the fdatasync running on them ends. */
   private retired: number[] = [];
   private closing = false;
@@ -225,7 +239,9 @@ export class JournalStore implements StateStore {
         }
       }
     } catch (err) {
-      if (this.fd === undefined) fs.closeSync(fd);
+      if (this.fd === undefined) {
+        try { fs.closeSync(fd); } catch { /* already let go (a failed compaction) */ }
+      }
       throw err;
     }
   }
@@ -465,7 +481,7 @@ export class JournalStore implements StateStore {
     try {
       writeAll(fd, buf, 0);
       fs.fsyncSync(fd);
-      fs.renameSync(tmp, this.file);
+      this.replaceWith(tmp);
     } catch (err) {
       fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });
@@ -473,6 +489,37 @@ export class JournalStore implements StateStore {
     }
     this.swap(fd, buf.length);
     this.syncDir();
+  }
+
+  /**
+   * Renames `tmp` over the file. The file's descriptor is let go first (Windows cannot rename over an open file; a
+   * running fdatasync keeps it until it ends); when the rename fails the file is opened again, so appending goes on
+   * where it was. Throws what the rename (or the reopen) threw.
+   */
+  private replaceWith(tmp: string): void {
+    const old = this.fd;
+    if (old !== undefined) {
+      this.fd = undefined;
+      this.retire(old);
+    }
+    try {
+      fs.renameSync(tmp, this.file);
+    } catch (err) {
+      if (old !== undefined) this.fd = fs.openSync(this.file, fs.constants.O_RDWR, 0o600);
+      throw err;
+    }
+  }
+
+  /** A compaction failed: warned once, then not again before the file doubles and the backoff has passed. */
+  private compactFailed(err: unknown): void {
+    this.compactFailures++;
+    this.noCompactBefore = 2 * this.pos;
+    const wait = Math.min(journalSettings.retryMs * 2 ** (this.compactFailures - 1), COMPACT_BACKOFF_MAX_MS);
+    this.noCompactUntil = Date.now() + wait;
+    if (this.compactFailures === 1) {
+      this.hooks.warn(`om-events: could not compact ${this.file}: ${messageOf(err)}. It keeps growing meanwhile; `
+        + 'tried again later (not reported again until it works)');
+    }
   }
 
   /** Compaction in the background: the new file is synced off the event loop (see the file comment). */
@@ -486,8 +533,7 @@ export class JournalStore implements StateStore {
     } catch (err) {
       if (fd !== undefined) fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });
-      this.hooks.warn(`om-events: could not compact ${this.file}: ${messageOf(err)}`);
-      this.noCompactBefore = 2 * this.pos; // not again before the file doubles
+      this.compactFailed(err);
       return;
     }
     const c: Compaction = { fd, tmp, size: buf.length, tail: [] };
@@ -497,6 +543,11 @@ export class JournalStore implements StateStore {
 
   private finishCompaction(c: Compaction, err: NodeJS.ErrnoException | null): void {
     if (this.compacting !== c) return; // abandoned: already cleaned up
+    if (!err && this.syncing && !this.closing) {
+      // An fdatasync runs on the file's descriptor, which must be closed before the rename: right after it.
+      this.afterSync.push(() => this.finishCompaction(c, null));
+      return;
+    }
     this.compacting = undefined;
     const drop = (): void => {
       try { fs.closeSync(c.fd); } catch { /* closed */ }
@@ -504,19 +555,24 @@ export class JournalStore implements StateStore {
     };
     if (err || this.closing || this.broken) {
       drop();
-      if (err) this.hooks.warn(`om-events: could not compact ${this.file}: ${err.message}`);
+      if (err) this.compactFailed(err);
       return;
     }
     try {
       const tail = Buffer.concat(c.tail);
       writeAll(c.fd, tail, c.size);
-      fs.renameSync(c.tmp, this.file);
+      this.replaceWith(c.tmp);
       this.swap(c.fd, c.size + tail.length);
     } catch (e) {
       drop();
-      this.hooks.warn(`om-events: could not compact ${this.file}: ${messageOf(e)}`);
+      // The file could not even be opened again: a failure of the store (written whole once it can be).
+      if (this.fd === undefined) this.fail(e, 'could not reopen');
+      else this.compactFailed(e);
       return;
     }
+    if (this.compactFailures > 0) this.hooks.warn(`om-events: ${this.file} is compacted again`);
+    this.compactFailures = 0;
+    this.noCompactUntil = 0;
     this.dirSyncDue = true;
     this.written++;
     this.scheduleSync();
@@ -525,7 +581,8 @@ export class JournalStore implements StateStore {
   }
 
   private compactionDue(): boolean {
-    return !this.compacting && this.pos > Math.max(journalSettings.compactMinBytes, 2 * this.liveBytes, this.noCompactBefore);
+    return !this.compacting && this.pos > Math.max(journalSettings.compactMinBytes, 2 * this.liveBytes, this.noCompactBefore)
+      && (this.noCompactUntil === 0 || Date.now() >= this.noCompactUntil);
   }
 
   private abandonCompaction(): void {
@@ -542,6 +599,7 @@ export class JournalStore implements StateStore {
     this.fd = fd;
     this.pos = pos;
     this.noCompactBefore = 0;
+    this.noCompactUntil = 0;
   }
 
   private retire(fd: number): void {
@@ -595,6 +653,7 @@ export class JournalStore implements StateStore {
       if (dir && !err) this.syncDir();
       this.syncing = false;
       this.closeRetired();
+      for (const finish of this.afterSync.splice(0)) finish();
       if (err && !this.closing) this.fail(err, 'could not sync');
       this.synced = Math.max(this.synced, target);
       this.settle();
