@@ -165,6 +165,84 @@ describe('events: journal and state', function () {
         assert.ok(!fs.readFileSync(other.store.file, 'utf8').includes(URL_B), 'the URL itself is not written (a hash is)');
     });
 
+    it('one service, spelt with or without a trailing slash: the same journal state; another host name is another service', async function () {
+        const base = 'http://127.0.0.1:12615/OpenMediaService';
+        const a = new JournalStore(path.join(dir, 'openmedia'), 'srv', base);
+        a.load(hooks());
+        a.write({ added: [entry(1)] });
+        await a.close(false);
+        for (const spelling of [`${base}/`, 'HTTP://127.0.0.1:12615/OpenMediaService//']) {
+            const { store, state } = await open(spelling);
+            assert.deepStrictEqual(state.correlations.map((e) => e[0]), [1], spelling);
+            await store.close(false);
+        }
+        // localhost may be another machine's name for all the journal knows (a proxy, /etc/hosts): not merged
+        const { store, h, state } = await open('http://localhost:12615/OpenMediaService');
+        assert.deepStrictEqual(state.correlations, []);
+        assert.ok(h.warnings.some((w) => /another server URL/.test(w)));
+        await store.close(false);
+    });
+
+    it('a journal set aside as unreadable is deleted after 7 days (it holds PrivateData), a newer one is kept', async function () {
+        const jdir = path.join(dir, 'openmedia');
+        fs.mkdirSync(jdir, { recursive: true });
+        const day = 24 * 60 * 60 * 1000;
+        const old = path.join(jdir, `events-srv.journal.unreadable-${Date.now() - 8 * day}`);
+        const recent = path.join(jdir, `events-other.journal.unreadable-${Date.now() - day}`);
+        const unrelated = path.join(jdir, 'notes.txt');
+        for (const f of [old, recent, unrelated]) fs.writeFileSync(f, 'PrivateData');
+        const { store, h } = await open();
+        assert.ok(!fs.existsSync(old), 'older than 7 days: deleted');
+        assert.ok(fs.existsSync(recent) && fs.existsSync(unrelated));
+        assert.ok(h.warnings.some((w) => w.includes(path.basename(old))));
+        await store.close(false);
+    });
+
+    it('a lock left by a process that is gone (a crash) is taken over; the lock goes with the last store', async function () {
+        const jdir = path.join(dir, 'openmedia');
+        fs.mkdirSync(jdir, { recursive: true });
+        // a pid that is surely not running: a child that has exited
+        const child = require('child_process').spawnSync(process.execPath, ['-e', '']);
+        assert.strictEqual(child.status, 0);
+        const lock = `${journalFile(jdir, 'srv')}.lock`;
+        fs.writeFileSync(lock, `${child.pid}\n`);
+        const { store, h } = await open();
+        assert.deepStrictEqual(h.problems, []);
+        assert.strictEqual(fs.readFileSync(lock, 'utf8'), `${process.pid}\n`);
+        store.write({ added: [entry(1)] });
+        await store.close(false);
+        assert.ok(!fs.existsSync(lock), 'released');
+        assert.deepStrictEqual(liveIds(journalFile(jdir, 'srv')), [1]);
+    });
+
+    it('a lock held by another live process: refused, JOURNAL_LOCKED naming its pid, nothing written, never retried', async function () {
+        journalSettings.retryMs = 20;
+        const jdir = path.join(dir, 'openmedia');
+        fs.mkdirSync(jdir, { recursive: true });
+        const other = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+        try {
+            const file = journalFile(jdir, 'srv');
+            fs.writeFileSync(file, 'the other process\'s journal\n');
+            fs.writeFileSync(`${file}.lock`, `${other.pid}\n`);
+            const { store, h } = await open();
+            assert.strictEqual(h.problems.length, 1);
+            assert.strictEqual(h.problems[0].code, 'JOURNAL_LOCKED');
+            assert.strictEqual(h.problems[0].pid, other.pid);
+            assert.match(h.problems[0].message, new RegExp(`another Node-RED process \\(pid ${other.pid}\\) uses .*events-srv\\.journal`));
+            // a write while broken tries a recovery at once when none was tried for retryMs: not here
+            store.write({ added: [entry(1)] });
+            await turn();
+            store.write({ added: [entry(2)] });
+            assert.strictEqual(store.retryTimer, undefined, 'no retry armed');
+            await store.close(true);
+            assert.strictEqual(store.retries, 0);
+            assert.strictEqual(fs.readFileSync(file, 'utf8'), 'the other process\'s journal\n', 'untouched, not deleted');
+            assert.strictEqual(fs.readFileSync(`${file}.lock`, 'utf8'), `${other.pid}\n`, 'its lock stays');
+        } finally {
+            other.kill('SIGKILL');
+        }
+    });
+
     it('group commit: a burst of writes shares a few fdatasync calls; flush() resolves once they are on disk', async function () {
         const { store } = await open();
         const original = fs.fdatasync;

@@ -43,6 +43,7 @@ import {
   type Subscription,
 } from '../lib/events/poller';
 import type { LoopState, StoreProblem, SubscriberState } from '../lib/events/state';
+import { serviceKey } from '../lib/events/journal';
 import { timeOf } from '../lib/events/tracker';
 import { VERDICT, type EventRecord, type Verdict } from '../lib/events/types';
 import type { StatusRecord } from '../lib/normalize';
@@ -141,6 +142,11 @@ export function noRedisText(code: string): string {
 export const STANDBY_TEXT = 'standby (other instance polls)';
 export const LEADER_TEXT = 'polling (leader)';
 
+/** Red status text when another Node-RED process holds the journal's lock (same user directory). */
+export function lockedText(pid: number | undefined): string {
+  return fit(pid === undefined ? 'journal in use elsewhere' : `journal in use by pid ${pid}`, 'journal in use elsewhere');
+}
+
 /** Yellow status text when the state cannot be saved. */
 export function notSavedText(code: string): string {
   if (code === 'ENOSPC') return 'not saved: disk full';
@@ -213,6 +219,7 @@ module.exports = function register(RED: NodeAPI): void {
       if (closed) return;
       if (failing) status.set({ fill: 'red', shape: 'ring', text: failureText(failing.code ?? 'ERROR', failing.retryInMs ?? 0) });
       else if (problem && problem.code.startsWith('REDIS_')) status.set({ fill: 'red', shape: 'ring', text: noRedisText(problem.code) });
+      else if (problem && problem.code === 'JOURNAL_LOCKED') status.set({ fill: 'red', shape: 'ring', text: lockedText(problem.pid) });
       else if (problem) status.set({ fill: 'yellow', shape: 'ring', text: notSavedText(problem.code) });
       else if (standby) status.set({ fill: 'grey', shape: 'ring', text: STANDBY_TEXT });
       else if (leader) status.set(last ? { ...last, text: fit(`${last.text ?? ''} (leader)`, last.text ?? '') } : { fill: 'green', shape: 'ring', text: LEADER_TEXT });
@@ -310,7 +317,7 @@ module.exports = function register(RED: NodeAPI): void {
       let saved: SubscriberState | SavedNodeState | undefined = st.subscriber(node.id);
       // With a shared state the position comes from Redis when this instance takes the lease; a copy in this
       // instance's context store is not read (it would be this instance's view, not the pair's).
-      const copy = !st.shared && isSaved(stored) && (stored.url === undefined || stored.url === url) ? stored : undefined;
+      const copy = !st.shared && isSaved(stored) && (stored.url === undefined || serviceKey(stored.url) === serviceKey(url)) ? stored : undefined;
       if (copy && cursorOf(copy) > cursorOf(saved)) {
         saved = copy;
         st.mergeCorrelations(copy.correlation);

@@ -42,6 +42,7 @@
 import * as path from 'path';
 import { CREDENTIALS_IN_URL, OpenMediaClient, type ClientOptions } from '../lib/client';
 import { invalidInput } from '../lib/errors';
+import { serviceKey } from '../lib/events/journal';
 import { PollLoop } from '../lib/events/poller';
 import { DEFAULT_LEASE_MS, DEFAULT_PREFIX, MIN_LEASE_MS, REDIS_CREDENTIALS_IN_URL, redisUrlProblem, redisWhere, type SharedSettings } from '../lib/events/shared';
 import { openLoopState, peekLoopState, removeLoopState, resetLoopStates, sweepLoopStates } from '../lib/events/state';
@@ -219,7 +220,7 @@ module.exports = function register(RED: NodeAPI): void {
     // closed too (the state outlives it); an add for a URL this server no longer has is not recorded.
     const recordAdded = (ev: OmAddedEvent): void => {
       const state = peekLoopState(stateDir, node.id);
-      if (state && state.url === node.url) state.added(ev);
+      if (state && serviceKey(state.url) === serviceKey(node.url)) state.added(ev);
     };
     node.on(ADDED_EVENT, recordAdded);
     // No enabled om-events node uses this server: nothing is recorded, and a journal left from before goes (its

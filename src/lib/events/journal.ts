@@ -22,7 +22,7 @@
  * Reading (once, when the om-server's state is opened): line by line into a mirror of the live state. A last line
  * without its newline (the process died in the middle of a write, or the machine did and left zeros) is cut off and
  * reported; an unreadable line elsewhere is skipped and reported. A file whose header is missing or of another
- * version is renamed aside (`.unreadable-<time>`, never deleted) and a new one started; a state kept for another URL
+ * version is renamed aside (`.unreadable-<time>`, deleted after 7 days: it holds PrivateData) and a new one started; a state kept for another URL
  * is dropped (the ids of another service mean nothing here).
  *
  * Compaction: once the file is more than twice the size of the live state (and at least COMPACT_MIN_BYTES), the
@@ -32,6 +32,10 @@
  * descriptor is closed before the rename (Windows cannot rename over an open file) and the file opened again if the
  * rename fails. A compaction that fails is warned about once and tried again only once the file has doubled and
  * retryMs has passed (doubling with each failure in a row, at most 5 minutes): never on every write.
+ *
+ * Lock: `<file>.lock` holds the pid of the process using the journal (created exclusively; taken over when that
+ * process is gone). When another live process holds it (two Node-RED processes on one user directory) the store
+ * refuses: it writes nothing and reports JOURNAL_LOCKED with that pid, until this process restarts.
  *
  * Failure (disk full, directory not writable, I/O error): reported once through hooks.problem, with the file and
  * what it means; the mirror keeps every change, and every RETRY_MS the store tries to write it whole again (a
@@ -68,8 +72,121 @@ export function journalFile(dir: string, serverId: string): string {
   return path.join(dir, `events-${name}.journal`);
 }
 
+/**
+ * The service URL as one key: what the URL parser makes of it (scheme and host in lower case, a default port left
+ * out, dot segments resolved), without trailing slashes, so '.../OpenMediaService' and '.../OpenMediaService/' are
+ * the same service. Different host names stay different (localhost and 127.0.0.1 too): they may well be different
+ * machines or services behind a proxy, and a state merged by mistake would mix two services' request ids.
+ */
+export function serviceKey(url: string): string {
+  let href: string;
+  try {
+    href = new URL(url).href;
+  } catch {
+    href = url.trim();
+  }
+  let end = href.length;
+  while (end > 0 && href.charCodeAt(end - 1) === 47) end--; // '/'
+  return href.slice(0, end);
+}
+
 function urlTag(url: string): string {
-  return createHash('sha256').update(url).digest('hex').slice(0, 16);
+  return createHash('sha256').update(serviceKey(url)).digest('hex').slice(0, 16);
+}
+
+/** How long a journal set aside as unreadable is kept (it holds PrivateData): 7 days, then deleted. */
+export const UNREADABLE_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Deletes journals set aside as unreadable (`<journal>.unreadable-<ms>`) more than UNREADABLE_KEEP_MS ago. */
+export function dropOldUnreadable(dir: string, now = Date.now()): string[] {
+  const gone: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return gone;
+  }
+  for (const name of names) {
+    const m = /^events-[A-Za-z0-9_-]{1,80}\.journal\.unreadable-(\d{1,16})$/.exec(name);
+    if (!m || !(now - Number(m[1]) > UNREADABLE_KEEP_MS)) continue;
+    try {
+      fs.rmSync(path.join(dir, name), { force: true });
+      gone.push(name);
+    } catch {
+      // tried again at the next start
+    }
+  }
+  return gone;
+}
+
+/** Journal files this process holds the lock of, with how many stores use each (a reopen in this process). */
+const heldLocks = new Map<string, number>();
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, it is another user's
+    return codeOf(err) === 'EPERM';
+  }
+}
+
+/**
+ * The advisory lock of a journal: `<journal>.lock`, created exclusively, holding this process's pid. A lock whose
+ * process is gone (a crash) is stale and taken over. Throws (code JOURNAL_LOCKED, `pid`) when another live process
+ * holds it: two Node-RED processes on one user directory would write the same journal over each other.
+ */
+function takeLock(file: string): void {
+  const lock = `${file}.lock`;
+  const mine = heldLocks.get(file);
+  if (mine !== undefined) {
+    heldLocks.set(file, mine + 1);
+    return;
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = fs.openSync(lock, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+      try { fs.writeSync(fd, `${process.pid}\n`); } finally { fs.closeSync(fd); }
+      heldLocks.set(file, 1);
+      return;
+    } catch (err) {
+      if (codeOf(err) !== 'EEXIST') throw err;
+    }
+    let pid = NaN;
+    try {
+      pid = Number.parseInt(fs.readFileSync(lock, 'utf8').slice(0, 32), 10);
+    } catch {
+      // gone meanwhile, or unreadable: tried again below
+    }
+    if (pid === process.pid) {
+      heldLocks.set(file, 1); // left by this process (a runtime before this one in it)
+      return;
+    }
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+      throw Object.assign(new Error(`another Node-RED process (pid ${pid}) uses ${file}: two processes must not `
+        + 'share a user directory. om-events goes on without saving its state here; stop the other process, then '
+        + 'restart this one'), { code: 'JOURNAL_LOCKED', pid });
+    }
+    fs.rmSync(lock, { force: true }); // stale: its process is gone
+  }
+  throw Object.assign(new Error(`could not take the lock ${lock}`), { code: 'JOURNAL_LOCKED' });
+}
+
+function releaseLock(file: string): void {
+  const n = heldLocks.get(file);
+  if (n === undefined) return;
+  if (n > 1) {
+    heldLocks.set(file, n - 1);
+    return;
+  }
+  heldLocks.delete(file);
+  const lock = `${file}.lock`;
+  try {
+    if (Number.parseInt(fs.readFileSync(lock, 'utf8').slice(0, 32), 10) === process.pid) fs.rmSync(lock, { force: true });
+  } catch {
+    // already gone
+  }
 }
 
 /** JSON of a record; a value JSON refuses (a BigInt, a cycle) is written without those parts rather than not at all. */
@@ -159,6 +276,10 @@ export class JournalStore implements StateStore {
   /** Descriptors replaced by a compaction, closed once the fdatasync running on them ends. */
   private retired: number[] = [];
   private closing = false;
+  /** This store holds the journal's lock (see takeLock). */
+  private locked = false;
+  /** Another live process holds the lock: nothing is written, nor tried again (see takeLock). */
+  private refused = false;
   /** Attempts to write the state whole again after a failure (for tests). */
   retries = 0;
   /** Bytes of the file that were cut off or skipped when it was read (for tests and the log). */
@@ -193,6 +314,9 @@ export class JournalStore implements StateStore {
 
   private open(): void {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    for (const name of dropOldUnreadable(this.dir)) this.hooks.warn(`om-events: deleted ${name} (set aside as unreadable more than 7 days ago)`);
+    takeLock(this.file);
+    this.locked = true;
     const fd = fs.openSync(this.file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
     try {
       const st = fs.fstatSync(fd);
@@ -397,7 +521,7 @@ export class JournalStore implements StateStore {
     }
     if (lines.length === 0) return;
     if (this.broken || this.fd === undefined) {
-      if (Date.now() - this.lastTry >= journalSettings.retryMs) this.recover();
+      if (!this.refused && Date.now() - this.lastTry >= journalSettings.retryMs) this.recover();
       return;
     }
     // The lines of one turn of the event loop go out in one write(2), at the end of that turn (see the file comment).
@@ -430,6 +554,14 @@ export class JournalStore implements StateStore {
 
   private fail(err: unknown, what: string): void {
     const code = codeOf(err);
+    if (code === 'JOURNAL_LOCKED') {
+      // Not temporary: writing (or a recovery rewriting the file) would corrupt the other process's journal.
+      this.refused = true;
+      const pid = (err as { pid?: unknown }).pid;
+      this.broken = { code, message: messageOf(err), ...(typeof pid === 'number' ? { pid } : {}) };
+      this.hooks.problem(this.broken);
+      return;
+    }
     const meaning = code === 'ENOSPC' ? 'the disk is full'
       : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'the user directory is not writable'
         : code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOENT' ? 'the user directory cannot hold the journal folder'
@@ -706,9 +838,11 @@ export class JournalStore implements StateStore {
       try { fs.closeSync(fd); } catch { /* already closed */ }
     }
     this.closeRetired();
-    if (removed) {
+    if (removed && !this.refused) {
       fs.rmSync(this.file, { force: true });
       fs.rmSync(`${this.file}.tmp`, { force: true });
     }
+    if (this.locked) releaseLock(this.file);
+    this.locked = false;
   }
 }

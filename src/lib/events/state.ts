@@ -24,7 +24,7 @@ import { EventEmitter } from 'events';
 import type { StatusRecord } from '../normalize';
 import { CorrelationMap, savedEntry, type AddedInfo, type CorrelationEntry, type EntryStatus, type SavedEntry } from './correlation';
 import * as fs from 'fs';
-import { JournalStore, journalFile } from './journal';
+import { JournalStore, journalFile, serviceKey } from './journal';
 import { RedisStore, type SharedSettings } from './shared';
 import type { TrackerState } from './tracker';
 
@@ -73,6 +73,8 @@ export interface StoreProblem {
   code: string;
   /** What failed, where, and what it means (for the log). */
   message: string;
+  /** JOURNAL_LOCKED: the other process that holds the journal's lock. */
+  pid?: number;
 }
 
 /** A shared store's lease changed hands (see shared.ts). */
@@ -551,7 +553,7 @@ export function openLoopState(options: OpenOptions): LoopState {
   const key = keyOf(options.dir, options.serverId);
   let state = registry.get(key);
   const signature = signatureOf(options.shared);
-  if (state && (state.url !== options.url || signatures.get(key) !== signature)) {
+  if (state && (serviceKey(state.url) !== serviceKey(options.url) || signatures.get(key) !== signature)) {
     // The om-server now points at another service: the ids of the old one mean nothing there. The store itself
     // sees the other URL in what it saved and starts over.
     registry.delete(key);
