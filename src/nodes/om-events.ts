@@ -119,9 +119,9 @@ const REASON_WORDS: Record<string, string> = {
  * e.g. "#16 complete by 4001", "#17 offered to agent 4002", "#18 queued, position 3"; a change the node detected
  * itself says why, e.g. "#19 failed (vanished)".
  */
-export function changeText(r: EventRecord): string {
+export function changeText(r: EventRecord, showsSecret?: (text: string) => boolean): string {
   if (r.DetectedBy && r.Reason) return fit(`#${r.ID} failed (${REASON_WORDS[r.Reason] ?? 'detected'})`, `#${r.ID} failed`);
-  return recordText(r as unknown as Record<string, unknown>);
+  return recordText(r as unknown as Record<string, unknown>, showsSecret);
 }
 
 /** Red status text when the shared state (Redis) cannot be used: this instance stands by. */
@@ -204,6 +204,13 @@ module.exports = function register(RED: NodeAPI): void {
       return;
     }
     const url = server.url;
+    const shows = (text: string): boolean => {
+      try {
+        return server.getClient().showsSecret(text);
+      } catch {
+        return false; // no client (a URL it refuses): nothing polls, nothing to show
+      }
+    };
 
     const judge = (r: StatusRecord, ours: boolean): Verdict => {
       if (statusSet && !statusSet.has(r.Status)) return VERDICT.Skip;
@@ -249,7 +256,8 @@ module.exports = function register(RED: NodeAPI): void {
         }
       }
       if (newest) {
-        last = { fill: 'green', shape: 'dot', text: changeText(newest) };
+        // A status never shows server text that carries a credential (an agent's logon id the server echoed).
+        last = { fill: 'green', shape: 'dot', text: changeText(newest, shows) };
         show();
       }
     };
