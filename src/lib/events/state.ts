@@ -15,7 +15,10 @@
  *    The lag is what makes a crash "at least once" instead of "at most once": a message om-events has sent may still
  *    be on its way through the flow (Node-RED delivers asynchronously, an http request node takes its time), so the
  *    position on disk must not count it yet. After a crash the node resumes from a position up to the lag (plus one
- *    poll) old and sends those changes again. A clean stop writes the current state (handOver): exactly once.
+ *    poll) old and sends those changes again. A clean stop writes the current state (handOver): exactly once. A
+ *    new node's first position ("from now": nothing sent yet) is written at once too (begin).
+ *  - nothing at all while no om-events node uses the state: om-server does not open it, and sweepLoopStates (on
+ *    Node-RED's 'flows:started') removes one no node joined, journal included.
  *
  * Nothing here knows Node-RED.
  */
