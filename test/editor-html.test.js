@@ -748,13 +748,13 @@ describe('om-events guarantees, stated with their conditions wherever a user rea
     assert.match(t.readme, /a power loss may also lose the adds of the last ~20 ms/);
     assert.match(t.architecture, /power loss of the machine the same, except the adds of the last ~20 ms/);
     // "own" only while an om-events node on that server is deployed
-    assert.match(t.help, /an events node using that server deployed when the add answer arrives: adds made while none is deployed are not recorded/);
+    assert.match(t.help, /an enabled events node using that server deployed when the add answer arrives: adds made while none is \(all deleted, disabled, or on a disabled flow tab\) are not recorded/);
     assert.match(t.hint.onlyOwn, /while an events node uses that server/);
     assert.match(t.readme, /knows the adds made while an `events` node uses that server/);
     assert.match(t.example06, /Requests count as added here while an om-events node uses that server/);
-    assert.match(t.architecture, /an add is recorded \("own"\) only while an om-events node using that om-server is deployed/);
+    assert.match(t.architecture, /an add is recorded \("own"\) only while an enabled om-events node using that om-server is deployed/);
     // an add answer more than 12 s into a redeploy
-    assert.match(t.help, /An add still waiting for its answer 12 seconds into a redeploy .* is not recorded/);
-    assert.match(t.architecture, /at most 12 s/);
+    assert.match(t.help, /A redeploy waits for an add's answer for the server timeout plus one second, at most 12 seconds\. An answer slower than that .* the add request node reports the error CLIENT_CLOSED, the request is not recorded as added here/);
+    assert.match(t.architecture, /An add whose answer takes longer than a redeploy's drain \(the call timeout \+ 1 s, at most 12 s .* is not recorded: .* `CLIENT_CLOSED`/);
   });
 });

@@ -228,6 +228,39 @@ describe('events: a real Node-RED (default settings) killed, stopped and redeplo
         assert.ok(sim.eventLog.some((e) => e.Status === 'Complete' && queuedAt.get(e.ID) < killedAt), 'requests completed while it was down');
     });
 
+    it('kill -9 right after a NEW om-events node\'s first poll (before its first staged write): 0 lost on "all" and "only own"', async function () {
+        // A new node starts "from now"; its first position must be on disk at once, not COMMIT_LAG_MS (2 s) later:
+        // else the restarted node starts "from now" again and skips every change made until then.
+        await start();
+        const firstPollAt = Date.now();
+        drive();
+        await waitFor(() => sink.got.added.length >= 3, 20000, 'three adds');
+        stopDriving();
+        addForeign();
+        await new Promise((resolve) => setTimeout(resolve, 300)); // the moment of the kill (>= 250 ms after those adds)
+        const killedAt = Date.now();
+        const exit = await nr.kill('SIGKILL');
+        assert.strictEqual(exit.signal, 'SIGKILL');
+        nr = undefined;
+        // Not a timing assertion on the product: the case needs the kill inside the commit lag to mean anything.
+        assert.ok(killedAt - firstPollAt < 2000, `the kill came ${killedAt - firstPollAt} ms after the first poll: too late for this case`);
+        const mustKeep = addedHere(killedAt - 250);
+        assert.ok(mustKeep.size >= 3, `${mustKeep.size} adds answered before the kill`);
+        whileDown();
+
+        await start();
+        drive();
+        const after = sink.got.added.length;
+        await waitFor(() => sink.got.added.length >= after + 5, 60000, 'adds after the restart');
+        const expectedOwn = new Set([...mustKeep, ...[...addedHere()].filter((id) => queuedAt.get(id) > killedAt)]);
+        const c = await finish(expectedOwn);
+        console.log(`      kill -9 ${killedAt - firstPollAt} ms after the first poll: ${c.requests} requests, ${c.events} events; lost: all ${c.lostAll}, own ${c.lostOwn}; duplicates: all ${c.duplicatesAll}, own ${c.duplicatesOwn}`);
+        assert.deepStrictEqual(
+            { lostAll: c.lostAll, lostOwn: c.lostOwn, foreignOnOwn: c.foreignOnOwn, wrongCorrelation: c.wrongCorrelation },
+            { lostAll: 0, lostOwn: 0, foreignOnOwn: 0, wrongCorrelation: 0 });
+        assert.ok(sim.eventLog.some((e) => e.Status === 'Complete' && mustKeep.has(e.ID)), 'requests added before the kill completed while it was down');
+    });
+
     it('a full redeploy (POST /flows) and a clean stop (SIGTERM) while adds flow: 0 lost, 0 duplicated', async function () {
         await start();
         drive();

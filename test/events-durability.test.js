@@ -24,6 +24,16 @@ describe('events: state across redeploys and failures (in process)', function ()
     const rt = useEventsRuntime();
     const { userDir } = rt;
 
+    /** Events still flow with msg.request while the state cannot be saved (it is kept in memory meanwhile). */
+    async function stillFlows(loop) {
+        const out = helper.getNode('out');
+        watch(out);
+        await addRequest({ PrivateData: 'x' }, 'X');
+        await loop.poll();
+        const msgs = await take(out, rt.sim.eventLog.length);
+        assert.ok(msgs.every((m) => m.request.correlation === 'X'), 'kept in memory meanwhile');
+    }
+
     const ownFlow = () => buildFlow(rt.sim, {}, [
         { id: 'own', type: 'om-events', server: 'srv', start: 'now', onlyOwn: true, interval: 60, statuses: [], groups: '', wires: [['outOwn']] },
         { id: 'outOwn', type: 'helper' },
@@ -124,12 +134,36 @@ describe('events: state across redeploys and failures (in process)', function ()
         assert.strictEqual(err.topic, 'openmedia/state');
         assert.match(err.payload.code, /^(EEXIST|ENOTDIR)$/);
         assert.strictEqual(err.payload.where, journalFile(userDir.journalDir, 'srv'));
-        const out = helper.getNode('out');
-        watch(out);
-        await addRequest({ PrivateData: 'x' }, 'X');
-        await loop.poll();
-        const msgs = await take(out, rt.sim.eventLog.length);
-        assert.ok(msgs.every((m) => m.request.correlation === 'X'), 'kept in memory meanwhile');
+        await stillFlows(loop);
+    });
+
+    it('another live Node-RED process holds the journal (same user directory): red status and an error naming it, its journal untouched, events still flow', async function () {
+        const other = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+        try {
+            const file = journalFile(userDir.journalDir, 'srv');
+            fs.mkdirSync(userDir.journalDir, { recursive: true });
+            fs.writeFileSync(file, 'the other process\'s journal\n');
+            fs.writeFileSync(`${file}.lock`, `${other.pid}\n`);
+            const flow = [{ id: 't1', type: 'tab' }, ...buildFlow(rt.sim, {}, [
+                { id: 'c1', type: 'catch', scope: ['ev'], uncaught: false, wires: [['caught']] },
+                { id: 'caught', type: 'helper' },
+            ]).map((n) => (n.type === 'om-server' ? n : { ...n, z: 't1' }))];
+            await helper.load(NODES, flow);
+            const ev = helper.getNode('ev');
+            watch(helper.getNode('caught'));
+            const loop = await ready();
+            const status = await waitFor(() => helper._NodePrototype.status.getCalls()
+                .find((c) => c.thisValue === ev && c.args[0].fill === 'red'), 5000, 'the red status');
+            assert.deepStrictEqual(status.args[0], { fill: 'red', shape: 'ring', text: `journal in use by pid ${other.pid}` });
+            const err = await waitFor(() => watch(helper.getNode('caught')).queue[0], 5000, 'the error at the Catch node');
+            assert.match(err.error.message, new RegExp(`another Node-RED process \\(pid ${other.pid}\\) uses`));
+            assert.strictEqual(err.payload.code, 'JOURNAL_LOCKED');
+            await stillFlows(loop);
+            await helper.unload();
+            assert.strictEqual(fs.readFileSync(file, 'utf8'), 'the other process\'s journal\n', 'untouched');
+        } finally {
+            other.kill('SIGKILL');
+        }
     });
 
     it('deleting the om-server (and its om-events) deletes its journal; a stopped one keeps it', async function () {

@@ -25,6 +25,18 @@ const subState = (cursor) => ({ v: 2, tracker: { v: 2, cursor: new Date(cursor).
 /** The end of the current turn of the event loop (the journal writes a turn's lines then). */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** The ids a journal file holds, read without opening a store on it (which could compact it). */
+function liveIds(file) {
+    const ids = new Set();
+    for (const line of fs.readFileSync(file, 'utf8').split('\n').slice(1)) {
+        if (!line) continue;
+        const rec = JSON.parse(line);
+        if (rec[0] === 'c') ids.add(rec[1]);
+        if (rec[0] === 'x') for (const id of rec[1]) ids.delete(id);
+    }
+    return [...ids];
+}
+
 function hooks() {
     const h = { problems: [], warnings: [] };
     h.problem = (p) => h.problems.push(p);
@@ -153,6 +165,84 @@ describe('events: journal and state', function () {
         assert.ok(!fs.readFileSync(other.store.file, 'utf8').includes(URL_B), 'the URL itself is not written (a hash is)');
     });
 
+    it('one service, spelt with or without a trailing slash: the same journal state; another host name is another service', async function () {
+        const base = 'http://127.0.0.1:12615/OpenMediaService';
+        const a = new JournalStore(path.join(dir, 'openmedia'), 'srv', base);
+        a.load(hooks());
+        a.write({ added: [entry(1)] });
+        await a.close(false);
+        for (const spelling of [`${base}/`, 'HTTP://127.0.0.1:12615/OpenMediaService//']) {
+            const { store, state } = await open(spelling);
+            assert.deepStrictEqual(state.correlations.map((e) => e[0]), [1], spelling);
+            await store.close(false);
+        }
+        // localhost may be another machine's name for all the journal knows (a proxy, /etc/hosts): not merged
+        const { store, h, state } = await open('http://localhost:12615/OpenMediaService');
+        assert.deepStrictEqual(state.correlations, []);
+        assert.ok(h.warnings.some((w) => /another server URL/.test(w)));
+        await store.close(false);
+    });
+
+    it('a journal set aside as unreadable is deleted after 7 days (it holds PrivateData), a newer one is kept', async function () {
+        const jdir = path.join(dir, 'openmedia');
+        fs.mkdirSync(jdir, { recursive: true });
+        const day = 24 * 60 * 60 * 1000;
+        const old = path.join(jdir, `events-srv.journal.unreadable-${Date.now() - 8 * day}`);
+        const recent = path.join(jdir, `events-other.journal.unreadable-${Date.now() - day}`);
+        const unrelated = path.join(jdir, 'notes.txt');
+        for (const f of [old, recent, unrelated]) fs.writeFileSync(f, 'PrivateData');
+        const { store, h } = await open();
+        assert.ok(!fs.existsSync(old), 'older than 7 days: deleted');
+        assert.ok(fs.existsSync(recent) && fs.existsSync(unrelated));
+        assert.ok(h.warnings.some((w) => w.includes(path.basename(old))));
+        await store.close(false);
+    });
+
+    it('a lock left by a process that is gone (a crash) is taken over; the lock goes with the last store', async function () {
+        const jdir = path.join(dir, 'openmedia');
+        fs.mkdirSync(jdir, { recursive: true });
+        // a pid that is surely not running: a child that has exited
+        const child = require('child_process').spawnSync(process.execPath, ['-e', '']);
+        assert.strictEqual(child.status, 0);
+        const lock = `${journalFile(jdir, 'srv')}.lock`;
+        fs.writeFileSync(lock, `${child.pid}\n`);
+        const { store, h } = await open();
+        assert.deepStrictEqual(h.problems, []);
+        assert.strictEqual(fs.readFileSync(lock, 'utf8'), `${process.pid}\n`);
+        store.write({ added: [entry(1)] });
+        await store.close(false);
+        assert.ok(!fs.existsSync(lock), 'released');
+        assert.deepStrictEqual(liveIds(journalFile(jdir, 'srv')), [1]);
+    });
+
+    it('a lock held by another live process: refused, JOURNAL_LOCKED naming its pid, nothing written, never retried', async function () {
+        journalSettings.retryMs = 20;
+        const jdir = path.join(dir, 'openmedia');
+        fs.mkdirSync(jdir, { recursive: true });
+        const other = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+        try {
+            const file = journalFile(jdir, 'srv');
+            fs.writeFileSync(file, 'the other process\'s journal\n');
+            fs.writeFileSync(`${file}.lock`, `${other.pid}\n`);
+            const { store, h } = await open();
+            assert.strictEqual(h.problems.length, 1);
+            assert.strictEqual(h.problems[0].code, 'JOURNAL_LOCKED');
+            assert.strictEqual(h.problems[0].pid, other.pid);
+            assert.match(h.problems[0].message, new RegExp(`another Node-RED process \\(pid ${other.pid}\\) uses .*events-srv\\.journal`));
+            // a write while broken tries a recovery at once when none was tried for retryMs: not here
+            store.write({ added: [entry(1)] });
+            await turn();
+            store.write({ added: [entry(2)] });
+            assert.strictEqual(store.retryTimer, undefined, 'no retry armed');
+            await store.close(true);
+            assert.strictEqual(store.retries, 0);
+            assert.strictEqual(fs.readFileSync(file, 'utf8'), 'the other process\'s journal\n', 'untouched, not deleted');
+            assert.strictEqual(fs.readFileSync(`${file}.lock`, 'utf8'), `${other.pid}\n`, 'its lock stays');
+        } finally {
+            other.kill('SIGKILL');
+        }
+    });
+
     it('group commit: a burst of writes shares a few fdatasync calls; flush() resolves once they are on disk', async function () {
         const { store } = await open();
         const original = fs.fdatasync;
@@ -242,6 +332,61 @@ describe('events: journal and state', function () {
         while (store.compacting) await new Promise((resolve) => setImmediate(resolve));
         assert.ok(store.size < 1024, `${store.size} bytes after compaction`);
         await store.close(false);
+    });
+
+    it('a compaction whose rename fails (EPERM, as on Windows): warned once, backs off, the file is closed before the rename, nothing lost', async function () {
+        journalSettings.compactMinBytes = 1024;
+        journalSettings.retryMs = 60000; // the backoff after a failure: longer than this part of the test
+        const { store, h } = await open();
+        const realRename = fs.renameSync;
+        const realFsync = fs.fsync;
+        let renames = 0;
+        let compactions = 0;
+        const openAtRename = [];
+        fs.fsync = function (...args) { compactions++; return realFsync.apply(this, args); };
+        fs.renameSync = function (from, to) {
+            if (to !== store.file) return realRename.call(this, from, to);
+            renames++;
+            // the journal's own descriptor must be closed by now (Windows cannot rename over an open file)
+            openAtRename.push(fs.readdirSync('/proc/self/fd').some((fd) => {
+                try { return fs.readlinkSync(`/proc/self/fd/${fd}`) === store.file; } catch { return false; }
+            }));
+            throw Object.assign(new Error(`EPERM: operation not permitted, rename '${from}' -> '${to}'`), { code: 'EPERM' });
+        };
+        let i = 0;
+        try {
+            // requests that come and go: the file is soon mostly garbage, and stays so
+            for (let round = 0; round < 30; round++) {
+                for (let k = 0; k < 20; k++) {
+                    store.write({ added: [entry(++i)] });
+                    store.write({ forgotten: [i] });
+                }
+                await turn();
+                // a compaction that started ends (its fsync runs off the event loop) before the next round
+                await waitFor(() => renames === compactions, 2000, 'the compaction to end');
+            }
+        } finally {
+            fs.renameSync = realRename;
+            fs.fsync = realFsync;
+        }
+        assert.strictEqual(compactions, 1, `${compactions} compactions for 30 rounds of writes: no backoff`);
+        assert.deepStrictEqual(openAtRename, [false], 'the journal was closed before the rename');
+        assert.strictEqual(h.warnings.filter((w) => /could not compact/.test(w)).length, 1, h.warnings.join('\n'));
+        assert.deepStrictEqual(h.problems, [], 'not a failure of the store: it goes on appending');
+        // writing went on in the same file (opened again): the live state is all there
+        store.write({ added: [entry(++i)] });
+        await store.flush();
+        assert.deepStrictEqual(liveIds(store.file), [i]);
+        // once the backoff has passed (made short here), the next write compacts, and it works again
+        journalSettings.retryMs = 1;
+        store.noCompactUntil = 1; // the wait already set: over
+        const before = store.size;
+        store.write({ added: [entry(++i)] });
+        await turn();
+        await waitFor(() => !store.compacting && store.size < before, 2000, 'a compaction that works');
+        assert.ok(h.warnings.some((w) => /compacted again/.test(w)));
+        await store.close(false);
+        assert.deepStrictEqual(liveIds(store.file), [i - 1, i]);
     });
 
     it('a full disk: reported once with the file and what it means, nothing lost in memory, written whole when it works again', async function () {

@@ -14,7 +14,7 @@ const os = require('os');
 const path = require('path');
 const { helper, waitFor, watch, waitForMessage } = require('./support/nodered');
 const { PollLoop } = require('../lib/events/poller');
-const { startTestSimulator } = require('./support/simulator');
+const { startTestSimulator, freePort } = require('./support/simulator');
 const { useEventsRuntime, NODES, buildFlow, assertSameEvents, flush, take, ready, addRequest } = require('./support/events-flow');
 
 /** Adds through the shared client (fast path for many requests); tells om-events as om-add-request would. */
@@ -668,7 +668,8 @@ describe('events: om-events node in Node-RED, against the simulator', function (
 
     it('a refused connection: red status with the short code and the retry delay', async function () {
         const flow = buildFlow(sim);
-        flow[0].url = 'http://127.0.0.1:1/OpenMediaService';
+        // a port the OS just handed out and that was closed again: nothing listens there (port 1 may be open)
+        flow[0].url = `http://127.0.0.1:${await freePort()}/OpenMediaService`;
         await helper.load(NODES, flow);
         const ev = helper.getNode('ev');
         const status = await waitFor(ev, 'call:status', 5000, (call) => call.args[0].fill === 'red');

@@ -234,6 +234,14 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
         assert.ok(await redis.cli('HGET', b.store.keyNames.subs, 'ev1'), 'the holder\'s write is taken');
     });
 
+    it('names the service in its keys as the journal does: a trailing slash is the same service, another host is not', function () {
+        const keysOf = (url) => new ev.RedisStore({ url: redis.url, prefix: 't:', leaseMs: 1000 }, 'srv', url).keys.lease;
+        assert.strictEqual(keysOf('http://127.0.0.1:12615/OpenMediaService/'), keysOf('http://127.0.0.1:12615/OpenMediaService'));
+        assert.strictEqual(keysOf('HTTP://127.0.0.1:12615/OpenMediaService'), keysOf('http://127.0.0.1:12615/OpenMediaService'));
+        assert.notStrictEqual(keysOf('http://localhost:12615/OpenMediaService'), keysOf('http://127.0.0.1:12615/OpenMediaService'));
+        assert.notStrictEqual(keysOf('http://127.0.0.1:12615/OpenMediaService2'), keysOf('http://127.0.0.1:12615/OpenMediaService'));
+    });
+
     it('an event-loop stall longer than the lease: the poll loop hands nothing to the flow after the deadline', async function () {
         const a = open('A');
         const b = open('B');

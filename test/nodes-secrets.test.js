@@ -135,5 +135,25 @@ describe('nodes: credentials in no msg, status, log or served flow, whatever the
             await waitFor(() => spied('status').some((args) => args[0] && args[0].fill === 'red' && args[0].text === 'unreadable answer'), 2000, 'the add node\'s red status');
             assert.deepStrictEqual(secretFindings([spied('status'), failed.error, failed.openMedia], creds), []);
         });
+
+        it('om-events: a change whose LogonID is the service user\'s logon id is shown without the agent', async function () {
+            const stamp = '<a:TimeStamp>2024-05-01T08:00:01Z</a:TimeStamp>';
+            const bodies = {
+                GetAllOpenMediaRequestStatus: result('GetAllOpenMediaRequestStatus', `<a:OpenMediaRequests/>${stamp}`),
+                GetOpenMediaRequestsByTime: result('GetOpenMediaRequestsByTime',
+                    `<a:OpenMediaRequests>${record(16, 'Complete', creds.logonId, '2024-05-01T08:00:00Z', { agent: 7 })}</a:OpenMediaRequests>${stamp}`),
+            };
+            answers = await startServer(({ op }) => ({ body: bodies[op] }));
+            const flow = [
+                { id: 'srv', type: 'om-server', name: 'echo', url: answers.url, timeout: 5, wsdlSource: 'bundled' },
+                { id: 'ev', type: 'om-events', server: 'srv', start: 'replay', statuses: [], groups: '', onlyOwn: false, interval: 60, wires: [['out']] },
+                { id: 'out', type: 'helper' },
+            ];
+            await helper.load(NODES, flow, { srv: creds });
+            const got = await waitForMessage(helper.getNode('out'), 5000);
+            assert.strictEqual(got.payload.LogonID, creds.logonId, 'the payload is the server\'s data, as it came');
+            await waitFor(() => spied('status').some((args) => args[0] && args[0].text === '#16 complete'), 2000, 'the status of the change, without the agent');
+            assert.deepStrictEqual(secretFindings([spied('status')], creds), []);
+        });
     });
 });

@@ -43,6 +43,7 @@ import {
   type Subscription,
 } from '../lib/events/poller';
 import type { LoopState, StoreProblem, SubscriberState } from '../lib/events/state';
+import { serviceKey } from '../lib/events/journal';
 import { timeOf } from '../lib/events/tracker';
 import { VERDICT, type EventRecord, type Verdict } from '../lib/events/types';
 import type { StatusRecord } from '../lib/normalize';
@@ -118,9 +119,9 @@ const REASON_WORDS: Record<string, string> = {
  * e.g. "#16 complete by 4001", "#17 offered to agent 4002", "#18 queued, position 3"; a change the node detected
  * itself says why, e.g. "#19 failed (vanished)".
  */
-export function changeText(r: EventRecord): string {
+export function changeText(r: EventRecord, showsSecret?: (text: string) => boolean): string {
   if (r.DetectedBy && r.Reason) return fit(`#${r.ID} failed (${REASON_WORDS[r.Reason] ?? 'detected'})`, `#${r.ID} failed`);
-  return recordText(r as unknown as Record<string, unknown>);
+  return recordText(r as unknown as Record<string, unknown>, showsSecret);
 }
 
 /** Red status text when the shared state (Redis) cannot be used: this instance stands by. */
@@ -140,6 +141,11 @@ export function noRedisText(code: string): string {
 /** Status texts of a node whose server's state is shared (a high-availability pair on Redis). */
 export const STANDBY_TEXT = 'standby (other instance polls)';
 export const LEADER_TEXT = 'polling (leader)';
+
+/** Red status text when another Node-RED process holds the journal's lock (same user directory). */
+export function lockedText(pid: number | undefined): string {
+  return fit(pid === undefined ? 'journal in use elsewhere' : `journal in use by pid ${pid}`, 'journal in use elsewhere');
+}
 
 /** Yellow status text when the state cannot be saved. */
 export function notSavedText(code: string): string {
@@ -198,6 +204,13 @@ module.exports = function register(RED: NodeAPI): void {
       return;
     }
     const url = server.url;
+    const shows = (text: string): boolean => {
+      try {
+        return server.getClient().showsSecret(text);
+      } catch {
+        return false; // no client (a URL it refuses): nothing polls, nothing to show
+      }
+    };
 
     const judge = (r: StatusRecord, ours: boolean): Verdict => {
       if (statusSet && !statusSet.has(r.Status)) return VERDICT.Skip;
@@ -213,6 +226,7 @@ module.exports = function register(RED: NodeAPI): void {
       if (closed) return;
       if (failing) status.set({ fill: 'red', shape: 'ring', text: failureText(failing.code ?? 'ERROR', failing.retryInMs ?? 0) });
       else if (problem && problem.code.startsWith('REDIS_')) status.set({ fill: 'red', shape: 'ring', text: noRedisText(problem.code) });
+      else if (problem && problem.code === 'JOURNAL_LOCKED') status.set({ fill: 'red', shape: 'ring', text: lockedText(problem.pid) });
       else if (problem) status.set({ fill: 'yellow', shape: 'ring', text: notSavedText(problem.code) });
       else if (standby) status.set({ fill: 'grey', shape: 'ring', text: STANDBY_TEXT });
       else if (leader) status.set(last ? { ...last, text: fit(`${last.text ?? ''} (leader)`, last.text ?? '') } : { fill: 'green', shape: 'ring', text: LEADER_TEXT });
@@ -242,7 +256,8 @@ module.exports = function register(RED: NodeAPI): void {
         }
       }
       if (newest) {
-        last = { fill: 'green', shape: 'dot', text: changeText(newest) };
+        // A status never shows server text that carries a credential (an agent's logon id the server echoed).
+        last = { fill: 'green', shape: 'dot', text: changeText(newest, shows) };
         show();
       }
     };
@@ -310,7 +325,7 @@ module.exports = function register(RED: NodeAPI): void {
       let saved: SubscriberState | SavedNodeState | undefined = st.subscriber(node.id);
       // With a shared state the position comes from Redis when this instance takes the lease; a copy in this
       // instance's context store is not read (it would be this instance's view, not the pair's).
-      const copy = !st.shared && isSaved(stored) && (stored.url === undefined || stored.url === url) ? stored : undefined;
+      const copy = !st.shared && isSaved(stored) && (stored.url === undefined || serviceKey(stored.url) === serviceKey(url)) ? stored : undefined;
       if (copy && cursorOf(copy) > cursorOf(saved)) {
         saved = copy;
         st.mergeCorrelations(copy.correlation);
@@ -335,6 +350,8 @@ module.exports = function register(RED: NodeAPI): void {
 
     try {
       state = server.eventsState();
+      // A member of the state while deployed: a state no om-events node uses goes when the flows start (om-server).
+      state.members.add(node.id);
     } catch (err) {
       node.error(`om-events: could not open the saved state: ${(err as Error)?.message ?? String(err)}`);
       node.status({ fill: 'red', shape: 'ring', text: 'no state' });
@@ -361,6 +378,7 @@ module.exports = function register(RED: NodeAPI): void {
       closed = true;
       status.close();
       state?.off('problem', onProblem);
+      state?.members.delete(node.id);
       const s = sub;
       sub = undefined;
       if (!s) {

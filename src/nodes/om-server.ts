@@ -24,7 +24,7 @@
  *                                              correlation map and each om-events node's position, kept in a
  *                                              journal in <userDir>/openmedia/ (memory only without a user
  *                                              directory). One per server id for the whole process: it outlives
- *                                              this node. Opened at start when an om-events node uses this server
+ *                                              this node. Opened at start when an enabled om-events node uses it
  *                                              (so the very first add is recorded), else on first use.
  *   event 'openmedia:added' (OmAddedEvent)      emitted by om-add-request after every accepted AddRequest:
  *     { OpenMediaID: number,                     the id the service gave the request
@@ -42,9 +42,10 @@
 import * as path from 'path';
 import { CREDENTIALS_IN_URL, OpenMediaClient, type ClientOptions } from '../lib/client';
 import { invalidInput } from '../lib/errors';
+import { serviceKey } from '../lib/events/journal';
 import { PollLoop } from '../lib/events/poller';
 import { DEFAULT_LEASE_MS, DEFAULT_PREFIX, MIN_LEASE_MS, REDIS_CREDENTIALS_IN_URL, redisUrlProblem, redisWhere, type SharedSettings } from '../lib/events/shared';
-import { openLoopState, peekLoopState, removeLoopState, resetLoopStates } from '../lib/events/state';
+import { openLoopState, peekLoopState, removeLoopState, resetLoopStates, sweepLoopStates } from '../lib/events/state';
 import { DEFAULT_MAX_RESPONSE_BYTES, type TlsOptions } from '../lib/http-transport';
 import { ADDED_EVENT, type NodeAPI, type OmAddedEvent, type OmServerConfig, type OmServerNode } from '../lib/red';
 import { withoutUserInfo } from '../lib/url';
@@ -88,18 +89,46 @@ const DEFAULT_TIMEOUT_S = 10;
 /** Longest a closing om-server waits for an add in flight (Node-RED gives up on a closing node after 15 s). */
 const DRAIN_MAX_MS = 12000;
 
-/** Does an om-events node of the deployed flows use this server? (If the runtime cannot say: assume so.) */
+/**
+ * Does an enabled om-events node of the deployed flows use this server? A disabled node (d: true) or one on a disabled
+ * flow tab does not run, so it does not count. (If the runtime cannot say: assume so.)
+ */
 function usedByEvents(RED: NodeAPI, serverId: string): boolean {
   if (typeof RED.nodes.eachNode !== 'function') return true;
-  let used = false;
+  const offTabs = new Set<string>();
+  const users: Array<string | undefined> = [];
   try {
     RED.nodes.eachNode((n) => {
-      if (n.type === 'om-events' && n.server === serverId) used = true;
+      const def = n as { type?: string; id?: string; disabled?: unknown; d?: unknown; z?: string; server?: unknown };
+      if (def.type === 'tab' && def.disabled === true && def.id) offTabs.add(def.id);
+      else if (def.type === 'om-events' && def.server === serverId && def.d !== true) users.push(def.z);
     });
   } catch {
     return true;
   }
-  return used;
+  return users.some((z) => z === undefined || !offTabs.has(z));
+}
+
+/**
+ * Once per runtime: when the flows (re)started, a state no om-events node uses any more goes, and so do the states
+ * of om-events nodes that are gone (lib/events/state.ts sweepLoopStates). The user directory is the one of the
+ * latest registration (the test helper registers the module per test).
+ */
+const sweeping = new WeakMap<object, { dir: string | undefined }>();
+
+function sweepOnStart(RED: NodeAPI, dir: string | undefined): void {
+  const events = RED.events;
+  if (!events || typeof events.on !== 'function') return;
+  const known = sweeping.get(events);
+  if (known) {
+    known.dir = dir;
+    return;
+  }
+  const current = { dir };
+  sweeping.set(events, current);
+  events.on('flows:started', () => {
+    void sweepLoopStates(current.dir).catch(() => {});
+  });
 }
 
 /** Seconds from the editor -> milliseconds; anything unusable falls back to the default. */
@@ -164,6 +193,7 @@ module.exports = function register(RED: NodeAPI): void {
   void resetLoopStates();
   const userDir = RED.settings?.userDir;
   const stateDir = typeof userDir === 'string' && userDir !== '' ? path.join(userDir, 'openmedia') : undefined;
+  sweepOnStart(RED, stateDir);
 
   function OmServer(this: OmServerNode, config: OmServerConfig): void {
     RED.nodes.createNode(this, config);
@@ -190,10 +220,13 @@ module.exports = function register(RED: NodeAPI): void {
     // closed too (the state outlives it); an add for a URL this server no longer has is not recorded.
     const recordAdded = (ev: OmAddedEvent): void => {
       const state = peekLoopState(stateDir, node.id);
-      if (state && state.url === node.url) state.added(ev);
+      if (state && serviceKey(state.url) === serviceKey(node.url)) state.added(ev);
     };
     node.on(ADDED_EVENT, recordAdded);
+    // No enabled om-events node uses this server: nothing is recorded, and a journal left from before goes (its
+    // requests were not followed since: their statuses could not be told right later).
     if (usedByEvents(RED, node.id)) node.eventsState();
+    else void removeLoopState(stateDir, node.id);
 
     node.getClient = (): OpenMediaClient => {
       if (configured.had) throw invalidInput('url', 'no-credentials', '(hidden)', CREDENTIALS_IN_URL);

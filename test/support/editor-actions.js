@@ -159,17 +159,27 @@ async function chooseType(editor, field, type) {
         b.attr('data-om-type-button', s);
         return `[data-om-type-button="${s}"]`;
     }, sel);
-    await page.click(button);
-    // The menu is a fixed-position element appended to the body (offsetParent stays null): check its display.
-    const menu = await page.waitForFunction((t) => {
-        const menus = [...document.querySelectorAll('.red-ui-typedInput-options')]
-            .filter((m) => getComputedStyle(m).display !== 'none');
-        const item = menus.length === 1 && menus[0].querySelector(`a[value="${t}"]`);
-        if (!item) return null;
-        item.setAttribute('data-om-type-item', t);
-        return true;
-    }, type);
-    await menu.dispose();
+    // The menu is a fixed-position element appended to the body (offsetParent stays null): check its display. On a
+    // loaded machine a click can land before the button's handler is bound: click again (bounded) until it opens.
+    let opened = false;
+    for (let attempt = 0; attempt < 4 && !opened; attempt++) {
+        await page.click(button);
+        try {
+            const menu = await page.waitForFunction((t) => {
+                // Exactly one: a menu still fading out belongs to the typedInput chosen before.
+                const menus = [...document.querySelectorAll('.red-ui-typedInput-options')]
+                    .filter((m) => getComputedStyle(m).display !== 'none');
+                const item = menus.length === 1 && menus[0].querySelector(`a[value="${t}"]`);
+                if (!item) return null;
+                item.setAttribute('data-om-type-item', t);
+                return true;
+            }, type, { timeout: 5000 });
+            await menu.dispose();
+            opened = true;
+        } catch (err) {
+            if (attempt === 3) throw err;
+        }
+    }
     await page.click(`[data-om-type-item="${type}"]`);
     await page.waitForFunction(({ s, t }) => $(s).typedInput('type') === t
         && ![...document.querySelectorAll('.red-ui-typedInput-options')].some((m) => getComputedStyle(m).display !== 'none'),

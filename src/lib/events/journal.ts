@@ -22,13 +22,20 @@
  * Reading (once, when the om-server's state is opened): line by line into a mirror of the live state. A last line
  * without its newline (the process died in the middle of a write, or the machine did and left zeros) is cut off and
  * reported; an unreadable line elsewhere is skipped and reported. A file whose header is missing or of another
- * version is renamed aside (`.unreadable-<time>`, never deleted) and a new one started; a state kept for another URL
+ * version is renamed aside (`.unreadable-<time>`, deleted after 7 days: it holds PrivateData) and a new one started; a state kept for another URL
  * is dropped (the ids of another service mean nothing here).
  *
  * Compaction: once the file is more than twice the size of the live state (and at least COMPACT_MIN_BYTES), the
  * live state (the mirror) is written to `<file>.tmp`, synced, and renamed over the file; lines written meanwhile go
  * to the old file and are appended to the new one before the rename, so a crash at any point leaves one complete
- * file. So the file stays in proportion to the open requests and the recently terminated ones.
+ * file. So the file stays in proportion to the open requests and the recently terminated ones. The file's own
+ * descriptor is closed before the rename (Windows cannot rename over an open file) and the file opened again if the
+ * rename fails. A compaction that fails is warned about once and tried again only once the file has doubled and
+ * retryMs has passed (doubling with each failure in a row, at most 5 minutes): never on every write.
+ *
+ * Lock: `<file>.lock` holds the pid of the process using the journal (created exclusively; taken over when that
+ * process is gone). When another live process holds it (two Node-RED processes on one user directory) the store
+ * refuses: it writes nothing and reports JOURNAL_LOCKED with that pid, until this process restarts.
  *
  * Failure (disk full, directory not writable, I/O error): reported once through hooks.problem, with the file and
  * what it means; the mirror keeps every change, and every RETRY_MS the store tries to write it whole again (a
@@ -46,11 +53,17 @@ export const JOURNAL_VERSION = 1;
 export const journalSettings = {
   /** The file is compacted once it is larger than this and than twice the live state. */
   compactMinBytes: 64 * 1024,
-  /** How often a failed store tries to write its state again. */
+  /**
+   * How often a failed store tries to write its state again; also the first wait after a failed compaction
+   * (doubling with each failure in a row, at most COMPACT_BACKOFF_MAX_MS).
+   */
   retryMs: 5000,
   /** How long the lines written wait for their fdatasync, so that the lines of a burst share one. */
   syncDelayMs: 20,
 };
+
+/** Longest wait between two compactions after failures in a row. */
+const COMPACT_BACKOFF_MAX_MS = 5 * 60 * 1000;
 
 /** The journal's file for an om-server: its id as the name when it is a plain one, else a hash of it. */
 export function journalFile(dir: string, serverId: string): string {
@@ -59,8 +72,121 @@ export function journalFile(dir: string, serverId: string): string {
   return path.join(dir, `events-${name}.journal`);
 }
 
+/**
+ * The service URL as one key: what the URL parser makes of it (scheme and host in lower case, a default port left
+ * out, dot segments resolved), without trailing slashes, so '.../OpenMediaService' and '.../OpenMediaService/' are
+ * the same service. Different host names stay different (localhost and 127.0.0.1 too): they may well be different
+ * machines or services behind a proxy, and a state merged by mistake would mix two services' request ids.
+ */
+export function serviceKey(url: string): string {
+  let href: string;
+  try {
+    href = new URL(url).href;
+  } catch {
+    href = url.trim();
+  }
+  let end = href.length;
+  while (end > 0 && href.charCodeAt(end - 1) === 47) end--; // '/'
+  return href.slice(0, end);
+}
+
 function urlTag(url: string): string {
-  return createHash('sha256').update(url).digest('hex').slice(0, 16);
+  return createHash('sha256').update(serviceKey(url)).digest('hex').slice(0, 16);
+}
+
+/** How long a journal set aside as unreadable is kept (it holds PrivateData): 7 days, then deleted. */
+export const UNREADABLE_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Deletes journals set aside as unreadable (`<journal>.unreadable-<ms>`) more than UNREADABLE_KEEP_MS ago. */
+export function dropOldUnreadable(dir: string, now = Date.now()): string[] {
+  const gone: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return gone;
+  }
+  for (const name of names) {
+    const m = /^events-[A-Za-z0-9_-]{1,80}\.journal\.unreadable-(\d{1,16})$/.exec(name);
+    if (!m || !(now - Number(m[1]) > UNREADABLE_KEEP_MS)) continue;
+    try {
+      fs.rmSync(path.join(dir, name), { force: true });
+      gone.push(name);
+    } catch {
+      // tried again at the next start
+    }
+  }
+  return gone;
+}
+
+/** Journal files this process holds the lock of, with how many stores use each (a reopen in this process). */
+const heldLocks = new Map<string, number>();
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, it is another user's
+    return codeOf(err) === 'EPERM';
+  }
+}
+
+/**
+ * The advisory lock of a journal: `<journal>.lock`, created exclusively, holding this process's pid. A lock whose
+ * process is gone (a crash) is stale and taken over. Throws (code JOURNAL_LOCKED, `pid`) when another live process
+ * holds it: two Node-RED processes on one user directory would write the same journal over each other.
+ */
+function takeLock(file: string): void {
+  const lock = `${file}.lock`;
+  const mine = heldLocks.get(file);
+  if (mine !== undefined) {
+    heldLocks.set(file, mine + 1);
+    return;
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = fs.openSync(lock, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+      try { fs.writeSync(fd, `${process.pid}\n`); } finally { fs.closeSync(fd); }
+      heldLocks.set(file, 1);
+      return;
+    } catch (err) {
+      if (codeOf(err) !== 'EEXIST') throw err;
+    }
+    let pid = NaN;
+    try {
+      pid = Number.parseInt(fs.readFileSync(lock, 'utf8').slice(0, 32), 10);
+    } catch {
+      // gone meanwhile, or unreadable: tried again below
+    }
+    if (pid === process.pid) {
+      heldLocks.set(file, 1); // left by this process (a runtime before this one in it)
+      return;
+    }
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+      throw Object.assign(new Error(`another Node-RED process (pid ${pid}) uses ${file}: two processes must not `
+        + 'share a user directory. om-events goes on without saving its state here; stop the other process, then '
+        + 'restart this one'), { code: 'JOURNAL_LOCKED', pid });
+    }
+    fs.rmSync(lock, { force: true }); // stale: its process is gone
+  }
+  throw Object.assign(new Error(`could not take the lock ${lock}`), { code: 'JOURNAL_LOCKED' });
+}
+
+function releaseLock(file: string): void {
+  const n = heldLocks.get(file);
+  if (n === undefined) return;
+  if (n > 1) {
+    heldLocks.set(file, n - 1);
+    return;
+  }
+  heldLocks.delete(file);
+  const lock = `${file}.lock`;
+  try {
+    if (Number.parseInt(fs.readFileSync(lock, 'utf8').slice(0, 32), 10) === process.pid) fs.rmSync(lock, { force: true });
+  } catch {
+    // already gone
+  }
 }
 
 /** JSON of a record; a value JSON refuses (a BigInt, a cycle) is written without those parts rather than not at all. */
@@ -123,8 +249,11 @@ export class JournalStore implements StateStore {
   private liveBytes = 0;
   private readonly entryBytes = new Map<number, number>();
   private readonly subBytes = new Map<string, number>();
-  /** After a failed compaction: not again before the file reaches this size. */
+  /** After a failed compaction: not again before the file reaches this size, nor before this time (backoff). */
   private noCompactBefore = 0;
+  private noCompactUntil = 0;
+  /** Compactions failed in a row (warned once, on the first). */
+  private compactFailures = 0;
   private broken: StoreProblem | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private lastTry = 0;
@@ -142,9 +271,15 @@ export class JournalStore implements StateStore {
   private waiters: Array<{ target: number; resolve: () => void }> = [];
   /** Waiting for the running fdatasync (if any) to end. */
   private idle: Array<() => void> = [];
+  /** A compaction waiting for the running fdatasync to end before it renames. */
+  private afterSync: Array<() => void> = [];
   /** Descriptors replaced by a compaction, closed once the fdatasync running on them ends. */
   private retired: number[] = [];
   private closing = false;
+  /** This store holds the journal's lock (see takeLock). */
+  private locked = false;
+  /** Another live process holds the lock: nothing is written, nor tried again (see takeLock). */
+  private refused = false;
   /** Attempts to write the state whole again after a failure (for tests). */
   retries = 0;
   /** Bytes of the file that were cut off or skipped when it was read (for tests and the log). */
@@ -179,6 +314,9 @@ export class JournalStore implements StateStore {
 
   private open(): void {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    for (const name of dropOldUnreadable(this.dir)) this.hooks.warn(`om-events: deleted ${name} (set aside as unreadable more than 7 days ago)`);
+    takeLock(this.file);
+    this.locked = true;
     const fd = fs.openSync(this.file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
     try {
       const st = fs.fstatSync(fd);
@@ -225,7 +363,9 @@ export class JournalStore implements StateStore {
         }
       }
     } catch (err) {
-      if (this.fd === undefined) fs.closeSync(fd);
+      if (this.fd === undefined) {
+        try { fs.closeSync(fd); } catch { /* already let go (a failed compaction) */ }
+      }
       throw err;
     }
   }
@@ -381,7 +521,7 @@ export class JournalStore implements StateStore {
     }
     if (lines.length === 0) return;
     if (this.broken || this.fd === undefined) {
-      if (Date.now() - this.lastTry >= journalSettings.retryMs) this.recover();
+      if (!this.refused && Date.now() - this.lastTry >= journalSettings.retryMs) this.recover();
       return;
     }
     // The lines of one turn of the event loop go out in one write(2), at the end of that turn (see the file comment).
@@ -414,6 +554,14 @@ export class JournalStore implements StateStore {
 
   private fail(err: unknown, what: string): void {
     const code = codeOf(err);
+    if (code === 'JOURNAL_LOCKED') {
+      // Not temporary: writing (or a recovery rewriting the file) would corrupt the other process's journal.
+      this.refused = true;
+      const pid = (err as { pid?: unknown }).pid;
+      this.broken = { code, message: messageOf(err), ...(typeof pid === 'number' ? { pid } : {}) };
+      this.hooks.problem(this.broken);
+      return;
+    }
     const meaning = code === 'ENOSPC' ? 'the disk is full'
       : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'the user directory is not writable'
         : code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOENT' ? 'the user directory cannot hold the journal folder'
@@ -465,7 +613,7 @@ export class JournalStore implements StateStore {
     try {
       writeAll(fd, buf, 0);
       fs.fsyncSync(fd);
-      fs.renameSync(tmp, this.file);
+      this.replaceWith(tmp);
     } catch (err) {
       fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });
@@ -473,6 +621,37 @@ export class JournalStore implements StateStore {
     }
     this.swap(fd, buf.length);
     this.syncDir();
+  }
+
+  /**
+   * Renames `tmp` over the file. The file's descriptor is let go first (Windows cannot rename over an open file; a
+   * running fdatasync keeps it until it ends); when the rename fails the file is opened again, so appending goes on
+   * where it was. Throws what the rename (or the reopen) threw.
+   */
+  private replaceWith(tmp: string): void {
+    const old = this.fd;
+    if (old !== undefined) {
+      this.fd = undefined;
+      this.retire(old);
+    }
+    try {
+      fs.renameSync(tmp, this.file);
+    } catch (err) {
+      if (old !== undefined) this.fd = fs.openSync(this.file, fs.constants.O_RDWR, 0o600);
+      throw err;
+    }
+  }
+
+  /** A compaction failed: warned once, then not again before the file doubles and the backoff has passed. */
+  private compactFailed(err: unknown): void {
+    this.compactFailures++;
+    this.noCompactBefore = 2 * this.pos;
+    const wait = Math.min(journalSettings.retryMs * 2 ** (this.compactFailures - 1), COMPACT_BACKOFF_MAX_MS);
+    this.noCompactUntil = Date.now() + wait;
+    if (this.compactFailures === 1) {
+      this.hooks.warn(`om-events: could not compact ${this.file}: ${messageOf(err)}. It keeps growing meanwhile; `
+        + 'tried again later (not reported again until it works)');
+    }
   }
 
   /** Compaction in the background: the new file is synced off the event loop (see the file comment). */
@@ -486,8 +665,7 @@ export class JournalStore implements StateStore {
     } catch (err) {
       if (fd !== undefined) fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });
-      this.hooks.warn(`om-events: could not compact ${this.file}: ${messageOf(err)}`);
-      this.noCompactBefore = 2 * this.pos; // not again before the file doubles
+      this.compactFailed(err);
       return;
     }
     const c: Compaction = { fd, tmp, size: buf.length, tail: [] };
@@ -497,6 +675,11 @@ export class JournalStore implements StateStore {
 
   private finishCompaction(c: Compaction, err: NodeJS.ErrnoException | null): void {
     if (this.compacting !== c) return; // abandoned: already cleaned up
+    if (!err && this.syncing && !this.closing) {
+      // An fdatasync runs on the file's descriptor, which must be closed before the rename: right after it.
+      this.afterSync.push(() => this.finishCompaction(c, null));
+      return;
+    }
     this.compacting = undefined;
     const drop = (): void => {
       try { fs.closeSync(c.fd); } catch { /* closed */ }
@@ -504,19 +687,24 @@ export class JournalStore implements StateStore {
     };
     if (err || this.closing || this.broken) {
       drop();
-      if (err) this.hooks.warn(`om-events: could not compact ${this.file}: ${err.message}`);
+      if (err) this.compactFailed(err);
       return;
     }
     try {
       const tail = Buffer.concat(c.tail);
       writeAll(c.fd, tail, c.size);
-      fs.renameSync(c.tmp, this.file);
+      this.replaceWith(c.tmp);
       this.swap(c.fd, c.size + tail.length);
     } catch (e) {
       drop();
-      this.hooks.warn(`om-events: could not compact ${this.file}: ${messageOf(e)}`);
+      // The file could not even be opened again: a failure of the store (written whole once it can be).
+      if (this.fd === undefined) this.fail(e, 'could not reopen');
+      else this.compactFailed(e);
       return;
     }
+    if (this.compactFailures > 0) this.hooks.warn(`om-events: ${this.file} is compacted again`);
+    this.compactFailures = 0;
+    this.noCompactUntil = 0;
     this.dirSyncDue = true;
     this.written++;
     this.scheduleSync();
@@ -525,7 +713,8 @@ export class JournalStore implements StateStore {
   }
 
   private compactionDue(): boolean {
-    return !this.compacting && this.pos > Math.max(journalSettings.compactMinBytes, 2 * this.liveBytes, this.noCompactBefore);
+    return !this.compacting && this.pos > Math.max(journalSettings.compactMinBytes, 2 * this.liveBytes, this.noCompactBefore)
+      && (this.noCompactUntil === 0 || Date.now() >= this.noCompactUntil);
   }
 
   private abandonCompaction(): void {
@@ -542,6 +731,7 @@ export class JournalStore implements StateStore {
     this.fd = fd;
     this.pos = pos;
     this.noCompactBefore = 0;
+    this.noCompactUntil = 0;
   }
 
   private retire(fd: number): void {
@@ -595,6 +785,7 @@ export class JournalStore implements StateStore {
       if (dir && !err) this.syncDir();
       this.syncing = false;
       this.closeRetired();
+      for (const finish of this.afterSync.splice(0)) finish();
       if (err && !this.closing) this.fail(err, 'could not sync');
       this.synced = Math.max(this.synced, target);
       this.settle();
@@ -647,9 +838,11 @@ export class JournalStore implements StateStore {
       try { fs.closeSync(fd); } catch { /* already closed */ }
     }
     this.closeRetired();
-    if (removed) {
+    if (removed && !this.refused) {
       fs.rmSync(this.file, { force: true });
       fs.rmSync(`${this.file}.tmp`, { force: true });
     }
+    if (this.locked) releaseLock(this.file);
+    this.locked = false;
   }
 }

@@ -15,7 +15,8 @@
  *  3. The correlation map follows our requests' statuses; every `checkEvery` polls (and at start, after a failure,
  *     when the service clock went back, when an id comes back from om-add-request) the restart check runs (below).
  *  4. The state of each subscriber whose state changed, and the map's changes, are staged in the om-server's
- *     LoopState (state.ts), which writes them a little later (the lag that makes a crash "at least once"). Then
+ *     LoopState (state.ts), which writes them a little later (the lag that makes a crash "at least once"); a new
+ *     subscriber's first position ("from now": nothing delivered) is written at once (LoopState.begin). Then
  *     terminated requests older than DataExpiration (service time) leave the map (staged with the next cycle).
  *
  * Delivery: the tracker counts a record as handled before its message goes out, so nothing between the two may
@@ -815,6 +816,8 @@ export class PollLoop {
         }
       }
       sub.phase = 'live';
+      // A node starting "from now": its first position is written at once (see LoopState.begin).
+      if (phase === 'fresh' && emitted.length === 0 && this.state.begin(sub.config.id, sub.state())) sub.saved();
       this.deliver(sub, emitted);
     }
     if (all) this.correlation.observe(all.OpenMediaRequests);
@@ -825,6 +828,7 @@ export class PollLoop {
     if (this.checkDue || this.pollsSinceCheck >= this.checkEvery) await this.check(client, seqLimit);
 
     this.correlation.expire(this.lastServiceTime, this.dataExpirationMs);
+    this.state.noteServiceTime(this.lastServiceTime, this.dataExpirationMs);
   }
 
   /** The restart check (see the file comment). */

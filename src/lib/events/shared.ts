@@ -39,7 +39,7 @@ import * as os from 'os';
 import { performance } from 'perf_hooks';
 import type { EntryStatus, SavedEntry } from './correlation';
 import { peerText } from '../errors';
-import { JournalStore } from './journal';
+import { JournalStore, serviceKey } from './journal';
 import type { RoleChange, SavedState, StateChanges, StateStore, StoreHooks, StoreProblem, SubscriberState } from './state';
 
 /** What the om-server's shared-state setting gives. */
@@ -485,7 +485,8 @@ export class RedisStore implements StateStore {
 
   constructor(private readonly settings: SharedSettings, readonly serverId: string, readonly serviceUrl: string,
     journalDir?: string) {
-    const p = `${settings.prefix}{${serverId}:${tagOf(serviceUrl)}}:`;
+    // The service as the journal names it (serviceKey: a trailing slash is the same service).
+    const p = `${settings.prefix}{${serverId}:${tagOf(serviceKey(serviceUrl))}}:`;
     this.keys = { lease: `${p}lease`, fence: `${p}fence`, meta: `${p}meta`, corr: `${p}corr`, st: `${p}st`, subs: `${p}subs`, log: `${p}log` };
     this.ttl = Math.max(MIN_LEASE_MS, Math.round(settings.leaseMs || DEFAULT_LEASE_MS));
     // The margin covers a difference in clock rates and the time between the check and the send (see the top).

@@ -15,7 +15,10 @@
  *    The lag is what makes a crash "at least once" instead of "at most once": a message om-events has sent may still
  *    be on its way through the flow (Node-RED delivers asynchronously, an http request node takes its time), so the
  *    position on disk must not count it yet. After a crash the node resumes from a position up to the lag (plus one
- *    poll) old and sends those changes again. A clean stop writes the current state (handOver): exactly once.
+ *    poll) old and sends those changes again. A clean stop writes the current state (handOver): exactly once. A
+ *    new node's first position ("from now": nothing sent yet) is written at once too (begin).
+ *  - nothing at all while no om-events node uses the state: om-server does not open it, and sweepLoopStates (on
+ *    Node-RED's 'flows:started') removes one no node joined, journal included.
  *
  * Nothing here knows Node-RED.
  */
@@ -23,7 +26,8 @@ import { createHash } from 'crypto';
 import { EventEmitter } from 'events';
 import type { StatusRecord } from '../normalize';
 import { CorrelationMap, savedEntry, type AddedInfo, type CorrelationEntry, type EntryStatus, type SavedEntry } from './correlation';
-import { JournalStore } from './journal';
+import * as fs from 'fs';
+import { JournalStore, journalFile, serviceKey } from './journal';
 import { RedisStore, type SharedSettings } from './shared';
 import type { TrackerState } from './tracker';
 
@@ -31,6 +35,15 @@ import type { TrackerState } from './tracker';
 export const COMMIT_LAG_MS = 2000;
 /** Most requests the correlation map keeps while no om-events node follows their statuses. */
 export const MAX_IDLE_ENTRIES = 50000;
+
+/** Tunables (tests lower them). */
+export const stateSettings = {
+  /**
+   * How often terminated requests past DataExpiration are forgotten when no poll cycle does it (a poll loop that
+   * stopped or keeps failing): counted on the service's clock as last seen, moved on by the time since.
+   */
+  expireEveryMs: 60000,
+};
 
 /** What one subscriber (om-events node) needs to resume: its cursor and dedupe window, and records it holds back. */
 export interface SubscriberState {
@@ -63,6 +76,8 @@ export interface StoreProblem {
   code: string;
   /** What failed, where, and what it means (for the log). */
   message: string;
+  /** JOURNAL_LOCKED: the other process that holds the journal's lock. */
+  pid?: number;
 }
 
 /** A shared store's lease changed hands (see shared.ts). */
@@ -188,6 +203,11 @@ export class LoopState extends EventEmitter {
   following = 0;
   /** Open requests whose id om-add-request got again, not reported yet (a poll loop reports them). */
   reused: Array<{ entry: CorrelationEntry; request?: Record<string, unknown> }> = [];
+  /** The om-events nodes (ids) of the deployed flows that use this state (see sweepLoopStates). */
+  readonly members = new Set<string>();
+  /** The service's time of the last poll answer and the wall time it came, and the DataExpiration then in use. */
+  private clock: { service: number; wall: number; expirationMs: number } | undefined;
+  private expireTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly url: string, readonly store: StateStore, private readonly log: (text: string) => void = () => {}) {
     super();
@@ -216,6 +236,38 @@ export class LoopState extends EventEmitter {
       this.apply(loaded);
       this.ready = Promise.resolve();
     }
+    this.expireTimer = setInterval(() => this.expireIdle(), stateSettings.expireEveryMs);
+    this.expireTimer.unref?.();
+  }
+
+  /** A poll cycle got an answer stamped `service` (ms) and forgets what is older than expirationMs itself. */
+  noteServiceTime(service: number, expirationMs: number): void {
+    if (!Number.isNaN(service)) this.clock = { service, wall: Date.now(), expirationMs };
+  }
+
+  /**
+   * Without a poll cycle for a while (no loop, or one that keeps failing): terminated requests past DataExpiration
+   * are forgotten here, on the service's clock as last seen plus the time since (a shared state's lease holder does
+   * it for the pair).
+   */
+  expireIdle(): number {
+    const c = this.clock;
+    if (this.closed || !c || this.shared) return 0;
+    const since = Date.now() - c.wall;
+    if (since < stateSettings.expireEveryMs) return 0; // a cycle ran meanwhile: it expires itself
+    const n = this.correlation.expire(c.service + since, c.expirationMs);
+    if (n > 0 && this.following === 0) this.store.write(this.correlation.takeChanges());
+    // (with a loop, its next persist() stages the forgotten ids with its own changes)
+    return n;
+  }
+
+  /**
+   * After the flows started: the subscriber states of om-events nodes that no longer use this state (deleted while
+   * Node-RED was down, moved to another om-server) go. A redeploy that keeps a node keeps its state: the new node
+   * joined before the flows started.
+   */
+  keepMembers(): void {
+    for (const id of [...this.saved.keys()]) if (!this.members.has(id)) this.drop(id);
   }
 
   /** Where the state is kept (for the log, the status, the help). */
@@ -412,6 +464,19 @@ export class LoopState extends EventEmitter {
     this.store.write({ subscribers: [[id, state]] });
   }
 
+  /**
+   * A new subscriber's first position (it starts "from now": its first cycle only marked what the service holds and
+   * delivered nothing), written at once instead of after the lag: there is nothing it could send twice, and without
+   * it a crash in the first COMMIT_LAG_MS would leave no position, so the node would start "from now" again and skip
+   * every change made until the restart. False: not written (closed, or a shared state's lease is elsewhere).
+   */
+  begin(id: string, state: SubscriberState): boolean {
+    if (this.closed || (this.shared && !this.store.mayEmit?.())) return false;
+    this.handOver(id, state);
+    this.emit('committed', [[id, state]]);
+    return true;
+  }
+
   /** A subscriber's node was deleted: its state goes. */
   drop(id: string): void {
     if (this.closed) return;
@@ -436,6 +501,8 @@ export class LoopState extends EventEmitter {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.expireTimer) clearInterval(this.expireTimer);
+    this.expireTimer = undefined;
     this.staged = [];
     this.removeAllListeners('added');
     await this.store.close(removed);
@@ -489,7 +556,7 @@ export function openLoopState(options: OpenOptions): LoopState {
   const key = keyOf(options.dir, options.serverId);
   let state = registry.get(key);
   const signature = signatureOf(options.shared);
-  if (state && (state.url !== options.url || signatures.get(key) !== signature)) {
+  if (state && (serviceKey(state.url) !== serviceKey(options.url) || signatures.get(key) !== signature)) {
     // The om-server now points at another service: the ids of the old one mean nothing there. The store itself
     // sees the other URL in what it saved and starts over.
     registry.delete(key);
@@ -514,13 +581,42 @@ export function peekLoopState(dir: string | undefined, serverId: string): LoopSt
   return registry.get(keyOf(dir, serverId));
 }
 
-/** The om-server was deleted: its state goes, on disk too. */
+/**
+ * The om-server was deleted, or no om-events node uses it any more: its state goes, on disk too (also when it is not
+ * open: a journal left from before).
+ */
 export async function removeLoopState(dir: string | undefined, serverId: string): Promise<void> {
   const key = keyOf(dir, serverId);
   const state = registry.get(key);
   registry.delete(key);
   signatures.delete(key);
   if (state) await state.close(true);
+  else if (dir !== undefined) {
+    const file = journalFile(dir, serverId);
+    for (const f of [file, `${file}.tmp`]) {
+      try {
+        fs.rmSync(f, { force: true });
+      } catch {
+        // not ours to fail on: the next start tries again
+      }
+    }
+  }
+}
+
+/**
+ * The flows (re)started (Node-RED's 'flows:started'): every om-events node of the deployed flows has joined the state
+ * it uses (LoopState.members). A state no om-events node uses any more goes, its journal too: nothing follows the
+ * statuses of its requests, so what it would go on recording (adds, PrivateData) is of no use, and requests recorded
+ * then would look vanished to a node enabled much later. In the others, the states of nodes that are gone go.
+ */
+export async function sweepLoopStates(dir: string | undefined): Promise<void> {
+  const done: Array<Promise<void>> = [];
+  for (const [key, state] of [...registry]) {
+    if (!key.startsWith(`${dir ?? ''}\u0000`)) continue;
+    if (state.members.size === 0) done.push(removeLoopState(dir, key.slice(key.indexOf('\u0000') + 1)));
+    else state.keepMembers();
+  }
+  await Promise.all(done);
 }
 
 /**
