@@ -22,7 +22,7 @@ const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 async function durabilityPart({ spawn, stopChild, log, quick, tmpDir, reps }) {
     const cfg = quick
         ? { adds: 200, warm: 50, journal: { requests: 2000, perPoll: 100 } }
-        : { adds: 3000, warm: 500, journal: { requests: 100000, perPoll: 500 } };
+        : { adds: 3000, warm: 3000, journal: { requests: 100000, perPoll: 500 } };
     // One simulator per variant: an om-events node "only own" on the other variant's service would also have to sort
     // out that variant's requests (someone else's), which is not what is measured here.
     const children = {};
