@@ -32,7 +32,7 @@ async function haPart({ spawn, stopChild, log, quick, tmpDir, reps }) {
         for (const v of ['tracked', 'shared']) {
             sims[v] = spawn('sim-child.js', [], `ha simulator (${v})`, ['--expose-gc']);
             await sims[v].ready;
-            const { url } = await sims[v].call('start');
+            const { url } = await sims[v].call('start', { clock: 'real' });
             children[v] = spawn('durability-child.js', [v], `ha ${v}`, ['--expose-gc']);
             await children[v].ready;
             await children[v].call('setup', { url, tmp: tmpDir, redisUrl: redis.url });

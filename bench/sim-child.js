@@ -54,8 +54,10 @@ function timeIt(n, fn) {
 }
 
 serve({
-    async start() {
-        sim = await startSimulator({ port: 0, host: '127.0.0.1', scenario: 'test', clock: 'manual', receivedLimit: 10 });
+    // clock 'real' where a poll loop runs (durability, ha): with the manual clock the service's time never moves, so
+    // every record keeps the same TimeStamp and each poll would read back every request ever added.
+    async start({ clock = 'manual' } = {}) {
+        sim = await startSimulator({ port: 0, host: '127.0.0.1', scenario: 'test', clock, receivedLimit: 10 });
         return { url: sim.url, pid: process.pid };
     },
     reset() {

@@ -6,7 +6,7 @@
  */
 const assert = require('assert');
 const { EventEmitter } = require('events');
-const { PollLoop, FAR_FUTURE, FAR_PAST, VERDICT, ADDED_EVENT, retryDelayMs, COMMIT_LAG_MS } = require('../lib/events');
+const { PollLoop, FAR_FUTURE, FAR_PAST, VERDICT, ADDED_EVENT, retryDelayMs, COMMIT_LAG_MS, MAX_PENDING } = require('../lib/events');
 
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0);
 const iso = (ms) => new Date(ms).toISOString();
@@ -458,6 +458,34 @@ describe('events: shared poll loop', function () {
         assert.deepStrictEqual(handles[0].pending, []);
         host.emit(ADDED_EVENT, { OpenMediaID: 6, request: {} });
         assert.strictEqual(a.got.length, 2, 'an expired record stays dropped');
+    });
+
+    it('"only ours": an add releases its own held records among thousands of others\' and after the oldest overflowed', async function () {
+        const svc = new FakeService();
+        const a = subscriber({ judge: onlyOwn, intervalMs: 1000 });
+        const { host, loop, handles } = start(svc, a);
+        await loop.poll();
+        svc.event(rec(7, 'Queued', T0));
+        svc.event(rec(8, 'Queued', T0 + 1));
+        for (let i = 0; i < MAX_PENDING - 2; i++) svc.event(rec(100000 + i, 'Queued', T0 + 2)); // someone else's
+        svc.now += 1000;
+        await loop.poll();
+        assert.strictEqual(handles[0].pending.length, MAX_PENDING);
+        svc.event(rec(7, 'AllocatedToAgent', svc.now));
+        svc.now += 1000;
+        await loop.poll();
+        // one too many: the oldest (7 Queued) goes; 7 still has a record held
+        assert.strictEqual(handles[0].pending.length, MAX_PENDING);
+        assert.deepStrictEqual(handles[0].pending.filter((r) => r.ID < 100000).map((r) => `${r.ID}:${r.Status}`), ['8:Queued', '7:AllocatedToAgent']);
+        host.emit(ADDED_EVENT, { OpenMediaID: 100000 + MAX_PENDING, request: {} }); // ours, nothing held for it
+        assert.deepStrictEqual(a.got, []);
+        host.emit(ADDED_EVENT, { OpenMediaID: 7, request: {} });
+        assert.deepStrictEqual(a.got.map((d) => `${d.record.ID}:${d.record.Status}`), ['7:AllocatedToAgent']);
+        host.emit(ADDED_EVENT, { OpenMediaID: 8, request: {} });
+        host.emit(ADDED_EVENT, { OpenMediaID: 100005, request: {} });
+        assert.deepStrictEqual(a.got.map((d) => `${d.record.ID}:${d.record.Status}`), ['7:AllocatedToAgent', '8:Queued', '100005:Queued']);
+        assert.strictEqual(handles[0].pending.length, MAX_PENDING - 3);
+        assert.ok(!handles[0].pending.some((r) => r.ID === 7 || r.ID === 8 || r.ID === 100005), 'released records leave the list');
     });
 
     it('"only ours": a record already too old to wait for its add answer (replay, catch-up) is not held', async function () {

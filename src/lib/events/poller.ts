@@ -175,6 +175,11 @@ export class Subscription {
   closed = false;
   /** Records its filter could not decide yet, oldest first, each with the service time its age counts from. */
   private held: Array<[StatusRecord, number]> = [];
+  /**
+   * How many held records each request id has: an add (release of one id) looks here first instead of going through
+   * the whole list, which "only ours" fills with other clients' requests (up to MAX_PENDING) while they wait.
+   */
+  private heldIds = new Map<number, number>();
   private heldChanges = 0;
   private overflowWarned = false;
   /** Versions of tracker and pending list last staged (undefined: nothing staged yet). */
@@ -194,13 +199,14 @@ export class Subscription {
     this.tracker = EventTracker.restore(saved?.tracker, this.config.overlapMs ?? DEFAULT_OVERLAP_MS);
     if (this.tracker.cursor !== null) this.phase = 'live';
     else this.phase = this.config.start === 'replay' ? 'replay' : 'fresh';
-    this.held = [];
+    const held: Array<[StatusRecord, number]> = [];
     if (saved && Array.isArray(saved.pending)) {
       for (const item of saved.pending) {
-        if (Array.isArray(item) && isRecordLike(item[0]) && typeof item[1] === 'number') this.held.push([item[0], item[1]]);
+        if (Array.isArray(item) && isRecordLike(item[0]) && typeof item[1] === 'number') held.push([item[0], item[1]]);
       }
-      if (this.held.length > MAX_PENDING) this.held.splice(0, this.held.length - MAX_PENDING);
+      if (held.length > MAX_PENDING) held.splice(0, held.length - MAX_PENDING);
     }
+    this.setHeld(held);
     this.heldChanges++;
     this.savedAt = undefined;
   }
@@ -269,11 +275,25 @@ export class Subscription {
     return VERDICT.Skip;
   }
 
+  private setHeld(held: Array<[StatusRecord, number]>): void {
+    this.held = held;
+    this.heldIds.clear();
+    for (const [r] of held) this.countHeld(r.ID, 1);
+  }
+
+  private countHeld(id: number, by: number): void {
+    const n = (this.heldIds.get(id) ?? 0) + by;
+    if (n > 0) this.heldIds.set(id, n);
+    else this.heldIds.delete(id);
+  }
+
   private hold(record: StatusRecord, since: number): void {
     this.held.push([record, since]);
+    this.countHeld(record.ID, 1);
     this.heldChanges++;
     if (this.held.length > MAX_PENDING) {
-      this.held.shift();
+      const [dropped] = this.held.shift() as [StatusRecord, number];
+      this.countHeld(dropped.ID, -1);
       if (!this.overflowWarned) {
         this.overflowWarned = true;
         this.config.warn?.(`more than ${MAX_PENDING} events wait for their add request's answer: the oldest are dropped`);
@@ -286,7 +306,7 @@ export class Subscription {
    * Held records that are still undecided and stamped before `expireBefore` (service ms) are dropped.
    */
   release(expireBefore: number, onlyId?: number): StatusRecord[] {
-    if (this.held.length === 0) return [];
+    if (this.held.length === 0 || (onlyId !== undefined && !this.heldIds.has(onlyId))) return [];
     const out: StatusRecord[] = [];
     const keep: Array<[StatusRecord, number]> = [];
     for (const item of this.held) {
@@ -301,7 +321,7 @@ export class Subscription {
       else if (v === VERDICT.Defer && !(Math.max(at, this.loop.holdFloor) < expireBefore)) keep.push(item);
     }
     if (keep.length !== this.held.length) {
-      this.held = keep;
+      this.setHeld(keep);
       this.heldChanges++;
     }
     return out;
