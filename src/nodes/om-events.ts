@@ -136,7 +136,6 @@ export function noRedisText(code: string): string {
     REDIS_TLS_ERROR: 'Redis: certificate problem',
     REDIS_ETIMEDOUT: 'no Redis answer: standby',
     REDIS_EPROTO: 'Redis: bad reply, standby',
-    REDIS_EMSGSIZE: 'Redis: reply too big, standby',
   };
   return words[code] ?? 'no Redis: standby';
 }

@@ -357,7 +357,6 @@ const CODE_WORDS: Record<string, string> = {
   EHOSTUNREACH: 'the host cannot be reached',
   ETIMEDOUT: 'no answer in time',
   EPROTO: 'Redis answered something om-events did not ask for (a reply of the wrong kind): the connection is made again',
-  EMSGSIZE: 'a Redis reply was larger than om-events accepts: the connection is made again',
   ECONNRESET: 'the connection was lost',
   CLOSED: 'the connection is closed',
   WRONGPASS: 'Redis refused the user name or password',
