@@ -146,7 +146,7 @@ export const STANDBY_TEXT = 'standby (other instance polls)';
 export const WAITING_TEXT = 'standby (asking Redis)';
 export const LEADER_TEXT = 'polling (leader)';
 
-/** Red status text when another Node-RED process holds the journal's lock (same user directory). */
+/** Red status text when another live process holds the journal's lock (same user directory). */
 export function lockedText(pid: number | undefined): string {
   return fit(pid === undefined ? 'journal in use elsewhere' : `journal in use by pid ${pid}`, 'journal in use elsewhere');
 }
