@@ -563,8 +563,10 @@ export class RedisStore implements StateStore {
   holder = '';
   /** performance.now() when the acquire that read `holder` was sent. */
   private holderAt = -Infinity;
-  /** performance.now() of the last lease step whose round trip succeeded (or of the start): see watch(). */
+  /** performance.now() of the last reply on the main connection, or of the start: see watch(). */
   private answeredAt = 0;
+  /** performance.now() of the last watch() (see there). */
+  private watchedAt = 0;
   /** How long one command may wait for its reply (see send()). */
   private readonly commandMs: number;
   private mod: RedisModule | undefined;
@@ -711,6 +713,7 @@ export class RedisStore implements StateStore {
   private start(mod: RedisModule): void {
     this.mod = mod;
     this.answeredAt = performance.now();
+    this.watchedAt = this.answeredAt;
     if (!this.connectMain() || !this.connectReader()) return;
     this.timer = setInterval(() => {
       this.watch();
@@ -790,14 +793,19 @@ export class RedisStore implements StateStore {
   }
 
   /**
-   * Every tick, also while a lease step hangs: no lease round trip succeeded for a lease time (a black hole, a
-   * connection stuck in its handshake, a Redis that answers too slowly) is a problem (an error a Catch node sees;
+   * Every tick, also while a lease step hangs: no reply on the main connection for a lease time (a black hole, a
+   * connection stuck in its handshake, a Redis that answers too slowly; the lease step sends a command every tick)
+   * is a problem (an error a Catch node sees;
    * a standby does not claim that another instance polls: otherHolds()), and the connection is made again. A
    * failure already known (refused, a wrong password ...) says why itself; the client reconnects by itself then.
    */
   private watch(): void {
     if (this.closed || !this.main) return;
     const now = performance.now();
+    // A stall of this process's event loop (a GC pause, a burst of messages) is not silence of Redis: the count
+    // starts again (the deadline and the command timers deal with the stall itself).
+    if (now - this.watchedAt > 2 * this.tick) this.answeredAt = now;
+    this.watchedAt = now;
     const silent = now - this.answeredAt;
     if (silent <= this.ttl) return;
     this.answeredAt = now; // once per lease time
@@ -868,6 +876,8 @@ export class RedisStore implements StateStore {
         if (this[which] === client) this.drop(which, err);
         throw err;
       }
+      // Redis answers (a long lease step made of several answered commands is not silence: see watch()).
+      if (which === 'main' && this.main === client) this.answeredAt = performance.now();
       return reply;
     }, (err: unknown) => {
       if (err instanceof CommandTimeout && this[which] === client) this.drop(which, err);
