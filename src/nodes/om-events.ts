@@ -382,12 +382,13 @@ module.exports = function register(RED: NodeAPI): void {
       const s = sub;
       sub = undefined;
       if (!s) {
-        if (removed) state?.drop(node.id);
         saving.then(() => done(), () => done());
         return;
       }
-      // A stop writes the current state at once (exact across a redeploy or a clean restart); a deletion drops it.
-      const final = s.close(removed);
+      // A stop writes the current state at once (exact across a redeploy or a clean restart). So does a deletion or
+      // a disable (both come as `removed`): once the flows started, the sweep (state.ts sweepLoopStates) drops the
+      // state of a node gone from the flows and keeps a disabled node's, which goes on from there when enabled.
+      const final = s.close(false);
       (removed ? saving : saveCopy(final)).then(() => done(), () => done());
     });
   }

@@ -216,6 +216,66 @@ function takeLock(file: string): void {
   throw Object.assign(new Error(`could not take the lock ${lock}`), { code: 'JOURNAL_LOCKED' });
 }
 
+/** Does a live process other than this one hold the lock of this journal? */
+export function lockedByOther(file: string): boolean {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(`${file}.lock`, 'utf8').slice(0, 256).split('\n');
+  } catch {
+    return false;
+  }
+  return Number.parseInt(lines[0] ?? '', 10) !== process.pid && holderAlive(lines);
+}
+
+/**
+ * Deletes a journal and its .tmp, lock and set-aside copies (`journal`: its file name in `dir`), unless another live
+ * process holds it. Returns the names deleted.
+ */
+export function dropJournalFiles(dir: string, journal: string, names?: string[]): string[] {
+  const gone: string[] = [];
+  if (lockedByOther(path.join(dir, journal))) return gone;
+  let all = names;
+  if (!all) {
+    try {
+      all = fs.readdirSync(dir);
+    } catch {
+      return gone;
+    }
+  }
+  for (const name of all) {
+    if (name !== journal && !name.startsWith(`${journal}.`)) continue;
+    try {
+      fs.rmSync(path.join(dir, name), { force: true, recursive: name.endsWith('.lock') });
+      gone.push(name);
+    } catch {
+      // tried again at the next start
+    }
+  }
+  return gone;
+}
+
+/**
+ * Deletes the journals of om-servers that are not in the deployed flows (deleted while Node-RED was down, a flows
+ * file replaced, a project switched): a journal, its .tmp, its lock and what was set aside from it. Not one
+ * another live process holds (`keep`: the journal files of the om-servers that are). Returns the names deleted.
+ */
+export function dropOtherJournals(dir: string, keep: Set<string>): string[] {
+  const gone: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return gone;
+  }
+  const journals = new Set<string>();
+  for (const name of names) {
+    const m = /^(events-[A-Za-z0-9_-]{1,80}\.journal)(\.tmp|\.lock|\.unreadable-\d{1,16})?$/.exec(name);
+    if (m && !keep.has(m[1])) journals.add(m[1]);
+  }
+  for (const journal of journals) gone.push(...dropJournalFiles(dir, journal, names));
+  return gone;
+}
+
 function releaseLock(file: string): void {
   const n = heldLocks.get(file);
   if (n === undefined) return;

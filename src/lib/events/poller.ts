@@ -372,6 +372,9 @@ export class PollLoop {
   /** The loop of a host (om-server node), created on first use. */
   static of(host: LoopHost): PollLoop {
     let loop = loops.get(host);
+    // A state let go while its host lived (no om-events node used it: state.ts sweepLoopStates, after a deploy of
+    // modified nodes or flows that kept the om-server): a node using the host again gets a loop on the state open now.
+    if (loop && !loop.disposed && loop.state.closed) loop.dispose();
     if (!loop || loop.disposed) {
       loop = new PollLoop(host);
       loops.set(host, loop);
