@@ -94,18 +94,22 @@ function urlTag(url: string): string {
   return createHash('sha256').update(serviceKey(url)).digest('hex').slice(0, 16);
 }
 
+/** The names in a directory; none when it cannot be read (not there yet, or not a directory). */
+function namesIn(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /** How long a journal set aside as unreadable is kept (it holds PrivateData): 7 days, then deleted. */
 export const UNREADABLE_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Deletes journals set aside as unreadable (`<journal>.unreadable-<ms>`) more than UNREADABLE_KEEP_MS ago. */
 export function dropOldUnreadable(dir: string, now = Date.now()): string[] {
   const gone: string[] = [];
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return gone;
-  }
+  const names = namesIn(dir);
   for (const name of names) {
     const m = /^events-[A-Za-z0-9_-]{1,80}\.journal\.unreadable-(\d{1,16})$/.exec(name);
     if (!m || !(now - Number(m[1]) > UNREADABLE_KEEP_MS)) continue;
@@ -234,15 +238,7 @@ export function lockedByOther(file: string): boolean {
 export function dropJournalFiles(dir: string, journal: string, names?: string[]): string[] {
   const gone: string[] = [];
   if (lockedByOther(path.join(dir, journal))) return gone;
-  let all = names;
-  if (!all) {
-    try {
-      all = fs.readdirSync(dir);
-    } catch {
-      return gone;
-    }
-  }
-  for (const name of all) {
+  for (const name of names ?? namesIn(dir)) {
     if (name !== journal && !name.startsWith(`${journal}.`)) continue;
     try {
       fs.rmSync(path.join(dir, name), { force: true, recursive: name.endsWith('.lock') });
@@ -261,12 +257,7 @@ export function dropJournalFiles(dir: string, journal: string, names?: string[])
  */
 export function dropOtherJournals(dir: string, keep: Set<string>): string[] {
   const gone: string[] = [];
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return gone;
-  }
+  const names = namesIn(dir);
   const journals = new Set<string>();
   for (const name of names) {
     const m = /^(events-[A-Za-z0-9_-]{1,80}\.journal)(\.tmp|\.lock|\.unreadable-\d{1,16})?$/.exec(name);
