@@ -510,7 +510,9 @@ export class JournalStore implements StateStore {
       }
       good = start;
     }
-    if (first) return 'fresh'; // not even the header made it
+    // Not even the header made it: a crash while it was written leaves a few dozen bytes; more is something else
+    // (set aside with a warning, not dropped without a word).
+    if (first) return data.length > 1024 ? 'unreadable' : 'fresh';
     return good;
   }
 
