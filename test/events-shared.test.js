@@ -100,6 +100,10 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
                     const after = new Date(args.retrieveLaterThan).getTime();
                     return { OpenMediaRequests: service.records.filter((r) => Date.parse(r.TimeStamp) > after), TimeStamp: iso(service.now) };
                 }
+                if (op === 'GetOpenMediaRequestHistoryByID') {
+                    const after = new Date(args.retrieveLaterThan).getTime();
+                    return { OpenMediaRequests: service.records.filter((x) => x.ID === args.openMediaID && Date.parse(x.TimeStamp) > after), TimeStamp: iso(service.now) };
+                }
                 if (op === 'GetOpenMediaRequestStatusByID') {
                     const r = service.records.filter((x) => x.ID === args.openMediaID).at(-1);
                     return { OpenMediaRequests: r ? [r] : [], TimeStamp: iso(service.now) };
@@ -234,6 +238,31 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
         assert.ok(await redis.cli('HGET', b.store.keyNames.subs, 'ev1'), 'the holder\'s write is taken');
     });
 
+    it('a holder that wakes "before its deadline" while another holds the lease (a suspended host): the lease is confirmed after each answer, nothing goes out', async function () {
+        const a = open('A', { leaseMs: 10000 });
+        const b = open('B', { leaseMs: 10000 });
+        const service = { now: T0 + 1000, records: [rec(5, 'Queued', T0 + 100), rec(7, 'Queued', T0 + 200)] };
+        const saved = { v: 2, tracker: { v: 2, cursor: iso(T0), floor: null, newest: null, seen: [] } };
+        loopOn(a, service, { saved, judge: (r, ours) => (r.ID === 7 && !ours ? ev.VERDICT.Defer : ev.VERDICT.Emit) });
+        await waitFor(() => leader(a) && a.delivered.length === 1 && a.sub.pending.length === 1, 5000, 'A to lead, send 5 and hold 7');
+        // As after a suspension longer than the lease: the key expired in Redis and B took it; A's monotonic clock
+        // stood still, so its own deadline has not passed.
+        await redis.cli('DEL', leaseKey(a));
+        b.state.contend(true);
+        await waitFor(() => leader(b), 5000, 'B to take the lease');
+        const renewed = a.store.stats.renewed;
+        assert.ok(a.store.mayEmit(), 'A\'s deadline alone says it may emit');
+        service.records.push(rec(6, 'Queued', T0 + 1500));
+        service.now = T0 + 2000;
+        b.state.added({ OpenMediaID: 7, request: { ServiceGroupID: 101 }, correlation: 'T-7', node: 'add' }); // would release 7
+        await waitFor(() => a.added.includes(7), 5000, 'A to hear of the add');
+        await a.loop.poll();
+        await waitFor(() => !leader(a), 5000, 'A to stand by');
+        assert.deepStrictEqual(a.delivered.map((d) => d.record.ID), [5], 'neither the new record nor the released one went out');
+        assert.strictEqual(a.roles.at(-1).reason, 'other');
+        assert.strictEqual(a.store.stats.renewed, renewed, 'no renewal succeeded');
+    });
+
     it('names the service in its keys as the journal does: a trailing slash is the same service, another host is not', function () {
         const keysOf = (url) => new ev.RedisStore({ url: redis.url, prefix: 't:', leaseMs: 1000 }, 'srv', url).keys.lease;
         assert.strictEqual(keysOf('http://127.0.0.1:12615/OpenMediaService/'), keysOf('http://127.0.0.1:12615/OpenMediaService'));
@@ -304,6 +333,38 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
         assert.deepStrictEqual(a.state.correlation.requestFor(9), { ServiceGroupID: 101, correlation: 'T-9' });
         await b.state.flush();
         assert.match(fs.readFileSync(ev.journalFile(b.dir, 'srv'), 'utf8'), /\["x",\[9\]\]/, 'then forgotten in B\'s journal');
+    });
+
+    it('an add pushed late (the other instance was cut from Redis longer than the hold): the holder fetches what it dropped and sends it, marked late, each once', async function () {
+        const p = await proxy();
+        const a = open('A');
+        const b = open('B', { url: p.url });
+        const service = { now: T0 + 1000, records: [rec(9, 'Queued', T0 + 500), rec(9, 'AllocatedToAgent', T0 + 600)] };
+        const saved = { v: 2, tracker: { v: 2, cursor: iso(T0), floor: null, newest: null, seen: [] } };
+        loopOn(a, service, { saved, intervalMs: 1000, judge: (r, ours) => (ours ? ev.VERDICT.Emit : ev.VERDICT.Defer) });
+        await waitFor(() => leader(a) && a.sub.pending.length === 2, 5000, 'A to lead and hold the records of a request it does not know');
+        await waitFor(() => b.store.connected, 5000, 'B connected');
+        p.cut();
+        await waitFor(() => !b.store.connected || b.problems.some((x) => x), 5000, 'B to lose Redis');
+        b.state.added({ OpenMediaID: 9, request: { ServiceGroupID: 101 }, correlation: 'T-9', node: 'add' });
+        // Past the hold (call timeout 10 s + poll 1 s + overlap 5 s, service time): A drops them as someone else's.
+        service.now = T0 + 20000;
+        await a.loop.poll();
+        assert.deepStrictEqual(a.sub.pending, []);
+        service.records.push(rec(9, 'AgentProcessing', T0 + 20500));
+        service.now = T0 + 21000;
+        await a.loop.poll();
+        assert.strictEqual(a.sub.pending.length, 1, 'a later record of it is held again');
+        assert.deepStrictEqual(a.delivered, []);
+        p.heal(); // B's journal pushes the add; A hears of it through the log
+        await waitFor(() => a.delivered.length === 3, 10000, 'A to send the dropped records and the held one');
+        assert.deepStrictEqual(a.delivered.map((d) => [d.record.Status, d.request.correlation, d.late === true]),
+            [['Queued', 'T-9', true], ['AllocatedToAgent', 'T-9', true], ['AgentProcessing', 'T-9', false]]);
+        service.records.push(rec(9, 'Complete', T0 + 22000));
+        service.now = T0 + 23000;
+        await a.loop.poll();
+        await a.loop.poll();
+        assert.deepStrictEqual(a.delivered.slice(3).map((d) => [d.record.Status, d.late === true]), [['Complete', false]], 'nothing twice');
     });
 
     it('Redis down at start: standby with a clear problem and no poll; once Redis answers, the lease and the polls', async function () {

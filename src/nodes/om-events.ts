@@ -236,11 +236,13 @@ module.exports = function register(RED: NodeAPI): void {
     const deliver = (events: Delivery[]): void => {
       if (closed) return;
       let newest: EventRecord | undefined;
-      for (const { record, request } of events) {
+      for (const { record, request, late } of events) {
         // Each message on its own: the records are already counted as handled, one that fails must not take the
         // others with it.
         try {
-          const msg = buildMessage(record, request) as unknown as NodeMessage;
+          const msg = buildMessage(record, request) as unknown as NodeMessage & { late?: boolean };
+          // Sent after later changes of other requests: its add came after it had been dropped as someone else's.
+          if (late) msg.late = true;
           if (perStatus) {
             const i = outputIndex.get(record.Status);
             if (i === undefined) continue;

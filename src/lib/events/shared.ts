@@ -521,6 +521,22 @@ export class RedisStore implements StateStore {
     return false;
   }
 
+  /**
+   * The lease confirmed by a round trip sent now, after what is about to be handed out arrived: the compare-and-extend
+   * renewal (it also moves the deadline on). The deadline alone cannot tell a holder whose host was suspended or
+   * whose VM was paused: the monotonic clock does not advance then, so it wakes "before its deadline" while another
+   * instance may hold the lease. False: not ours any more (it stands by), no answer, or the deadline passed meanwhile.
+   */
+  async confirm(): Promise<boolean> {
+    if (!this.mayEmit()) return false;
+    try {
+      await this.renew();
+    } catch {
+      return false;
+    }
+    return this.mayEmit();
+  }
+
   load(hooks: StoreHooks): Promise<SavedState> {
     this.outer = hooks;
     this.hooks = {
