@@ -65,14 +65,15 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
     });
 
     /** One instance: a LoopState over a RedisStore (its own journal directory), and what it reported. */
-    function open(name, { url = redis.url, leaseMs = 1000, password, username, prefix = 't:' } = {}) {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), `om-shared-${name}-`));
+    function open(name, { url = redis.url, leaseMs = 1000, password, username, prefix = 't:', dir } = {}) {
+        dir = dir || fs.mkdtempSync(path.join(os.tmpdir(), `om-shared-${name}-`));
         const settings = { url, prefix, leaseMs };
         if (password) settings.password = password;
         if (username) settings.username = username;
         const store = new ev.RedisStore(settings, 'srv', SERVICE, dir);
-        const state = new ev.LoopState(SERVICE, store);
-        const o = { name, dir, store, state, roles: [], problems: [], added: [] };
+        const logs = [];
+        const state = new ev.LoopState(SERVICE, store, (t) => logs.push(t));
+        const o = { name, dir, store, state, roles: [], problems: [], added: [], logs };
         state.on('role', (c) => o.roles.push({ ...c, at: Date.now() }));
         state.on('problem', (p) => o.problems.push(p));
         state.on('added', (id) => o.added.push(id));
@@ -216,6 +217,33 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
         assert.ok(await redis.cli('HGET', a.store.keyNames.corr, '11'), 'the correlation is back');
         assert.match(await redis.cli('HGET', a.store.keyNames.subs, 'ev1'), /"cursor":"2026-01-01T09:00:00.000Z"/, 'the position is back');
         assert.strictEqual(await redis.cli('EXISTS', a.store.keyNames.meta), 1);
+    });
+
+    it('setting on, off (the journal goes on alone), on again: per node the newer position wins, so the "off" period\'s changes do not come again', async function () {
+        const pos = (ms) => ({ v: 2, tracker: { v: 2, cursor: iso(ms), floor: null, newest: null, seen: [] } });
+        const a = open('A');
+        a.state.contend(true);
+        await waitFor(() => leader(a), 5000, 'A to take the lease');
+        for (const [id, at] of [['ev1', T0], ['ev2', T0 + 5000], ['ev3', T0]]) a.state.handOver(id, pos(at));
+        await a.state.flush();
+        await a.state.close(false); // the setting switched off: a redeploy
+        // Off: the journal alone, in the same user directory; ev1 goes on for a minute, ev2 stays behind the pair's
+        // position (the other instance moved it on), ev4 is new.
+        const off = new ev.LoopState(SERVICE, new ev.JournalStore(a.dir, 'srv', SERVICE));
+        for (const [id, at] of [['ev1', T0 + 60000], ['ev2', T0 + 1000], ['ev4', T0 + 30000]]) off.handOver(id, pos(at));
+        await off.close(false);
+        const again = open('A2', { dir: a.dir }); // on again
+        again.state.contend(true);
+        await waitFor(() => leader(again) && again.roles.some((r) => r.reload), 5000, 'A to take the lease and read the pair\'s state');
+        const cursor = (id) => again.state.subscriber(id)?.tracker.cursor;
+        assert.strictEqual(cursor('ev1'), iso(T0 + 60000), 'the journal\'s newer position');
+        assert.strictEqual(cursor('ev2'), iso(T0 + 5000), 'the pair\'s newer position');
+        assert.strictEqual(cursor('ev3'), iso(T0), 'only in Redis');
+        assert.strictEqual(cursor('ev4'), iso(T0 + 30000), 'only in the journal');
+        assert.strictEqual(again.logs.filter((t) => /resumes from the position kept in this instance's journal/.test(t)).length, 2, 'said for ev1 and ev4');
+        await again.state.flush();
+        const journal = fs.readFileSync(ev.journalFile(a.dir, 'srv'), 'utf8');
+        for (const id of ['ev1', 'ev2', 'ev4']) assert.ok(journal.includes(`["r","${id}"]`), `the journal lets go of ${id}'s position`);
     });
 
     it('fencing: the writes of a holder whose lease was taken over are refused, and it becomes a standby', async function () {
