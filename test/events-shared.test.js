@@ -596,8 +596,8 @@ describe('events: om-events nodes with shared state, in Node-RED', function () {
         // Through an environment variable: the configuration itself holds only ${OM_TEST_REDIS_URL}.
         process.env.OM_TEST_REDIS_URL = `redis://admin:${secret}@127.0.0.1:9`;
         const { seen, srv } = await load('${OM_TEST_REDIS_URL}');
-        await waitFor(() => seen.statuses.some((s) => s.text === 'Redis setting unusable') && seen.errors.length > 0, 5000, 'the status and the error');
-        assert.strictEqual(seen.statuses.find((s) => s.text === 'Redis setting unusable').fill, 'red');
+        await waitFor(() => seen.statuses.some((s) => s.text === 'bad Redis setting, standby') && seen.errors.length > 0, 5000, 'the status and the error');
+        assert.strictEqual(seen.statuses.find((s) => s.text === 'bad Redis setting, standby').fill, 'red');
         assert.strictEqual(seen.errors.length, 1);
         assert.strictEqual(seen.errors[0].msg.topic, 'openmedia/state');
         assert.strictEqual(seen.errors[0].msg.payload.code, 'REDIS_CONFIG');
@@ -622,10 +622,24 @@ describe('events: om-events nodes with shared state, in Node-RED', function () {
         assert.strictEqual(sim.receivedCount('GetOpenMediaRequestsByTime'), 0, 'never polls');
     });
 
-    it('the Redis client package missing: "Redis client not installed", never polls', async function () {
+    it('a Redis that asks for a password when none is set: red "Redis: no password, standby" (every red Redis status says standby), never polls', async function () {
+        const locked = await startRedis({ appendonly: false, password: 'pw-9131' });
+        try {
+            const { seen } = await load(locked.url);
+            await waitFor(() => seen.statuses.some((s) => s.fill === 'red') && seen.errors.length > 0, 5000, 'the status and the error');
+            assert.deepStrictEqual(seen.statuses.find((s) => s.fill === 'red'), { fill: 'red', shape: 'ring', text: 'Redis: no password, standby' });
+            assert.strictEqual(seen.errors[0].msg.payload.code, 'REDIS_NOAUTH');
+            assert.strictEqual(sim.receivedCount('GetOpenMediaRequestsByTime'), 0);
+        } finally {
+            await helper.unload();
+            await locked.stop();
+        }
+    });
+
+    it('the Redis client package missing: "no Redis client, standby", never polls', async function () {
         ev.redisLoader.load = () => { throw Object.assign(new Error("Cannot find module '@redis/client'"), { code: 'MODULE_NOT_FOUND' }); };
         const { seen } = await load(redis.url);
-        await waitFor(() => seen.statuses.some((s) => s.text === 'Redis client not installed') && seen.errors.length > 0, 5000, 'the status');
+        await waitFor(() => seen.statuses.some((s) => s.text === 'no Redis client, standby') && seen.errors.length > 0, 5000, 'the status');
         assert.match(seen.errors[0].text, /npm install @redis\/client/);
         assert.strictEqual(sim.receivedCount('GetOpenMediaRequestsByTime'), 0);
     });
