@@ -2,10 +2,13 @@
 /*
  * The durability measurements, each in its own process (bench/durability.js drives them over IPC):
  *
- *   node <plain|tracked|shared>   an embedded Node-RED (no editor, no HTTP) with the pack installed in a throw-away
- *                          user directory: om-add-request -> sink; `tracked` adds an om-events node "only requests
- *                          added here" with its default settings (poll every 5 s) on the same server, so every
- *                          add is written to the journal in <userDir>/openmedia/ and followed by the poll loop;
+ *   node <plain|tracked|memory|shared>   an embedded Node-RED (no editor, no HTTP) with the pack installed in a
+ *                          throw-away user directory: om-add-request -> sink; `tracked` adds an om-events node "only
+ *                          requests added here" with its default settings (poll every 5 s) on the same server, so
+ *                          every add is written to the journal in <userDir>/openmedia/ and followed by the poll loop;
+ *                          `memory` is `tracked` with the journal swapped for the store that keeps nothing (what
+ *                          the node did before issue 11, the context store aside): tracked / memory is what the
+ *                          durability itself costs;
  *                          `shared` is `tracked` with the om-server's shared state on a Redis (setup's redisUrl,
  *                          bench/ha.js): every add also goes to Redis.
  *   journal                no Node-RED and no network: the real poll loop (lib/events) over a scripted service,
@@ -192,7 +195,16 @@ async function handover({ adds, batch, tmp }) {
 serve({
     handover,
     async setup({ url, tmp, redisUrl }) {
-        if (mode !== 'plain' && mode !== 'tracked' && mode !== 'shared') throw new Error(`setup: unknown mode ${mode}`);
+        if (!['plain', 'tracked', 'memory', 'shared'].includes(mode)) throw new Error(`setup: unknown mode ${mode}`);
+        if (mode === 'memory') {
+            // Before the pack loads (the symlinked pack resolves to these same modules): every state it opens keeps
+            // nothing, with the same poll loop, hand-over and messages. Only the bench does this.
+            const journal = require(path.join(root, 'lib', 'events', 'journal'));
+            const { MemoryStore } = require(path.join(root, 'lib', 'events', 'state'));
+            journal.JournalStore = class extends MemoryStore {
+                constructor() { super('memory only (bench)'); }
+            };
+        }
         if (mode === 'shared' && !redisUrl) throw new Error('setup: mode shared needs a redisUrl');
         await setupNode(url, tmp, mode !== 'plain', mode === 'shared' ? redisUrl : undefined);
         return { mode, pid: process.pid };

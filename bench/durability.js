@@ -17,6 +17,9 @@
 const path = require('path');
 const { summary } = require('./lib');
 
+/** plain: no om-events; tracked: an "only own" node with its journal; memory: the same node, its state kept in memory. */
+const VARIANTS = ['plain', 'tracked', 'memory'];
+
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 
 async function durabilityPart({ spawn, stopChild, log, quick, tmpDir, reps }) {
@@ -27,7 +30,7 @@ async function durabilityPart({ spawn, stopChild, log, quick, tmpDir, reps }) {
     // out that variant's requests (someone else's), which is not what is measured here.
     const children = {};
     const sims = {};
-    for (const v of ['plain', 'tracked']) {
+    for (const v of VARIANTS) {
         sims[v] = spawn('sim-child.js', [], `durability simulator (${v})`, ['--expose-gc']);
         await sims[v].ready;
         const { url } = await sims[v].call('start', { clock: 'real' });
@@ -37,16 +40,18 @@ async function durabilityPart({ spawn, stopChild, log, quick, tmpDir, reps }) {
     }
     log('bench: durability, warm-up');
     // --quick: one drain (the last repetition), so that CI runs the code without waiting ~10 s per repetition
-    for (const v of ['plain', 'tracked']) await children[v].call('run', { iterations: cfg.warm, concurrency: 16, drain: !quick });
-    const runs = { plain: [], tracked: [] };
+    for (const v of VARIANTS) await children[v].call('run', { iterations: cfg.warm, concurrency: 16, drain: !quick && v !== 'plain' });
+    const runs = { plain: [], tracked: [], memory: [] };
     for (let rep = 0; rep < reps; rep++) {
         log(`bench: durability, adds: repetition ${rep + 1}/${reps}`);
-        for (const v of rep % 2 ? ['tracked', 'plain'] : ['plain', 'tracked']) {
-            runs[v].push(await children[v].call('run', { iterations: cfg.adds, concurrency: 16, drain: !quick || rep === reps - 1 }));
+        // the order rotated, so that no variant always follows the same one
+        for (let k = 0; k < VARIANTS.length; k++) {
+            const v = VARIANTS[(rep + k) % VARIANTS.length];
+            runs[v].push(await children[v].call('run', { iterations: cfg.adds, concurrency: 16, drain: v !== 'plain' && (!quick || rep === reps - 1) }));
         }
     }
     const journalAfterAdds = runs.tracked.at(-1).journalBytes;
-    for (const v of ['plain', 'tracked']) {
+    for (const v of VARIANTS) {
         await stopChild(children[v]);
         await stopChild(sims[v]);
     }
@@ -66,14 +71,21 @@ async function durabilityPart({ spawn, stopChild, log, quick, tmpDir, reps }) {
             addsPerSecond: s('tracked', 'addsPerSecond'), cpuMicrosPerAdd: s('tracked', 'cpuMicrosPerAdd'),
             drainCpuMicrosPerAdd: s('tracked', 'drainCpuMicrosPerAdd'), rawAddsPerSecond: s('tracked', 'rawAddsPerSecond'),
         },
+        memory: {
+            addsPerSecond: s('memory', 'addsPerSecond'), cpuMicrosPerAdd: s('memory', 'cpuMicrosPerAdd'),
+            drainCpuMicrosPerAdd: s('memory', 'drainCpuMicrosPerAdd'), journalBytes: runs.memory.at(-1).journalBytes,
+        },
         journalAfterAddsBytes: journalAfterAdds,
         journal,
         handover: hand,
     };
     out.ratio = out.tracked.addsPerSecond.median / out.plain.addsPerSecond.median;
     out.cpuRatio = out.tracked.cpuMicrosPerAdd.median / out.plain.cpuMicrosPerAdd.median;
+    out.journalRatio = out.tracked.addsPerSecond.median / out.memory.addsPerSecond.median;
+    out.journalCpuRatio = out.tracked.cpuMicrosPerAdd.median / out.memory.cpuMicrosPerAdd.median;
     out.targets = {
         'adds/s with om-events "only own" >= 0.9x without': { value: out.ratio, ok: out.ratio >= 0.9 },
+        'adds/s with the journal >= 0.9x the same node kept in memory (the durability alone)': { value: out.journalRatio, ok: out.journalRatio >= 0.9 },
         [`journal after ${journal.requests} requests came and went < 256 KB`]: { value: journal.finalBytes / 1024, ok: journal.finalBytes < 256 * 1024 },
     };
     return out;
@@ -81,15 +93,16 @@ async function durabilityPart({ spawn, stopChild, log, quick, tmpDir, reps }) {
 
 function render(d, lines) {
     lines.push('');
-    lines.push(`Durability (om-add-request, 16 in flight, ${d.addsPerRep} adds per repetition, median; "tracked" = with an om-events "only own" node on the same server, the polls that read its adds back included)`);
+    lines.push(`Durability (om-add-request, 16 in flight, ${d.addsPerRep} adds per repetition, median; "tracked" = with an om-events "only own" node on the same server, the polls that read its adds back included; "memory" = the same node with its state in memory, no journal)`);
     lines.push('');
     lines.push('| variant | adds/s | CPU µs/add |');
     lines.push('|---|---:|---:|');
-    for (const v of ['plain', 'tracked']) {
+    for (const v of VARIANTS) {
         lines.push(`| ${v} | ${fmt(d[v].addsPerSecond.median)} ±${fmt(d[v].addsPerSecond.spread * 50)}% | ${fmt(d[v].cpuMicrosPerAdd.median)} |`);
     }
     lines.push(`tracked, the polls after each repetition (CPU counted with the adds): ${fmt(d.tracked.drainCpuMicrosPerAdd.median)} µs per add; adds/s without them ${fmt(d.tracked.rawAddsPerSecond.median)}`);
     lines.push(`tracked / plain: adds/s ${fmt(d.ratio, 2)}x, CPU per add ${fmt(d.cpuRatio, 2)}x; journal after the runs (every request still open): ${fmt(d.journalAfterAddsBytes / 1024)} KB`);
+    lines.push(`tracked / memory (the journal alone; memory: polls after each repetition ${fmt(d.memory.drainCpuMicrosPerAdd.median)} µs per add, ${fmt(d.memory.journalBytes / 1024)} KB on disk): adds/s ${fmt(d.journalRatio, 2)}x, CPU per add ${fmt(d.journalCpuRatio, 2)}x`);
     const h = d.handover;
     lines.push(`hand-over of one add alone (${h.adds} adds, ${h.batch} per turn): ${fmt(h.cpuMicrosPerAdd.memory, 1)} µs CPU into memory, ${fmt(h.cpuMicrosPerAdd.journal, 1)} µs into the journal`);
     const j = d.journal;

@@ -156,7 +156,7 @@ describe('events: state across redeploys and failures (in process)', function ()
                 .find((c) => c.thisValue === ev && c.args[0].fill === 'red'), 5000, 'the red status');
             assert.deepStrictEqual(status.args[0], { fill: 'red', shape: 'ring', text: `journal in use by pid ${other.pid}` });
             const err = await waitFor(() => watch(helper.getNode('caught')).queue[0], 5000, 'the error at the Catch node');
-            assert.match(err.error.message, new RegExp(`another Node-RED process \\(pid ${other.pid}\\) uses`));
+            assert.match(err.error.message, new RegExp(`another process \\(pid ${other.pid}\\) holds the lock of`));
             assert.strictEqual(err.payload.code, 'JOURNAL_LOCKED');
             await stillFlows(loop);
             await helper.unload();

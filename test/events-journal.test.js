@@ -208,7 +208,7 @@ describe('events: journal and state', function () {
         fs.writeFileSync(lock, `${child.pid}\n`);
         const { store, h } = await open();
         assert.deepStrictEqual(h.problems, []);
-        assert.strictEqual(fs.readFileSync(lock, 'utf8'), `${process.pid}\n`);
+        assert.strictEqual(fs.readFileSync(lock, 'utf8').split('\n')[0], String(process.pid));
         store.write({ added: [entry(1)] });
         await store.close(false);
         assert.ok(!fs.existsSync(lock), 'released');
@@ -228,7 +228,7 @@ describe('events: journal and state', function () {
             assert.strictEqual(h.problems.length, 1);
             assert.strictEqual(h.problems[0].code, 'JOURNAL_LOCKED');
             assert.strictEqual(h.problems[0].pid, other.pid);
-            assert.match(h.problems[0].message, new RegExp(`another Node-RED process \\(pid ${other.pid}\\) uses .*events-srv\\.journal`));
+            assert.match(h.problems[0].message, new RegExp(`another process \\(pid ${other.pid}\\) holds the lock of .*events-srv\\.journal`));
             // a write while broken tries a recovery at once when none was tried for retryMs: not here
             store.write({ added: [entry(1)] });
             await turn();
@@ -238,6 +238,39 @@ describe('events: journal and state', function () {
             assert.strictEqual(store.retries, 0);
             assert.strictEqual(fs.readFileSync(file, 'utf8'), 'the other process\'s journal\n', 'untouched, not deleted');
             assert.strictEqual(fs.readFileSync(`${file}.lock`, 'utf8'), `${other.pid}\n`, 'its lock stays');
+        } finally {
+            other.kill('SIGKILL');
+        }
+    });
+
+    it('a lock whose pid now belongs to another process (reused after a crash and reboot), of another boot, or a directory: stale, taken over', async function () {
+        const jdir = path.join(dir, 'openmedia');
+        fs.mkdirSync(jdir, { recursive: true });
+        const lock = `${journalFile(jdir, 'srv')}.lock`;
+        const other = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+        try {
+            const stat = fs.readFileSync(`/proc/${other.pid}/stat`, 'utf8');
+            const started = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+            const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+            // the control: the live process as it is holds the lock
+            fs.writeFileSync(lock, `${other.pid}\n${boot}\n${started}\n`);
+            const held = await open();
+            assert.strictEqual(held.h.problems[0] && held.h.problems[0].code, 'JOURNAL_LOCKED');
+            await held.store.close(false);
+            for (const [what, text] of [
+                ['the pid started at another time', `${other.pid}\n${boot}\n${Number(started) + 1}\n`],
+                ['another boot', `${other.pid}\n00000000-0000-0000-0000-000000000000\n${started}\n`],
+                ['a directory', undefined],
+            ]) {
+                fs.rmSync(lock, { force: true, recursive: true });
+                if (text === undefined) fs.mkdirSync(lock);
+                else fs.writeFileSync(lock, text);
+                const { store, h } = await open();
+                assert.deepStrictEqual(h.problems, [], what);
+                assert.strictEqual(fs.readFileSync(lock, 'utf8').split('\n')[0], String(process.pid), what);
+                await store.close(false);
+                assert.ok(!fs.existsSync(lock), `${what}: released`);
+            }
         } finally {
             other.kill('SIGKILL');
         }

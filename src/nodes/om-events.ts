@@ -144,7 +144,7 @@ export const LEADER_TEXT = 'polling (leader)';
 /** Follows the last change on the lease holder: always shown whole (a long change text is shortened for it). */
 export const LEADER_MARK = ' (leader)';
 
-/** Red status text when another Node-RED process holds the journal's lock (same user directory). */
+/** Red status text when another live process holds the journal's lock (same user directory). */
 export function lockedText(pid: number | undefined): string {
   return fit(pid === undefined ? 'journal in use elsewhere' : `journal in use by pid ${pid}`, 'journal in use elsewhere');
 }

@@ -132,10 +132,51 @@ function alive(pid: number): boolean {
   }
 }
 
+/** This boot of the machine (Linux); '' where there is no /proc. */
+function bootId(): string {
+  try {
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().slice(0, 64);
+  } catch {
+    return '';
+  }
+}
+
+/** When a process started, in clock ticks since boot (Linux /proc/<pid>/stat field 22); '' where unknown. */
+function startTimeOf(pid: number): string {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) is in parentheses and may hold spaces and parentheses: count after the last ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return /^\d+$/.test(fields[19] ?? '') ? fields[19] : '';
+  } catch {
+    return '';
+  }
+}
+
+/** What a lock holds: the pid, and (where /proc tells) the boot and the process's start time. */
+function lockText(): string {
+  return `${process.pid}\n${bootId()}\n${startTimeOf(process.pid)}\n`;
+}
+
 /**
- * The advisory lock of a journal: `<journal>.lock`, created exclusively, holding this process's pid. A lock whose
- * process is gone (a crash) is stale and taken over. Throws (code JOURNAL_LOCKED, `pid`) when another live process
- * holds it: two Node-RED processes on one user directory would write the same journal over each other.
+ * Is the process that wrote this lock still running? Its pid alone is not enough: after a crash and a reboot (the
+ * case the journal is for) the pid is often taken by an unrelated process. So a lock of another boot, or whose pid
+ * now belongs to a process that started at another time, is stale. (Without /proc: the pid only.)
+ */
+function holderAlive(lines: string[]): boolean {
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return false;
+  const [boot, started] = [lines[1] ?? '', lines[2] ?? ''];
+  if (boot && bootId() && boot !== bootId()) return false;
+  const now = startTimeOf(pid);
+  if (started && now && started !== now) return false;
+  return true;
+}
+
+/**
+ * The advisory lock of a journal: `<journal>.lock`, created exclusively, holding this process's identity (lockText).
+ * A lock whose process is gone (a crash) is stale and taken over. Throws (code JOURNAL_LOCKED, `pid`) when another
+ * live process holds it: two Node-RED processes on one user directory would write the same journal over each other.
  */
 function takeLock(file: string): void {
   const lock = `${file}.lock`;
@@ -147,28 +188,30 @@ function takeLock(file: string): void {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = fs.openSync(lock, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
-      try { fs.writeSync(fd, `${process.pid}\n`); } finally { fs.closeSync(fd); }
+      try { fs.writeSync(fd, lockText()); } finally { fs.closeSync(fd); }
       heldLocks.set(file, 1);
       return;
     } catch (err) {
       if (codeOf(err) !== 'EEXIST') throw err;
     }
-    let pid = NaN;
+    let lines: string[] = [];
     try {
-      pid = Number.parseInt(fs.readFileSync(lock, 'utf8').slice(0, 32), 10);
+      lines = fs.readFileSync(lock, 'utf8').slice(0, 256).split('\n');
     } catch {
-      // gone meanwhile, or unreadable: tried again below
+      // gone meanwhile, a directory, or unreadable: stale (removed below) or tried again
     }
+    const pid = Number.parseInt(lines[0] ?? '', 10);
     if (pid === process.pid) {
       heldLocks.set(file, 1); // left by this process (a runtime before this one in it)
       return;
     }
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-      throw Object.assign(new Error(`another Node-RED process (pid ${pid}) uses ${file}: two processes must not `
-        + 'share a user directory. om-events goes on without saving its state here; stop the other process, then '
-        + 'restart this one'), { code: 'JOURNAL_LOCKED', pid });
+    if (holderAlive(lines)) {
+      throw Object.assign(new Error(`another process (pid ${pid}) holds the lock of ${file}: two Node-RED processes `
+        + 'must not share a user directory. om-events goes on without saving its state here; stop the other process, '
+        + 'then restart this one'), { code: 'JOURNAL_LOCKED', pid });
     }
-    fs.rmSync(lock, { force: true }); // stale: its process is gone
+    // stale: its process is gone (a directory in its place too: nothing of ours can be in it)
+    fs.rmSync(lock, { force: true, recursive: true });
   }
   throw Object.assign(new Error(`could not take the lock ${lock}`), { code: 'JOURNAL_LOCKED' });
 }
