@@ -149,6 +149,11 @@ export interface StateStore {
   readonly shared?: boolean;
   /** The lease: whether this instance holds it now (and its local deadline has not passed). */
   mayEmit?(): boolean;
+  /**
+   * The lease confirmed by a round trip to the store sent now: resolves true only if it still holds this instance's
+   * value and the deadline has not passed meanwhile (see docs/HA.md, "Confirmed before each batch").
+   */
+  confirm?(): Promise<boolean>;
   /** Whether this instance wants the lease (a poll loop with om-events nodes runs); false releases it. */
   contend?(on: boolean): void;
   /**
@@ -292,6 +297,11 @@ export class LoopState extends EventEmitter {
   /** May this instance hand events to the flow right now? (Checked before every batch: see shared.ts.) */
   mayEmit(): boolean {
     return this.store.mayEmit ? this.store.mayEmit() : true;
+  }
+
+  /** See StateStore.confirm (true at once for a store that is this process's alone). */
+  confirm(): Promise<boolean> {
+    return this.store.confirm ? this.store.confirm() : Promise.resolve(true);
   }
 
   /** A poll loop starts (true) or stops (false): a shared store contends for its lease, or releases it. */
