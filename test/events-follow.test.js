@@ -3,8 +3,9 @@
  * What om-events' state records, and for how long, depends on the om-events nodes that follow a server (in process,
  * against the simulator): disabled nodes and nodes on a disabled tab follow nothing, so adds made meanwhile are not
  * recorded and cannot turn into made-up "Failed: RequestVanished" events when the nodes are enabled long after; the
- * state goes with the last om-events node of its server; the state of a node deleted while Node-RED was down goes
- * once the flows started; terminated requests are forgotten without a poll cycle too.
+ * state is let go with the last om-events node of its server (any deploy type) and its journal kept, so nodes added
+ * back go on from their place; the state of a node deleted while Node-RED was down goes once the flows started, the
+ * journal of an om-server that is not in the flows too; terminated requests are forgotten without a poll cycle.
  */
 const assert = require('assert');
 const fs = require('fs');
@@ -60,18 +61,72 @@ describe('events: the state follows the om-events nodes that run', function () {
         assert.strictEqual(watch(outOwn).queue.length + watch(out).queue.length, 0, 'no made-up Failed for the 10 requests');
     });
 
-    it('the last om-events node of a server deleted ("nodes" deploy, om-server kept): its state and journal go, later adds are not recorded', async function () {
-        const one = flow(false).filter((n) => n.id !== 'own' && n.id !== 'outOwn');
-        await helper.load(NODES, one);
-        await ready('srv', 1);
+    for (const type of ['nodes', 'flows']) {
+        it(`the om-events nodes disabled, then enabled ("${type}" deploys, om-server kept): no add recorded meanwhile, the journal kept; enabled, they go on from their place, "only own" too`, async function () {
+            const both = flow(false);
+            await helper.load(NODES, both);
+            const first = await ready('srv', 2);
+            const before = await addRequest({ PrivateData: 'before' }, 'BEFORE');
+            await first.poll();
+            const mark = rt.sim.eventLog.length; // what came before the disable was sent then
+            const server = helper.getNode('srv');
+            await helper.setFlows(flow(true), type);
+            assert.strictEqual(helper.getNode('srv'), server, 'the om-server was not restarted');
+            await waitFor(() => !peekLoopState(userDir.journalDir, 'srv'), 2000, 'the state to be let go');
+            assert.ok(fs.readFileSync(file(), 'utf8').includes('BEFORE'), 'its journal stays, with the add from before');
+            const meanwhile = await addRequest({ PrivateData: 'secret-meanwhile' }, 'MEANWHILE');
+            assert.ok(!fs.readFileSync(file(), 'utf8').includes('secret-meanwhile'), 'nothing recorded for nobody');
+            rt.sim.answer(before); // changes while no node follows: they come out once the nodes are enabled again
+
+            await helper.setFlows(both, type);
+            // watched before the first poll answers (it sends what happened while they were disabled)
+            const outOwn = helper.getNode('outOwn');
+            const out = helper.getNode('out');
+            watch(outOwn);
+            watch(out);
+            assert.strictEqual(helper.getNode('srv'), server, 'still the same om-server');
+            const loop = await ready('srv', 2);
+            assert.notStrictEqual(loop, first, 'a loop on the state open now');
+            const after = await addRequest({ PrivateData: 'after' }, 'AFTER');
+            rt.sim.complete(before);
+            rt.sim.answer(after);
+            await loop.poll();
+            const own = rt.sim.eventLog.slice(mark).filter((e) => e.ID === before || e.ID === after);
+            const got = await take(outOwn, own.length);
+            assert.deepStrictEqual(got.map((m) => [m.payload.ID, m.payload.Status, m.request.correlation]).sort(),
+                own.map((e) => [e.ID, e.Status, e.ID === before ? 'BEFORE' : 'AFTER']).sort(),
+                'the change made while they were away, the later ones, with their correlations');
+            await take(out, own.length + rt.sim.eventLog.slice(mark).filter((e) => e.ID === meanwhile).length);
+            await loop.state.flush();
+            assert.ok(/\["s","own"/.test(fs.readFileSync(file(), 'utf8').split('\n').slice(-20).join('\n')), 'its place is written again');
+        });
+    }
+
+    it('the last om-events nodes of a server deleted ("nodes" deploy, om-server kept): the state and journal go, later adds are not recorded', async function () {
+        const both = flow(false);
+        await helper.load(NODES, both);
+        const loop = await ready('srv', 2);
         await addRequest({ PrivateData: 'secret-1' }, 'S1');
+        await loop.poll();
         await waitFor(() => fs.existsSync(file()) && fs.readFileSync(file(), 'utf8').includes('secret-1'), 2000, 'the add in the journal');
         const server = helper.getNode('srv');
-        await helper.setFlows(one.filter((n) => n.id !== 'ev'), 'nodes');
+        await helper.setFlows(both.filter((n) => !['own', 'ev', 'offTab'].includes(n.id)), 'nodes');
         assert.strictEqual(helper.getNode('srv'), server, 'the om-server was not restarted');
-        await waitFor(() => !fs.existsSync(file()) && !peekLoopState(userDir.journalDir, 'srv'), 2000, 'the state to go');
+        await waitFor(() => !fs.existsSync(file()) && !peekLoopState(userDir.journalDir, 'srv'), 2000, 'the state and its journal to go');
         await addRequest({ PrivateData: 'secret-2' }, 'S2');
         assert.ok(!fs.existsSync(file()), 'nothing recorded for nobody');
+    });
+
+    it('at start, the journals of om-servers that are not in the flows go (with their lock and set-aside copies); the others stay', async function () {
+        fs.mkdirSync(userDir.journalDir, { recursive: true });
+        const gone = journalFile(userDir.journalDir, 'gone');
+        fs.writeFileSync(gone, 'a journal with PrivateData\n');
+        fs.writeFileSync(`${gone}.lock`, '999999999\n');
+        fs.writeFileSync(`${gone}.unreadable-${Date.now()}`, 'PrivateData\n');
+        await helper.load(NODES, flow(false));
+        await ready('srv', 2);
+        await waitFor(() => !fs.readdirSync(userDir.journalDir).some((n) => n.startsWith(path.basename(gone))), 2000, 'the other server\'s journal to go');
+        assert.ok(fs.existsSync(file()), 'the journal of the flows\' om-server stays');
     });
 
     it('the state of an om-events node deleted while Node-RED was down goes once the flows started; the others stay', async function () {

@@ -153,6 +153,20 @@ describe('events: journal and state', function () {
         assert.deepStrictEqual((await open()).state.correlations.map((e) => e[0]), [1]);
     });
 
+    it('a file without a single line break: a torn header (a few bytes) starts afresh; more (junk, 2 MB) is set aside with a warning', async function () {
+        const file = journalFile(path.join(dir, 'openmedia'), 'srv');
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, '{"openmedia-journal":1,"ser');
+        const torn = await open();
+        assert.deepStrictEqual(torn.h.warnings, []);
+        await torn.store.close(false);
+        fs.writeFileSync(file, 'x'.repeat(2 * 1024 * 1024));
+        const junk = await open();
+        assert.match(junk.h.warnings.join('\n'), /not a journal this version can read.*renamed/);
+        assert.strictEqual(fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.unreadable-')).length, 1);
+        await junk.store.close(false);
+    });
+
     it('a state kept for another server URL is not used (the ids of another service mean nothing here)', async function () {
         const { store } = await open(URL_A);
         store.write({ added: [entry(1)], subscribers: [['ev1', subState(1000)]] });

@@ -44,6 +44,11 @@ class FakeService {
             }
             case 'GetAllOpenMediaRequestStatus':
                 return answer([...this.known.values()]);
+            case 'GetOpenMediaRequestHistoryByID': {
+                if (!this.known.has(args.openMediaID)) throw Object.assign(new Error('unknown id'), { code: 'InvalidOpenMediaIDFault' });
+                const after = new Date(args.retrieveLaterThan).getTime();
+                return answer(this.history.filter((r) => r.ID === args.openMediaID && Date.parse(r.TimeStamp) > after));
+            }
             case 'GetOpenMediaRequestStatusByID': {
                 const r = this.known.get(args.openMediaID);
                 if (!r) throw Object.assign(new Error('unknown id'), { code: 'InvalidOpenMediaIDFault' });
@@ -456,8 +461,82 @@ describe('events: shared poll loop', function () {
         svc.now = T0 + 36001;
         await loop.poll();
         assert.deepStrictEqual(handles[0].pending, []);
+        assert.strictEqual(svc.count('GetOpenMediaRequestHistoryByID'), 0, 'nothing fetched for a request nobody added');
+    });
+
+    it('"only ours": an add that comes after its records were dropped: they are fetched by id and sent first, marked late, then the rest, each once', async function () {
+        const svc = new FakeService();
+        const a = subscriber({ judge: onlyOwn, intervalMs: 1000 });
+        const b = subscriber({ id: 'n2', judge: (r, ours) => (r.Status === 'Queued' ? VERDICT.Skip : onlyOwn(r, ours)), intervalMs: 1000 });
+        svc.host = makeHost(svc, { timeoutMs: 30000 });
+        const { host, loop, handles } = start(svc, a, b);
+        await loop.poll();
+        svc.event(rec(5, 'Queued', T0 + 10));
+        svc.event(rec(5, 'AllocatedToAgent', T0 + 20));
+        svc.event(rec(6, 'Queued', T0 + 30)); // someone else's: dropped too, never added
+        svc.now += 1000;
+        await loop.poll();
+        svc.now = T0 + 40000; // past timeout + interval + overlap (36 s): dropped undecided
+        await loop.poll();
+        assert.deepStrictEqual(handles[0].pending, []);
+        svc.event(rec(5, 'AgentProcessing', T0 + 40500)); // held again: still not known as ours
+        svc.event(rec(9, 'Queued', T0 + 40600)); // ours, added in time: must not be held up by the late one
+        host.emit(ADDED_EVENT, { OpenMediaID: 9, request: {}, correlation: 'NINE' });
+        svc.now = T0 + 41000;
+        await loop.poll();
+        assert.deepStrictEqual(handles[0].pending.map((r) => `${r.ID}:${r.Status}`), ['5:AgentProcessing']);
+        assert.deepStrictEqual(a.got.map((d) => `${d.record.ID}:${d.record.Status}`), ['9:Queued']);
+        // The add answer of 5 arrives now (e.g. pushed from the other instance's journal after its Redis came back).
+        host.emit(ADDED_EVENT, { OpenMediaID: 5, request: { PrivateData: 'p5' }, correlation: 'FIVE' });
+        await loop.poll();
+        const line = (d) => `${d.record.ID}:${d.record.Status}:${d.request?.correlation}:${d.late === true}`;
+        assert.deepStrictEqual(a.got.map(line), ['9:Queued:NINE:false', '5:Queued:FIVE:true', '5:AllocatedToAgent:FIVE:true',
+            '5:AgentProcessing:FIVE:false'], 'in order: the dropped ones (late), then the held one');
+        assert.deepStrictEqual(b.got.map(line), ['5:AllocatedToAgent:FIVE:true', '5:AgentProcessing:FIVE:false'],
+            'each subscriber\'s own filter decides');
+        assert.strictEqual(svc.count('GetOpenMediaRequestHistoryByID'), 1, 'one history call for the request, shared by the subscribers');
+        const h = svc.calls.find((c) => c.op === 'GetOpenMediaRequestHistoryByID').args;
+        assert.deepStrictEqual([h.openMediaID, new Date(h.retrieveLaterThan).getTime()], [5, T0 + 9], 'from just before its first dropped record');
+        svc.event(rec(5, 'Complete', T0 + 42000));
+        svc.now = T0 + 43000;
+        await loop.poll();
+        await loop.poll();
+        assert.deepStrictEqual(a.got.map(line).slice(4), ['5:Complete:FIVE:false'], 'later changes come with the polls, nothing twice');
+        assert.strictEqual(svc.count('GetOpenMediaRequestHistoryByID'), 1);
+        // A late add whose request the service no longer holds: nothing to send, said once, the loop goes on.
+        svc.known.delete(6);
+        const warned = [];
+        host.warn = (t) => warned.push(t);
         host.emit(ADDED_EVENT, { OpenMediaID: 6, request: {} });
-        assert.strictEqual(a.got.length, 2, 'an expired record stays dropped');
+        await loop.poll();
+        assert.strictEqual(a.got.length, 5);
+        assert.match(warned.join('\n'), /#6 was added after its first changes had been dropped/);
+        assert.strictEqual(loop.failureCount, 0);
+    });
+
+    it('"only ours": the memory of dropped requests is bounded (MAX_DROPPED ids, DataExpiration)', async function () {
+        const { MAX_DROPPED } = require('../lib/events');
+        const svc = new FakeService();
+        const a = subscriber({ judge: onlyOwn, intervalMs: 1000, dataExpirationMs: 60000 });
+        svc.host = makeHost(svc, { timeoutMs: 1000 });
+        const { host, loop } = start(svc, a);
+        await loop.poll();
+        for (let i = 0; i < MAX_DROPPED; i++) svc.event(rec(200000 + i, 'Queued', T0 + 1)); // with 3: one too many
+        svc.event(rec(3, 'Queued', T0 + 2));
+        svc.now = T0 + 30000; // dropped at once: older than 1 + 1 + 5 s
+        await loop.poll();
+        host.emit(ADDED_EVENT, { OpenMediaID: 200000, request: {} }); // the oldest: pushed out by MAX_DROPPED newer ones
+        await loop.poll();
+        assert.strictEqual(svc.count('GetOpenMediaRequestHistoryByID'), 0);
+        host.emit(ADDED_EVENT, { OpenMediaID: 200001, request: {} }); // still remembered
+        await loop.poll();
+        assert.strictEqual(svc.count('GetOpenMediaRequestHistoryByID'), 1);
+        assert.deepStrictEqual(a.got.map((d) => [d.record.ID, d.late]), [[200001, true]]);
+        svc.now = T0 + 2 + 60000 + 1000; // past DataExpiration
+        await loop.poll();
+        host.emit(ADDED_EVENT, { OpenMediaID: 3, request: {} });
+        await loop.poll();
+        assert.strictEqual(svc.count('GetOpenMediaRequestHistoryByID'), 1, 'forgotten after DataExpiration');
     });
 
     it('"only ours": an add releases its own held records among thousands of others\' and after the oldest overflowed', async function () {
@@ -480,10 +559,12 @@ describe('events: shared poll loop', function () {
         host.emit(ADDED_EVENT, { OpenMediaID: 100000 + MAX_PENDING, request: {} }); // ours, nothing held for it
         assert.deepStrictEqual(a.got, []);
         host.emit(ADDED_EVENT, { OpenMediaID: 7, request: {} });
-        assert.deepStrictEqual(a.got.map((d) => `${d.record.ID}:${d.record.Status}`), ['7:AllocatedToAgent']);
+        assert.deepStrictEqual(a.got, [], 'its overflowed record first: fetched by the next cycle');
+        await loop.poll();
+        assert.deepStrictEqual(a.got.map((d) => `${d.record.ID}:${d.record.Status}:${d.late === true}`), ['7:Queued:true', '7:AllocatedToAgent:false']);
         host.emit(ADDED_EVENT, { OpenMediaID: 8, request: {} });
         host.emit(ADDED_EVENT, { OpenMediaID: 100005, request: {} });
-        assert.deepStrictEqual(a.got.map((d) => `${d.record.ID}:${d.record.Status}`), ['7:AllocatedToAgent', '8:Queued', '100005:Queued']);
+        assert.deepStrictEqual(a.got.map((d) => `${d.record.ID}:${d.record.Status}`), ['7:Queued', '7:AllocatedToAgent', '8:Queued', '100005:Queued']);
         assert.strictEqual(handles[0].pending.length, MAX_PENDING - 3);
         assert.ok(!handles[0].pending.some((r) => r.ID === 7 || r.ID === 8 || r.ID === 100005), 'released records leave the list');
     });

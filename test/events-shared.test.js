@@ -69,14 +69,15 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
     });
 
     /** One instance: a LoopState over a RedisStore (its own journal directory), and what it reported. */
-    function open(name, { url = redis.url, leaseMs = 1000, password, username, prefix = 't:' } = {}) {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), `om-shared-${name}-`));
+    function open(name, { url = redis.url, leaseMs = 1000, password, username, prefix = 't:', dir } = {}) {
+        dir = dir || fs.mkdtempSync(path.join(os.tmpdir(), `om-shared-${name}-`));
         const settings = { url, prefix, leaseMs };
         if (password) settings.password = password;
         if (username) settings.username = username;
         const store = new ev.RedisStore(settings, 'srv', SERVICE, dir);
-        const state = new ev.LoopState(SERVICE, store);
-        const o = { name, dir, store, state, roles: [], problems: [], added: [] };
+        const logs = [];
+        const state = new ev.LoopState(SERVICE, store, (t) => logs.push(t));
+        const o = { name, dir, store, state, roles: [], problems: [], added: [], logs };
         state.on('role', (c) => o.roles.push({ ...c, at: Date.now() }));
         state.on('problem', (p) => o.problems.push(p));
         state.on('added', (id) => o.added.push(id));
@@ -115,6 +116,10 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
                 if (op === 'GetOpenMediaRequestsByTime') {
                     const after = new Date(args.retrieveLaterThan).getTime();
                     return { OpenMediaRequests: service.records.filter((r) => Date.parse(r.TimeStamp) > after), TimeStamp: iso(service.now) };
+                }
+                if (op === 'GetOpenMediaRequestHistoryByID') {
+                    const after = new Date(args.retrieveLaterThan).getTime();
+                    return { OpenMediaRequests: service.records.filter((x) => x.ID === args.openMediaID && Date.parse(x.TimeStamp) > after), TimeStamp: iso(service.now) };
                 }
                 if (op === 'GetOpenMediaRequestStatusByID') {
                     const r = service.records.filter((x) => x.ID === args.openMediaID).at(-1);
@@ -317,6 +322,33 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
         assert.strictEqual(await redis.cli('EXISTS', a.store.keyNames.meta), 1);
     });
 
+    it('setting on, off (the journal goes on alone), on again: per node the newer position wins, so the "off" period\'s changes do not come again', async function () {
+        const pos = (ms) => ({ v: 2, tracker: { v: 2, cursor: iso(ms), floor: null, newest: null, seen: [] } });
+        const a = open('A');
+        a.state.contend(true);
+        await waitFor(() => leader(a), 5000, 'A to take the lease');
+        for (const [id, at] of [['ev1', T0], ['ev2', T0 + 5000], ['ev3', T0]]) a.state.handOver(id, pos(at));
+        await a.state.flush();
+        await a.state.close(false); // the setting switched off: a redeploy
+        // Off: the journal alone, in the same user directory; ev1 goes on for a minute, ev2 stays behind the pair's
+        // position (the other instance moved it on), ev4 is new.
+        const off = new ev.LoopState(SERVICE, new ev.JournalStore(a.dir, 'srv', SERVICE));
+        for (const [id, at] of [['ev1', T0 + 60000], ['ev2', T0 + 1000], ['ev4', T0 + 30000]]) off.handOver(id, pos(at));
+        await off.close(false);
+        const again = open('A2', { dir: a.dir }); // on again
+        again.state.contend(true);
+        await waitFor(() => leader(again) && again.roles.some((r) => r.reload), 5000, 'A to take the lease and read the pair\'s state');
+        const cursor = (id) => again.state.subscriber(id)?.tracker.cursor;
+        assert.strictEqual(cursor('ev1'), iso(T0 + 60000), 'the journal\'s newer position');
+        assert.strictEqual(cursor('ev2'), iso(T0 + 5000), 'the pair\'s newer position');
+        assert.strictEqual(cursor('ev3'), iso(T0), 'only in Redis');
+        assert.strictEqual(cursor('ev4'), iso(T0 + 30000), 'only in the journal');
+        assert.strictEqual(again.logs.filter((t) => /resumes from the position kept in this instance's journal/.test(t)).length, 2, 'said for ev1 and ev4');
+        await again.state.flush();
+        const journal = fs.readFileSync(ev.journalFile(a.dir, 'srv'), 'utf8');
+        for (const id of ['ev1', 'ev2', 'ev4']) assert.ok(journal.includes(`["r","${id}"]`), `the journal lets go of ${id}'s position`);
+    });
+
     it('fencing: the writes of a holder whose lease was taken over are refused, and it becomes a standby', async function () {
         const a = open('A', { leaseMs: 10000 });
         const b = open('B', { leaseMs: 10000 });
@@ -335,6 +367,31 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
         b.state.handOver('ev1', { v: 2, tracker: { v: 2, cursor, floor: null, newest: null, seen: [] } });
         await b.state.flush();
         assert.ok(await redis.cli('HGET', b.store.keyNames.subs, 'ev1'), 'the holder\'s write is taken');
+    });
+
+    it('a holder that wakes "before its deadline" while another holds the lease (a suspended host): the lease is confirmed after each answer, nothing goes out', async function () {
+        const a = open('A', { leaseMs: 10000 });
+        const b = open('B', { leaseMs: 10000 });
+        const service = { now: T0 + 1000, records: [rec(5, 'Queued', T0 + 100), rec(7, 'Queued', T0 + 200)] };
+        const saved = { v: 2, tracker: { v: 2, cursor: iso(T0), floor: null, newest: null, seen: [] } };
+        loopOn(a, service, { saved, judge: (r, ours) => (r.ID === 7 && !ours ? ev.VERDICT.Defer : ev.VERDICT.Emit) });
+        await waitFor(() => leader(a) && a.delivered.length === 1 && a.sub.pending.length === 1, 5000, 'A to lead, send 5 and hold 7');
+        // As after a suspension longer than the lease: the key expired in Redis and B took it; A's monotonic clock
+        // stood still, so its own deadline has not passed.
+        await redis.cli('DEL', leaseKey(a));
+        b.state.contend(true);
+        await waitFor(() => leader(b), 5000, 'B to take the lease');
+        const renewed = a.store.stats.renewed;
+        assert.ok(a.store.mayEmit(), 'A\'s deadline alone says it may emit');
+        service.records.push(rec(6, 'Queued', T0 + 1500));
+        service.now = T0 + 2000;
+        b.state.added({ OpenMediaID: 7, request: { ServiceGroupID: 101 }, correlation: 'T-7', node: 'add' }); // would release 7
+        await waitFor(() => a.added.includes(7), 5000, 'A to hear of the add');
+        await a.loop.poll();
+        await waitFor(() => !leader(a), 5000, 'A to stand by');
+        assert.deepStrictEqual(a.delivered.map((d) => d.record.ID), [5], 'neither the new record nor the released one went out');
+        assert.strictEqual(a.roles.at(-1).reason, 'other');
+        assert.strictEqual(a.store.stats.renewed, renewed, 'no renewal succeeded');
     });
 
     it('names the service in its keys as the journal does: a trailing slash is the same service, another host is not', function () {
@@ -407,6 +464,38 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
         assert.deepStrictEqual(a.state.correlation.requestFor(9), { ServiceGroupID: 101, correlation: 'T-9' });
         await b.state.flush();
         assert.match(fs.readFileSync(ev.journalFile(b.dir, 'srv'), 'utf8'), /\["x",\[9\]\]/, 'then forgotten in B\'s journal');
+    });
+
+    it('an add pushed late (the other instance was cut from Redis longer than the hold): the holder fetches what it dropped and sends it, marked late, each once', async function () {
+        const p = await proxy();
+        const a = open('A');
+        const b = open('B', { url: p.url });
+        const service = { now: T0 + 1000, records: [rec(9, 'Queued', T0 + 500), rec(9, 'AllocatedToAgent', T0 + 600)] };
+        const saved = { v: 2, tracker: { v: 2, cursor: iso(T0), floor: null, newest: null, seen: [] } };
+        loopOn(a, service, { saved, intervalMs: 1000, judge: (r, ours) => (ours ? ev.VERDICT.Emit : ev.VERDICT.Defer) });
+        await waitFor(() => leader(a) && a.sub.pending.length === 2, 5000, 'A to lead and hold the records of a request it does not know');
+        await waitFor(() => b.store.connected, 5000, 'B connected');
+        p.cut();
+        await waitFor(() => !b.store.connected || b.problems.some((x) => x), 5000, 'B to lose Redis');
+        b.state.added({ OpenMediaID: 9, request: { ServiceGroupID: 101 }, correlation: 'T-9', node: 'add' });
+        // Past the hold (call timeout 10 s + poll 1 s + overlap 5 s, service time): A drops them as someone else's.
+        service.now = T0 + 20000;
+        await a.loop.poll();
+        assert.deepStrictEqual(a.sub.pending, []);
+        service.records.push(rec(9, 'AgentProcessing', T0 + 20500));
+        service.now = T0 + 21000;
+        await a.loop.poll();
+        assert.strictEqual(a.sub.pending.length, 1, 'a later record of it is held again');
+        assert.deepStrictEqual(a.delivered, []);
+        p.heal(); // B's journal pushes the add; A hears of it through the log
+        await waitFor(() => a.delivered.length === 3, 10000, 'A to send the dropped records and the held one');
+        assert.deepStrictEqual(a.delivered.map((d) => [d.record.Status, d.request.correlation, d.late === true]),
+            [['Queued', 'T-9', true], ['AllocatedToAgent', 'T-9', true], ['AgentProcessing', 'T-9', false]]);
+        service.records.push(rec(9, 'Complete', T0 + 22000));
+        service.now = T0 + 23000;
+        await a.loop.poll();
+        await a.loop.poll();
+        assert.deepStrictEqual(a.delivered.slice(3).map((d) => [d.record.Status, d.late === true]), [['Complete', false]], 'nothing twice');
     });
 
     it('Redis down at start: standby with a clear problem and no poll; once Redis answers, the lease and the polls', async function () {
@@ -610,8 +699,8 @@ describe('events: om-events nodes with shared state, in Node-RED', function () {
         // Through an environment variable: the configuration itself holds only ${OM_TEST_REDIS_URL}.
         process.env.OM_TEST_REDIS_URL = `redis://admin:${secret}@127.0.0.1:9`;
         const { seen, srv } = await load('${OM_TEST_REDIS_URL}');
-        await waitFor(() => seen.statuses.some((s) => s.text === 'Redis setting unusable') && seen.errors.length > 0, 5000, 'the status and the error');
-        assert.strictEqual(seen.statuses.find((s) => s.text === 'Redis setting unusable').fill, 'red');
+        await waitFor(() => seen.statuses.some((s) => s.text === 'bad Redis setting, standby') && seen.errors.length > 0, 5000, 'the status and the error');
+        assert.strictEqual(seen.statuses.find((s) => s.text === 'bad Redis setting, standby').fill, 'red');
         assert.strictEqual(seen.errors.length, 1);
         assert.strictEqual(seen.errors[0].msg.topic, 'openmedia/state');
         assert.strictEqual(seen.errors[0].msg.payload.code, 'REDIS_CONFIG');
@@ -661,10 +750,24 @@ describe('events: om-events nodes with shared state, in Node-RED', function () {
         }
     });
 
-    it('the Redis client package missing: "Redis client not installed", never polls', async function () {
+    it('a Redis that asks for a password when none is set: red "Redis: no password, standby" (every red Redis status says standby), never polls', async function () {
+        const locked = await startRedis({ appendonly: false, password: 'pw-9131' });
+        try {
+            const { seen } = await load(locked.url);
+            await waitFor(() => seen.statuses.some((s) => s.fill === 'red') && seen.errors.length > 0, 5000, 'the status and the error');
+            assert.deepStrictEqual(seen.statuses.find((s) => s.fill === 'red'), { fill: 'red', shape: 'ring', text: 'Redis: no password, standby' });
+            assert.strictEqual(seen.errors[0].msg.payload.code, 'REDIS_NOAUTH');
+            assert.strictEqual(sim.receivedCount('GetOpenMediaRequestsByTime'), 0);
+        } finally {
+            await helper.unload();
+            await locked.stop();
+        }
+    });
+
+    it('the Redis client package missing: "no Redis client, standby", never polls', async function () {
         ev.redisLoader.load = () => { throw Object.assign(new Error("Cannot find module '@redis/client'"), { code: 'MODULE_NOT_FOUND' }); };
         const { seen } = await load(redis.url);
-        await waitFor(() => seen.statuses.some((s) => s.text === 'Redis client not installed') && seen.errors.length > 0, 5000, 'the status');
+        await waitFor(() => seen.statuses.some((s) => s.text === 'no Redis client, standby') && seen.errors.length > 0, 5000, 'the status');
         assert.match(seen.errors[0].text, /npm install @redis\/client/);
         assert.strictEqual(sim.receivedCount('GetOpenMediaRequestsByTime'), 0);
     });

@@ -4,7 +4,7 @@
 // dot: nothing was sent (the message or the node is wrong). Every text short enough for the editor.
 const assert = require('assert');
 const {
-    STATUS_MAX, answerStatus, failureStatus, refusalStatus, shortStatus, recordText, queuedText, waitText, fit, retryText,
+    STATUS_MAX, answerStatus, failureStatus, refusalStatus, shortStatus, recordText, queuedText, waitText, fit, marked, retryText,
 } = require('../lib/status');
 const { FAULT_NAMES, REQUEST_STATUS_NAMES, OPEN_MEDIA_STATUS_NAMES } = require('../lib/contract');
 
@@ -146,6 +146,15 @@ describe('status texts and colours', function () {
         // what the server sent as a logon id is shown only as letters and digits, and short
         const odd = recordText({ ID: 7, Status: 'AgentProcessing', LogonID: '<b>x</b> "quoted" and a very long name' });
         assert.ok(odd.length <= STATUS_MAX && !/[<>" ]{1}/.test(odd.slice('#7 with agent '.length)), odd);
+    });
+
+    it('marked() keeps the mark whole: the text is cut for it when both do not fit (the lease holder\'s "(leader)")', function () {
+        assert.strictEqual(marked('#5 complete by 4001', ' (leader)'), '#5 complete by 4001 (leader)');
+        const long = marked('#63 queued, position 33', ' (leader)');
+        assert.strictEqual(long, '#63 queued, position… (leader)');
+        assert.ok(long.length <= STATUS_MAX);
+        assert.strictEqual(marked('#8 offered to agent 4008', ' (leader)').length, STATUS_MAX);
+        assert.ok(marked('x'.repeat(100), ' (leader)').endsWith('… (leader)'));
     });
 
     it('fit() picks the first text that fits and cuts the last one when none does', function () {

@@ -31,6 +31,12 @@ export function fit(...texts: string[]): string {
   return `${last.slice(0, STATUS_MAX - 1)}…`;
 }
 
+/** `text` followed by `mark`, which always shows whole: the text is cut (with an ellipsis) when both do not fit. */
+export function marked(text: string, mark: string): string {
+  if (text.length + mark.length <= STATUS_MAX) return `${text}${mark}`;
+  return `${text.slice(0, Math.max(0, STATUS_MAX - mark.length - 1))}…${mark}`;
+}
+
 /** Codes of a call that got no usable answer from the server (red ring). */
 const TRANSPORT: Record<string, string> = {
   ECONNREFUSED: 'no connection to server',

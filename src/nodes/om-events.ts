@@ -49,7 +49,7 @@ import { VERDICT, type EventRecord, type Verdict } from '../lib/events/types';
 import type { StatusRecord } from '../lib/normalize';
 import { contextStoreKinds, type DoneFn, type NodeAPI, type NodeDef, type NodeMessage, type NodeStatus, type OmServerNode, type RedNode, type SendFn } from '../lib/red';
 import { REPORT_EVERY_MS } from '../lib/events/shared';
-import { STATUS_MAX, StatusThrottle, fit, recordText, retryText, shortStatus } from '../lib/status';
+import { STATUS_MAX, StatusThrottle, fit, marked, recordText, retryText, shortStatus } from '../lib/status';
 
 /** Key of the node's state in a context store. */
 export const CONTEXT_KEY = 'omEvents';
@@ -124,16 +124,16 @@ export function changeText(r: EventRecord, showsSecret?: (text: string) => boole
   return recordText(r as unknown as Record<string, unknown>, showsSecret);
 }
 
-/** Red status text when the shared state (Redis) cannot be used: this instance stands by. */
+/** Red status text when the shared state (Redis) cannot be used: this instance stands by (every text says so). */
 export function noRedisText(code: string): string {
   const words: Record<string, string> = {
     REDIS_WRONGPASS: 'Redis: logon refused, standby',
-    REDIS_NOAUTH: 'Redis: needs a password',
+    REDIS_NOAUTH: 'Redis: no password, standby',
     REDIS_NOPERM: 'Redis: not allowed, standby',
-    REDIS_CONFIG: 'Redis setting unusable',
-    REDIS_MODULE: 'Redis client not installed',
-    REDIS_OOM: 'Redis out of memory',
-    REDIS_TLS_ERROR: 'Redis: certificate problem',
+    REDIS_CONFIG: 'bad Redis setting, standby',
+    REDIS_MODULE: 'no Redis client, standby',
+    REDIS_OOM: 'Redis out of memory, standby',
+    REDIS_TLS_ERROR: 'Redis: TLS problem, standby',
     REDIS_ETIMEDOUT: 'no Redis answer: standby',
     REDIS_EPROTO: 'Redis: bad reply, standby',
   };
@@ -145,6 +145,8 @@ export const STANDBY_TEXT = 'standby (other instance polls)';
 /** Standby, and Redis has not (yet) said who holds the lease: until the store's watchdog raises a problem. */
 export const WAITING_TEXT = 'standby (asking Redis)';
 export const LEADER_TEXT = 'polling (leader)';
+/** Follows the last change on the lease holder: always shown whole (a long change text is shortened for it). */
+export const LEADER_MARK = ' (leader)';
 
 /** Red status text when another live process holds the journal's lock (same user directory). */
 export function lockedText(pid: number | undefined): string {
@@ -234,18 +236,20 @@ module.exports = function register(RED: NodeAPI): void {
       else if (problem) status.set({ fill: 'yellow', shape: 'ring', text: notSavedText(problem.code) });
       // "other instance polls" only when Redis said so within the last lease time (else nobody may be polling).
       else if (standby) status.set({ fill: 'grey', shape: 'ring', text: state?.otherHolds() ? STANDBY_TEXT : WAITING_TEXT });
-      else if (leader) status.set(last ? { ...last, text: fit(`${last.text ?? ''} (leader)`, last.text ?? '') } : { fill: 'green', shape: 'ring', text: LEADER_TEXT });
+      else if (leader) status.set(last ? { ...last, text: marked(String(last.text ?? ''), LEADER_MARK) } : { fill: 'green', shape: 'ring', text: LEADER_TEXT });
       else status.set(last ?? { fill: 'green', shape: 'ring', text: 'no changes yet' });
     };
 
     const deliver = (events: Delivery[]): void => {
       if (closed) return;
       let newest: EventRecord | undefined;
-      for (const { record, request } of events) {
+      for (const { record, request, late } of events) {
         // Each message on its own: the records are already counted as handled, one that fails must not take the
         // others with it.
         try {
-          const msg = buildMessage(record, request) as unknown as NodeMessage;
+          const msg = buildMessage(record, request) as unknown as NodeMessage & { late?: boolean };
+          // Sent after later changes of other requests: its add came after it had been dropped as someone else's.
+          if (late) msg.late = true;
           if (perStatus) {
             const i = outputIndex.get(record.Status);
             if (i === undefined) continue;
@@ -389,12 +393,13 @@ module.exports = function register(RED: NodeAPI): void {
       const s = sub;
       sub = undefined;
       if (!s) {
-        if (removed) state?.drop(node.id);
         saving.then(() => done(), () => done());
         return;
       }
-      // A stop writes the current state at once (exact across a redeploy or a clean restart); a deletion drops it.
-      const final = s.close(removed);
+      // A stop writes the current state at once (exact across a redeploy or a clean restart). So does a deletion or
+      // a disable (both come as `removed`): once the flows started, the sweep (state.ts sweepLoopStates) drops the
+      // state of a node gone from the flows and keeps a disabled node's, which goes on from there when enabled.
+      const final = s.close(false);
       (removed ? saving : saveCopy(final)).then(() => done(), () => done());
     });
   }

@@ -45,7 +45,7 @@ import { invalidInput } from '../lib/errors';
 import { serviceKey } from '../lib/events/journal';
 import { PollLoop } from '../lib/events/poller';
 import { DEFAULT_LEASE_MS, DEFAULT_PREFIX, MIN_LEASE_MS, REDIS_CREDENTIALS_IN_URL, redisUrlProblem, redisWhere, type SharedSettings } from '../lib/events/shared';
-import { openLoopState, peekLoopState, removeLoopState, resetLoopStates, sweepLoopStates } from '../lib/events/state';
+import { openLoopState, peekLoopState, removeLoopState, resetLoopStates, sweepLoopStates, type FlowsOfEvents } from '../lib/events/state';
 import { DEFAULT_MAX_RESPONSE_BYTES, type TlsOptions } from '../lib/http-transport';
 import { ADDED_EVENT, type NodeAPI, type OmAddedEvent, type OmServerConfig, type OmServerNode } from '../lib/red';
 import { withoutUserInfo } from '../lib/url';
@@ -110,11 +110,36 @@ function usedByEvents(RED: NodeAPI, serverId: string): boolean {
 }
 
 /**
- * Once per runtime: when the flows (re)started, a state no om-events node uses any more goes, and so do the states
- * of om-events nodes that are gone (lib/events/state.ts sweepLoopStates). The user directory is the one of the
- * latest registration (the test helper registers the module per test).
+ * The om-servers of the deployed flows and, per server, its om-events nodes (enabled or not: a disabled node keeps
+ * its place for when it is enabled again); undefined when the runtime cannot say.
  */
-const sweeping = new WeakMap<object, { dir: string | undefined }>();
+function flowsOfEvents(RED: NodeAPI): FlowsOfEvents | undefined {
+  if (typeof RED.nodes.eachNode !== 'function') return undefined;
+  const flows: FlowsOfEvents = { servers: [], events: new Map() };
+  try {
+    RED.nodes.eachNode((n) => {
+      const def = n as { type?: string; id?: string; server?: unknown };
+      if (typeof def.id !== 'string') return;
+      if (def.type === 'om-server') flows.servers.push(def.id);
+      else if (def.type === 'om-events' && typeof def.server === 'string') {
+        const ids = flows.events.get(def.server) ?? new Set<string>();
+        ids.add(def.id);
+        flows.events.set(def.server, ids);
+      }
+    });
+  } catch {
+    return undefined;
+  }
+  return flows;
+}
+
+/**
+ * Once per runtime: when the flows (re)started, a state no om-events node uses any more is let go, the states of
+ * om-events nodes that are gone go, and so do the journals of om-servers that are not in the flows
+ * (lib/events/state.ts sweepLoopStates). The runtime and user directory are those of the latest registration (the
+ * test helper registers the module per test).
+ */
+const sweeping = new WeakMap<object, { RED: NodeAPI; dir: string | undefined }>();
 
 function sweepOnStart(RED: NodeAPI, dir: string | undefined): void {
   const events = RED.events;
@@ -122,12 +147,13 @@ function sweepOnStart(RED: NodeAPI, dir: string | undefined): void {
   const known = sweeping.get(events);
   if (known) {
     known.dir = dir;
+    known.RED = RED;
     return;
   }
-  const current = { dir };
+  const current = { RED, dir };
   sweeping.set(events, current);
   events.on('flows:started', () => {
-    void sweepLoopStates(current.dir).catch(() => {});
+    void sweepLoopStates(current.dir, flowsOfEvents(current.RED)).catch(() => {});
   });
 }
 
@@ -223,10 +249,10 @@ module.exports = function register(RED: NodeAPI): void {
       if (state && serviceKey(state.url) === serviceKey(node.url)) state.added(ev);
     };
     node.on(ADDED_EVENT, recordAdded);
-    // No enabled om-events node uses this server: nothing is recorded, and a journal left from before goes (its
-    // requests were not followed since: their statuses could not be told right later).
+    // No enabled om-events node uses this server: the state is not opened, so nothing is recorded (nothing follows
+    // those requests: their statuses could not be told right later). A journal from before stays: an om-events node
+    // enabled again goes on from its place.
     if (usedByEvents(RED, node.id)) node.eventsState();
-    else void removeLoopState(stateDir, node.id);
 
     node.getClient = (): OpenMediaClient => {
       if (configured.had) throw invalidInput('url', 'no-credentials', '(hidden)', CREDENTIALS_IN_URL);

@@ -160,11 +160,18 @@ async function chooseType(editor, field, type) {
         return `[data-om-type-button="${s}"]`;
     }, sel);
     // The menu is a fixed-position element appended to the body (offsetParent stays null): check its display. On a
-    // loaded machine a click can land before the button's handler is bound: click again (bounded) until it opens.
-    let opened = false;
-    for (let attempt = 0; attempt < 4 && !opened; attempt++) {
-        await page.click(button);
+    // loaded machine a click can land before a handler is bound or while the menu still opens: the whole choice is
+    // tried again (at most 4 times, 5 s each step) until the typedInput has the type and no menu is open.
+    const visibleMenus = () => [...document.querySelectorAll('.red-ui-typedInput-options')].filter((m) => getComputedStyle(m).display !== 'none').length;
+    for (let attempt = 0; ; attempt++) {
         try {
+            // a menu still open (or fading out) belongs to the typedInput chosen before: wait until it is gone
+            const noMenu = () => ![...document.querySelectorAll('.red-ui-typedInput-options')].some((m) => getComputedStyle(m).display !== 'none');
+            await page.waitForFunction(noMenu, null, { timeout: 2000 }).catch(async () => {
+                await page.locator('.red-ui-tray-titlebar').last().click();
+                await page.waitForFunction(noMenu, null, { timeout: 5000 });
+            });
+            await page.click(button);
             const menu = await page.waitForFunction((t) => {
                 // Exactly one: a menu still fading out belongs to the typedInput chosen before.
                 const menus = [...document.querySelectorAll('.red-ui-typedInput-options')]
@@ -175,15 +182,18 @@ async function chooseType(editor, field, type) {
                 return true;
             }, type, { timeout: 5000 });
             await menu.dispose();
-            opened = true;
+            await page.click(`[data-om-type-item="${type}"]`);
+            await page.waitForFunction(({ s, t }) => $(s).typedInput('type') === t
+                && ![...document.querySelectorAll('.red-ui-typedInput-options')].some((m) => getComputedStyle(m).display !== 'none'),
+            { s: sel, t: type }, { timeout: 5000 });
+            break;
         } catch (err) {
             if (attempt === 3) throw err;
+            await page.evaluate(() => document.querySelectorAll('[data-om-type-item]').forEach((e) => e.removeAttribute('data-om-type-item')));
+            // an open menu closes on a click outside it (the dialog's title bar)
+            if (await page.evaluate(visibleMenus) > 0) await page.locator('.red-ui-tray-titlebar').last().click().catch(() => {});
         }
     }
-    await page.click(`[data-om-type-item="${type}"]`);
-    await page.waitForFunction(({ s, t }) => $(s).typedInput('type') === t
-        && ![...document.querySelectorAll('.red-ui-typedInput-options')].some((m) => getComputedStyle(m).display !== 'none'),
-    { s: sel, t: type });
     await page.evaluate(() => document.querySelectorAll('[data-om-type-item]').forEach((e) => e.removeAttribute('data-om-type-item')));
 }
 

@@ -94,18 +94,22 @@ function urlTag(url: string): string {
   return createHash('sha256').update(serviceKey(url)).digest('hex').slice(0, 16);
 }
 
+/** The names in a directory; none when it cannot be read (not there yet, or not a directory). */
+function namesIn(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /** How long a journal set aside as unreadable is kept (it holds PrivateData): 7 days, then deleted. */
 export const UNREADABLE_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Deletes journals set aside as unreadable (`<journal>.unreadable-<ms>`) more than UNREADABLE_KEEP_MS ago. */
 export function dropOldUnreadable(dir: string, now = Date.now()): string[] {
   const gone: string[] = [];
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return gone;
-  }
+  const names = namesIn(dir);
   for (const name of names) {
     const m = /^events-[A-Za-z0-9_-]{1,80}\.journal\.unreadable-(\d{1,16})$/.exec(name);
     if (!m || !(now - Number(m[1]) > UNREADABLE_KEEP_MS)) continue;
@@ -214,6 +218,53 @@ function takeLock(file: string): void {
     fs.rmSync(lock, { force: true, recursive: true });
   }
   throw Object.assign(new Error(`could not take the lock ${lock}`), { code: 'JOURNAL_LOCKED' });
+}
+
+/** Does a live process other than this one hold the lock of this journal? */
+export function lockedByOther(file: string): boolean {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(`${file}.lock`, 'utf8').slice(0, 256).split('\n');
+  } catch {
+    return false;
+  }
+  return Number.parseInt(lines[0] ?? '', 10) !== process.pid && holderAlive(lines);
+}
+
+/**
+ * Deletes a journal and its .tmp, lock and set-aside copies (`journal`: its file name in `dir`), unless another live
+ * process holds it. Returns the names deleted.
+ */
+export function dropJournalFiles(dir: string, journal: string, names?: string[]): string[] {
+  const gone: string[] = [];
+  if (lockedByOther(path.join(dir, journal))) return gone;
+  for (const name of names ?? namesIn(dir)) {
+    if (name !== journal && !name.startsWith(`${journal}.`)) continue;
+    try {
+      fs.rmSync(path.join(dir, name), { force: true, recursive: name.endsWith('.lock') });
+      gone.push(name);
+    } catch {
+      // tried again at the next start
+    }
+  }
+  return gone;
+}
+
+/**
+ * Deletes the journals of om-servers that are not in the deployed flows (deleted while Node-RED was down, a flows
+ * file replaced, a project switched): a journal, its .tmp, its lock and what was set aside from it. Not one
+ * another live process holds (`keep`: the journal files of the om-servers that are). Returns the names deleted.
+ */
+export function dropOtherJournals(dir: string, keep: Set<string>): string[] {
+  const gone: string[] = [];
+  const names = namesIn(dir);
+  const journals = new Set<string>();
+  for (const name of names) {
+    const m = /^(events-[A-Za-z0-9_-]{1,80}\.journal)(\.tmp|\.lock|\.unreadable-\d{1,16})?$/.exec(name);
+    if (m && !keep.has(m[1])) journals.add(m[1]);
+  }
+  for (const journal of journals) gone.push(...dropJournalFiles(dir, journal, names));
+  return gone;
 }
 
 function releaseLock(file: string): void {
@@ -459,7 +510,9 @@ export class JournalStore implements StateStore {
       }
       good = start;
     }
-    if (first) return 'fresh'; // not even the header made it
+    // Not even the header made it: a crash while it was written leaves a few dozen bytes; more is something else
+    // (set aside with a warning, not dropped without a word).
+    if (first) return data.length > 1024 ? 'unreadable' : 'fresh';
     return good;
   }
 

@@ -30,6 +30,17 @@
  * server's call timeout + the poll interval + the overlap can no longer become ours (the AddRequest answer would
  * have timed out) and is dropped, as the filter asks for; so are the oldest beyond MAX_PENDING.
  *
+ * Late adds: an add can still come after its records were dropped: its answer reached the other instance of a pair
+ * whose Redis connection was cut (its journal pushes it once Redis answers again), or the answer was slower than the
+ * call timeout. So each subscriber remembers which requests it dropped records of (the id and the first and last
+ * TimeStamp, at most MAX_DROPPED ids, each for DataExpiration). An add for such an id makes the next cycle (at once)
+ * fetch that request's history (GetOpenMediaRequestHistoryByID) and send, before anything else of it, the records
+ * stamped between the first and the last dropped that the filter now takes (Delivery.late: msg.late on the
+ * message); what the subscriber still holds of it goes right after, later records with the polls as usual. None of
+ * these were sent before (undecided means unsent), so nothing goes twice. The memory is the holder's own: a takeover
+ * between the drop and the late add, or a restart, forgets it (the records stay unsent); so does an id pushed out by
+ * MAX_DROPPED newer ones, and a request the service no longer holds (past DataExpiration) has no history to fetch.
+ *
  * State: the correlation map and what each subscriber last saved live in the om-server's LoopState (state.ts), which
  * outlives both the loop and the om-server node (one per om-server id for the whole process, backed by a journal
  * in the user directory). om-add-request's adds reach it through om-server's own 'openmedia:added' listener, which
@@ -85,6 +96,10 @@ export const FAR_PAST = Date.UTC(2000, 0, 1);
 export const DEFAULT_CALL_TIMEOUT_MS = 10000;
 /** Most records one subscriber holds back waiting for an AddRequest answer. */
 export const MAX_PENDING = 10000;
+/** Most request ids one subscriber remembers it dropped undecided (see "Late adds" in the file comment). */
+export const MAX_DROPPED = 20000;
+/** Most late requests whose history one cycle fetches (the rest the next cycle, at once). */
+export const LATE_PER_CYCLE = 20;
 
 /** How long a failing loop waits between two probes (see "Failures" in the file comment). */
 export function retryDelayMs(intervalMs: number): number {
@@ -115,6 +130,8 @@ export interface LoopHost {
 export interface Delivery {
   record: EventRecord;
   request?: Record<string, unknown>;
+  /** The record was dropped undecided and fetched again by id once its late add arrived (see "Late adds"). */
+  late?: true;
 }
 
 export interface LoopStatus {
@@ -182,6 +199,14 @@ export class Subscription {
   private heldIds = new Map<number, number>();
   private heldChanges = 0;
   private overflowWarned = false;
+  /**
+   * Requests whose undecided records were dropped here (too old to wait for their add, or beyond MAX_PENDING): id ->
+   * [TimeStamp of the first, of the last dropped] (service ms), oldest first; at most MAX_DROPPED, each forgotten once
+   * older than DataExpiration. In memory only (see "Late adds" in the file comment).
+   */
+  private dropped = new Map<number, [number, number]>();
+  /** Of those, the ones whose add came afterwards: the next cycle fetches their history and sends what was dropped. */
+  readonly late = new Map<number, [number, number]>();
   /** Versions of tracker and pending list last staged (undefined: nothing staged yet). */
   private savedAt: [number, number] | undefined;
 
@@ -209,6 +234,9 @@ export class Subscription {
     this.setHeld(held);
     this.heldChanges++;
     this.savedAt = undefined;
+    // What this instance dropped concerned its own cursor; another holder's state comes with its own past.
+    this.dropped.clear();
+    this.late.clear();
   }
 
   /** Records waiting for their filter to decide (for tests and status). */
@@ -265,6 +293,11 @@ export class Subscription {
    */
   decide(record: StatusRecord, at: number, expireBefore: number): Verdict {
     const v = this.judge(record);
+    if (v === VERDICT.Emit && this.late.has(record.ID)) {
+      // Its dropped records are being fetched: they go first, this one after them (release() keeps it till then).
+      this.hold(record, at);
+      return VERDICT.Skip;
+    }
     if (v !== VERDICT.Defer) return v;
     const ts = timeOf(record.TimeStamp);
     // After a takeover (shared state) a record waits at least from then: an add the other instance made while it
@@ -272,6 +305,7 @@ export class Subscription {
     const since = Math.max(Number.isNaN(ts) ? at : ts, this.loop.holdFloor);
     // Already too old to wait for an answer (a replay, a catch-up after downtime): dropped at once.
     if (!(since < expireBefore)) this.hold(record, since);
+    else this.remember(record);
     return VERDICT.Skip;
   }
 
@@ -294,6 +328,7 @@ export class Subscription {
     if (this.held.length > MAX_PENDING) {
       const [dropped] = this.held.shift() as [StatusRecord, number];
       this.countHeld(dropped.ID, -1);
+      this.remember(dropped);
       if (!this.overflowWarned) {
         this.overflowWarned = true;
         this.config.warn?.(`more than ${MAX_PENDING} events wait for their add request's answer: the oldest are dropped`);
@@ -315,16 +350,79 @@ export class Subscription {
         keep.push(item);
         continue;
       }
+      if (this.late.has(r.ID)) {
+        keep.push(item); // after its dropped records (see decide())
+        continue;
+      }
       const v = this.judge(r);
       if (v === VERDICT.Emit) out.push(r);
       // (after a takeover, held at least from then, as in decide())
       else if (v === VERDICT.Defer && !(Math.max(at, this.loop.holdFloor) < expireBefore)) keep.push(item);
+      else if (v === VERDICT.Defer) this.remember(r);
     }
     if (keep.length !== this.held.length) {
       this.setHeld(keep);
       this.heldChanges++;
     }
     return out;
+  }
+
+  /** An undecided record leaves unsent: its request's id and time are remembered, in case its add still comes. */
+  private remember(r: StatusRecord): void {
+    const ts = timeOf(r.TimeStamp);
+    if (Number.isNaN(ts)) return;
+    const range = this.dropped.get(r.ID);
+    if (range) {
+      range[0] = Math.min(range[0], ts);
+      range[1] = Math.max(range[1], ts);
+      return;
+    }
+    this.dropped.set(r.ID, [ts, ts]);
+    if (this.dropped.size > MAX_DROPPED) this.dropped.delete(this.dropped.keys().next().value as number);
+  }
+
+  /** Forgets the dropped requests whose last dropped record is older than `before` (service ms): the service has too. */
+  forgetDropped(before: number): void {
+    if (Number.isNaN(before)) return;
+    // Oldest first (by first drop), so the loop stops at the first one that began after `before`.
+    for (const [id, range] of this.dropped) {
+      if (range[0] >= before) break;
+      if (range[1] < before) this.dropped.delete(id);
+    }
+  }
+
+  /** Whether records of request `id` are held here. */
+  holds(id: number): boolean {
+    return this.heldIds.has(id);
+  }
+
+  /** An add for `id` came: true when records of it were dropped here (the next cycle fetches them). */
+  lateAdd(id: number): boolean {
+    const range = this.dropped.get(id);
+    if (!range) return false;
+    this.dropped.delete(id);
+    this.late.set(id, range);
+    return true;
+  }
+
+  /**
+   * A late request's history came: the records to send now, in order: those stamped between its first and last
+   * dropped record that its filter takes, less the ones still held (release() sends those right after). The others
+   * were either sent already (none: undecided means not sent) or come with the polls (stamped after the last drop).
+   */
+  lateRecords(id: number, history: readonly StatusRecord[]): StatusRecord[] {
+    const range = this.late.get(id);
+    if (!range) return [];
+    this.late.delete(id);
+    const held = new Set<string>();
+    if (this.heldIds.has(id)) for (const [r] of this.held) if (r.ID === id) held.add(keyOf(r));
+    const out: StatusRecord[] = [];
+    for (const r of history) {
+      if (!isRecordLike(r) || r.ID !== id || held.has(keyOf(r))) continue;
+      const ts = timeOf(r.TimeStamp);
+      if (ts >= range[0] && ts <= range[1] && this.judge(r) === VERDICT.Emit) out.push(r);
+    }
+    return out.sort((a, b) => timeOf(a.TimeStamp) - timeOf(b.TimeStamp));
   }
 }
 
@@ -372,6 +470,9 @@ export class PollLoop {
   /** The loop of a host (om-server node), created on first use. */
   static of(host: LoopHost): PollLoop {
     let loop = loops.get(host);
+    // A state let go while its host lived (no om-events node used it: state.ts sweepLoopStates, after a deploy of
+    // modified nodes or flows that kept the om-server): a node using the host again gets a loop on the state open now.
+    if (loop && !loop.disposed && loop.state.closed) loop.dispose();
     if (!loop || loop.disposed) {
       loop = new PollLoop(host);
       loops.set(host, loop);
@@ -712,7 +813,7 @@ export class PollLoop {
    * shared state, nothing goes out once this instance may no longer emit (checked right before each batch, so a
    * stall of the event loop longer than the lease stops it too).
    */
-  private deliver(sub: Subscription, records: readonly StatusRecord[]): void {
+  private deliver(sub: Subscription, records: readonly StatusRecord[], late = false): void {
     if (records.length === 0 || sub.closed) return;
     if (!this.state.mayEmit()) throw new LeaseLost();
     const out: Delivery[] = new Array(records.length);
@@ -726,6 +827,7 @@ export class PollLoop {
         this.warnOnce('request-copy', `msg.request left out: ${(err as Error)?.message ?? String(err)}`);
       }
       out[i] = request === undefined ? { record } : { record, request };
+      if (late) out[i].late = true;
     }
     try {
       sub.config.deliver(out);
@@ -768,6 +870,7 @@ export class PollLoop {
     if (subs.length === 0) return;
     const client = this.host.getClient();
     const seqLimit = this.correlation.nextSeq;
+    const late = await this.fetchLate(client, subs);
 
     let start = this.windowStart();
     let all: StatusAnswer | undefined;
@@ -788,6 +891,9 @@ export class PollLoop {
     const answer = asAnswer(await client.call('GetOpenMediaRequestsByTime', { retrieveLaterThan: new Date(start) }),
       'GetOpenMediaRequestsByTime');
     if (!this.started) return;
+    // Shared state: the lease confirmed by a round trip sent after the answer came, before anything of it goes out.
+    if (this.state.shared && !(await this.state.confirm())) throw new LeaseLost();
+    if (!this.started) return;
 
     const answerTs = timeOf(answer.TimeStamp);
     if (this.takenOver && !Number.isNaN(answerTs)) {
@@ -803,6 +909,9 @@ export class PollLoop {
       const phase = sub.phase;
       // Held records first: they are older than anything this answer brings for the same request.
       const expireBefore = answerTs - this.pendingMaxAgeMs(sub);
+      // Before those: what was dropped of a request whose add came late, fetched by id.
+      const lateOut: StatusRecord[] = [];
+      for (const [id, history] of late) if (sub.late.has(id)) lateOut.push(...sub.lateRecords(id, history));
       const emitted = sub.release(expireBefore);
       const judge = (r: StatusRecord): Verdict => sub.decide(r, answerTs, expireBefore);
       emitted.push(...sub.tracker.ingest(answer, { markOnly: phase === 'fresh', judge }));
@@ -818,7 +927,9 @@ export class PollLoop {
       sub.phase = 'live';
       // A node starting "from now": its first position is written at once (see LoopState.begin).
       if (phase === 'fresh' && emitted.length === 0 && this.state.begin(sub.config.id, sub.state())) sub.saved();
+      this.deliver(sub, lateOut, true);
       this.deliver(sub, emitted);
+      sub.forgetDropped(answerTs - this.dataExpirationMs);
     }
     if (all) this.correlation.observe(all.OpenMediaRequests);
     this.correlation.observe(answer.OpenMediaRequests);
@@ -829,6 +940,34 @@ export class PollLoop {
 
     this.correlation.expire(this.lastServiceTime, this.dataExpirationMs);
     this.state.noteServiceTime(this.lastServiceTime, this.dataExpirationMs);
+  }
+
+  /**
+   * The histories of the requests whose add came after records of theirs were dropped (see "Late adds"), by id;
+   * at most LATE_PER_CYCLE (the next cycle comes at once for the rest). A request the service no longer holds
+   * (DataExpiration, a restart) gets an empty history: what was dropped of it is gone.
+   */
+  private async fetchLate(client: EventsClientLike, subs: Subscription[]): Promise<Map<number, StatusRecord[]>> {
+    const out = new Map<number, StatusRecord[]>();
+    const first = new Map<number, number>();
+    for (const s of subs) for (const [id, range] of s.late) first.set(id, Math.min(first.get(id) ?? Infinity, range[0]));
+    for (const [id, since] of first) {
+      if (out.size >= LATE_PER_CYCLE) {
+        this.again = true;
+        break;
+      }
+      try {
+        const answer = asAnswer(await client.call('GetOpenMediaRequestHistoryByID',
+          { openMediaID: id, retrieveLaterThan: new Date(since - 1) }), 'GetOpenMediaRequestHistoryByID');
+        out.set(id, answer.OpenMediaRequests);
+      } catch (err) {
+        if (codeOf(err) !== 'InvalidOpenMediaIDFault') throw err;
+        out.set(id, []);
+        this.warnAll(`request #${id} was added after its first changes had been dropped as someone else's, and the `
+          + 'service no longer holds it: those changes cannot be sent');
+      }
+    }
+    return out;
   }
 
   /** The restart check (see the file comment). */
@@ -869,6 +1008,8 @@ export class PollLoop {
         if (!rec) detected.push(detectedFailure(e, now, 'RequestVanished'));
         else if (lateTerminal(rec)) detected.push({ ...rec, DetectedBy: 'om-events', Reason: 'StatusWithoutEvent' });
       }
+      // (as in cycle(): confirmed after the answers this conclusion rests on)
+      if (detected.length && this.state.shared && !(await this.state.confirm())) throw new LeaseLost();
       this.emitDetected(detected);
     }
     this.checkDue = false;
@@ -893,8 +1034,21 @@ export class PollLoop {
 
   /** The state recorded an add (from om-add-request): report a reused id, release what waited for it. */
   private added(id: number): void {
+    if (!this.started) return;
+    // Records of it dropped as undecided: fetched by the next cycle (also noted on a standby, for when it leads again
+    // without having lost its memory).
+    let late = false;
+    for (const sub of this.subs) if (!sub.closed && sub.lateAdd(id)) late = true;
     // A standby hands nothing to the flow; the lease holder's own loop releases what waited for this add.
-    if (!this.started || !this.state.leading) return;
+    if (!this.state.leading) return;
+    if (this.state.shared) {
+      // What waited for this add goes out with the next cycle (at once), after the lease was confirmed by a round trip
+      // (see cycle()); an id handed out again is reported there too.
+      if (this.state.reused.length) this.checkDue = true;
+      if (late || this.state.reused.length || this.subscriptions.some((s) => !s.closed && s.holds(id))) this.pollNow();
+      return;
+    }
+    if (late) this.pollNow();
     try {
       if (this.state.reused.length) {
         // The service handed out an id we still held as open: it restarted. Report the old request, look for others.

@@ -446,6 +446,12 @@ function entriesFrom(corr: Reply, st: Reply): SavedEntry[] {
   return out;
 }
 
+/** The service time (ms) of a subscriber state's position; -Infinity without one. */
+function cursorTime(s: SubscriberState | undefined): number {
+  const t = typeof s?.tracker?.cursor === 'string' ? Date.parse(s.tracker.cursor) : NaN;
+  return Number.isNaN(t) ? -Infinity : t;
+}
+
 function tokenOf(value: string | undefined): number {
   const n = value ? Number(value.split('|')[0]) : NaN;
   return Number.isFinite(n) ? n : NaN;
@@ -628,6 +634,22 @@ export class RedisStore implements StateStore {
     if (performance.now() < this.deadline) return true;
     this.lose('expired');
     return false;
+  }
+
+  /**
+   * The lease confirmed by a round trip sent now, after what is about to be handed out arrived: the compare-and-extend
+   * renewal (it also moves the deadline on). The deadline alone cannot tell a holder whose host was suspended or
+   * whose VM was paused: the monotonic clock does not advance then, so it wakes "before its deadline" while another
+   * instance may hold the lease. False: not ours any more (it stands by), no answer, or the deadline passed meanwhile.
+   */
+  async confirm(): Promise<boolean> {
+    if (!this.mayEmit()) return false;
+    try {
+      await this.renew();
+    } catch {
+      return false;
+    }
+    return this.mayEmit();
   }
 
   load(hooks: StoreHooks): Promise<SavedState> {
@@ -1012,10 +1034,30 @@ export class RedisStore implements StateStore {
     // The snapshot took too long (or the store closed): the next tick tries again, with a snapshot again.
     if (this.closed || this.value !== value || performance.now() >= this.deadline) return;
     this.stats.reloads++;
-    this.takeSeedSubs(); // the pair's positions win over what this instance kept before the setting was on
+    this.keepNewerPositions(reload);
     this.leader = true;
     this.synced = true;
     this.hooks.role?.({ leader: true, reload });
+  }
+
+  /**
+   * After a reload, the positions this instance kept in its journal while the setting was off (seeds) against the
+   * pair's in Redis: per om-events node the newer one wins. Redis may hold positions from an earlier time the setting
+   * was on; the journal's newer one counts what this instance sent since, which would otherwise all come again. A
+   * journal position older than the pair's is the past (the pair went on meanwhile) and is dropped.
+   */
+  private keepNewerPositions(reload: SavedState): void {
+    for (const [id, seed] of this.takeSeedSubs()) {
+      const i = reload.subscribers.findIndex(([k]) => k === id);
+      const pair = i < 0 ? -Infinity : cursorTime(reload.subscribers[i][1]);
+      const mine = cursorTime(seed);
+      if (!(mine > pair)) continue;
+      if (i < 0) reload.subscribers.push([id, seed]);
+      else reload.subscribers[i] = [id, seed];
+      this.hooks.warn(`om-events: node ${id} resumes from the position kept in this instance's journal while the `
+        + `shared state was off (${new Date(mine).toISOString()}), newer than the shared one in Redis `
+        + `(${pair === -Infinity ? 'none' : new Date(pair).toISOString()}): what it sent since does not come again`);
+    }
   }
 
   private takeSeedSubs(): Array<[string, SubscriberState]> {

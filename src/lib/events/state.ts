@@ -17,8 +17,11 @@
  *    position on disk must not count it yet. After a crash the node resumes from a position up to the lag (plus one
  *    poll) old and sends those changes again. A clean stop writes the current state (handOver): exactly once. A
  *    new node's first position ("from now": nothing sent yet) is written at once too (begin).
- *  - nothing at all while no om-events node uses the state: om-server does not open it, and sweepLoopStates (on
- *    Node-RED's 'flows:started') removes one no node joined, journal included.
+ *  - nothing at all while no (enabled) om-events node uses the state: om-server does not open it, and
+ *    sweepLoopStates (on Node-RED's 'flows:started') lets go of one no node joined. Its journal stays: enabled
+ *    again, a node goes on from its place (as after a restart). Adds made meanwhile are not recorded (nothing
+ *    followed them: their statuses could not be told right later). The journal goes with its om-server (deleted,
+ *    also while Node-RED was down).
  *
  * Nothing here knows Node-RED.
  */
@@ -27,7 +30,8 @@ import { EventEmitter } from 'events';
 import type { StatusRecord } from '../normalize';
 import { CorrelationMap, savedEntry, type AddedInfo, type CorrelationEntry, type EntryStatus, type SavedEntry } from './correlation';
 import * as fs from 'fs';
-import { JournalStore, journalFile, serviceKey } from './journal';
+import * as path from 'path';
+import { JournalStore, dropJournalFiles, dropOtherJournals, journalFile, serviceKey } from './journal';
 import { RedisStore, type SharedSettings } from './shared';
 import type { TrackerState } from './tracker';
 
@@ -149,6 +153,11 @@ export interface StateStore {
   mayEmit?(): boolean;
   /** Shared stores: whether Redis said, within the last lease time, that another instance holds the lease. */
   otherHolds?(): boolean;
+  /**
+   * The lease confirmed by a round trip to the store sent now: resolves true only if it still holds this instance's
+   * value and the deadline has not passed meanwhile (see docs/HA.md, "Confirmed before each batch").
+   */
+  confirm?(): Promise<boolean>;
   /** Whether this instance wants the lease (a poll loop with om-events nodes runs); false releases it. */
   contend?(on: boolean): void;
   /**
@@ -268,12 +277,12 @@ export class LoopState extends EventEmitter {
   }
 
   /**
-   * After the flows started: the subscriber states of om-events nodes that no longer use this state (deleted while
-   * Node-RED was down, moved to another om-server) go. A redeploy that keeps a node keeps its state: the new node
-   * joined before the flows started.
+   * After the flows started: the subscriber states of om-events nodes that no longer use this state (deleted, also
+   * while Node-RED was down, moved to another om-server) go; `keep`: the ids that still do (the running nodes, which
+   * joined before the flows started, and the disabled ones: see sweepLoopStates).
    */
-  keepMembers(): void {
-    for (const id of [...this.saved.keys()]) if (!this.members.has(id)) this.drop(id);
+  keepMembers(keep: Set<string> = this.members): void {
+    for (const id of [...this.saved.keys()]) if (!keep.has(id)) this.drop(id);
   }
 
   /** Where the state is kept (for the log, the status, the help). */
@@ -299,6 +308,11 @@ export class LoopState extends EventEmitter {
   /** May this instance hand events to the flow right now? (Checked before every batch: see shared.ts.) */
   mayEmit(): boolean {
     return this.store.mayEmit ? this.store.mayEmit() : true;
+  }
+
+  /** See StateStore.confirm (true at once for a store that is this process's alone). */
+  confirm(): Promise<boolean> {
+    return this.store.confirm ? this.store.confirm() : Promise.resolve(true);
   }
 
   /** A poll loop starts (true) or stops (false): a shared store contends for its lease, or releases it. */
@@ -593,8 +607,8 @@ export function peekLoopState(dir: string | undefined, serverId: string): LoopSt
 }
 
 /**
- * The om-server was deleted, or no om-events node uses it any more: its state goes, on disk too (also when it is not
- * open: a journal left from before).
+ * The om-server was deleted: its state goes, on disk too (also when it is not open: a journal left from before, and
+ * what was set aside from it).
  */
 export async function removeLoopState(dir: string | undefined, serverId: string): Promise<void> {
   const key = keyOf(dir, serverId);
@@ -602,32 +616,51 @@ export async function removeLoopState(dir: string | undefined, serverId: string)
   registry.delete(key);
   signatures.delete(key);
   if (state) await state.close(true);
-  else if (dir !== undefined) {
-    const file = journalFile(dir, serverId);
-    for (const f of [file, `${file}.tmp`]) {
-      try {
-        fs.rmSync(f, { force: true });
-      } catch {
-        // not ours to fail on: the next start tries again
-      }
-    }
-  }
+  if (dir !== undefined) dropJournalFiles(dir, path.basename(journalFile(dir, serverId)));
+}
+
+/** No om-events node uses this state any more: written and let go; its journal stays (see the top of the file). */
+async function letGo(key: string, state: LoopState): Promise<void> {
+  registry.delete(key);
+  signatures.delete(key);
+  await state.close(false);
+}
+
+/** What the deployed flows hold (om-server.ts): the om-servers, and per om-server its om-events nodes (also disabled). */
+export interface FlowsOfEvents {
+  servers: string[];
+  events: Map<string, Set<string>>;
 }
 
 /**
- * The flows (re)started (Node-RED's 'flows:started'): every om-events node of the deployed flows has joined the state
- * it uses (LoopState.members). A state no om-events node uses any more goes, its journal too: nothing follows the
- * statuses of its requests, so what it would go on recording (adds, PrivateData) is of no use, and requests recorded
- * then would look vanished to a node enabled much later. In the others, the states of nodes that are gone go.
+ * The flows (re)started (Node-RED's 'flows:started'). Every running om-events node has joined the state it uses
+ * (LoopState.members). The subscriber states of om-events nodes that are gone from the flows go (a disabled node
+ * keeps its own: enabled again, it goes on from its place). A state no running node uses is let go, its journal
+ * kept, while a (disabled) om-events node of the flows still names its om-server; when none does, it goes, journal
+ * included, as do the journals of om-servers that are not in the flows or have no om-events node (deleted while
+ * Node-RED was down ...): nothing will follow those requests, and they hold PrivateData. Without `flows` (a runtime
+ * that cannot say) only the running nodes count.
  */
-export async function sweepLoopStates(dir: string | undefined): Promise<void> {
+export async function sweepLoopStates(dir: string | undefined, flows?: FlowsOfEvents): Promise<void> {
   const done: Array<Promise<void>> = [];
+  const open = new Set<string>();
   for (const [key, state] of [...registry]) {
     if (!key.startsWith(`${dir ?? ''}\u0000`)) continue;
-    if (state.members.size === 0) done.push(removeLoopState(dir, key.slice(key.indexOf('\u0000') + 1)));
-    else state.keepMembers();
+    const serverId = key.slice(key.indexOf('\u0000') + 1);
+    const named = flows ? flows.events.get(serverId) ?? new Set<string>() : undefined;
+    state.keepMembers(named ? new Set([...named, ...state.members]) : state.members);
+    if (state.members.size > 0) open.add(serverId);
+    else if (named && named.size === 0) done.push(removeLoopState(dir, serverId));
+    else {
+      open.add(serverId);
+      done.push(letGo(key, state));
+    }
   }
   await Promise.all(done);
+  if (dir !== undefined && flows !== undefined) {
+    const keep = new Set(flows.servers.filter((id) => (flows.events.get(id)?.size ?? 0) > 0 || open.has(id)));
+    dropOtherJournals(dir, new Set([...keep].map((id) => path.basename(journalFile(dir, id)))));
+  }
 }
 
 /**
