@@ -16,12 +16,15 @@
  * Phases, one after the other: steady state; SIGKILL of the lease holder (then it starts again); SIGTERM of the
  * lease holder (then it starts again); Redis restarted (SIGTERM, then started again on the same port with its
  * data); the lease holder's Redis connection cut (every connection through its proxy reset, new ones refused) for
- * a few seconds. Counted against the simulator's event log, across the pair: 0 lost on "all"; 0 lost on "only own"
- * for every request added through either instance (except the killed instance's adds it had not reported to this
- * test 250 ms before the SIGKILL: reported); 0 duplicates in steady state and across the clean failover (SIGTERM); after
- * the SIGKILL, the Redis restart and the cut, duplicates are counted, printed, and each is a change first sent at
- * most COMMIT_LAG + one poll (+ 1 s for the machine) before the disruption: the changes the old holder had sent
- * but not yet written as done. "Only own" correlations survive: after the SIGKILL, the new holder's "only own" node
+ * a few seconds; the lease holder's Redis path black-holed (nothing forwarded, nothing closed) until the other took
+ * over, it showed a red "no Redis answer: standby" (the flow's status node) and raised REDIS_ETIMEDOUT (its catch
+ * node), then healed: it stands by ("standby (other instance polls)"), the other keeps the lease. Counted against
+ * the simulator's event log, across the pair: 0 lost on "all"; 0 lost on "only own" for every request added through
+ * either instance (except the killed instance's adds it had not reported to this test 250 ms before the SIGKILL:
+ * reported); 0 duplicates in steady state and across the clean failover (SIGTERM); after the SIGKILL, the Redis
+ * restart, the cut and the black hole, duplicates are counted, printed, and each is a change first sent at most
+ * COMMIT_LAG + one poll (+ 1 s for the machine) before the disruption: the changes the old holder had sent but not
+ * yet written as done. "Only own" correlations survive: after the SIGKILL, the new holder's "only own" node
  * sends changes of requests added through the killed instance, with their tickets.
  */
 const assert = require('assert');
@@ -45,7 +48,7 @@ const SCENARIO = live.scenario('ha test', 10);
 
 /** What the two instances POST: /added, /ev/all/<instance>, /ev/own/<instance>; each with its arrival time. */
 const startSink = () => live.startSink((url) => {
-    const m = /^\/(added|ev\/all|ev\/own)(?:\/(\w+))?$/.exec(url);
+    const m = /^\/(added|ev\/all|ev\/own|status|caught)(?:\/(\w+))?$/.exec(url);
     return m && { kind: m[1].replace('ev/', ''), inst: m[2] };
 });
 
@@ -59,6 +62,15 @@ function haFlow(simUrl, sinkPort) {
         id, z: 't1', type: 'function', name: `to ${route}`, outputs: 1, wires: [[to]],
         func: `msg.url = ${JSON.stringify(`${base}/${route}/`)} + env.get('OM_INSTANCE');\nreturn msg;`,
     });
+    // The om-events nodes' statuses and the errors a Catch node sees, POSTed with the instance's name.
+    const watch = (id, type, route, payload) => [
+        { id, z: 't1', type, name: route, scope: ['all', 'own'], ...(type === 'catch' ? { uncaught: false } : {}), wires: [[`${id}Tag`]] },
+        {
+            id: `${id}Tag`, z: 't1', type: 'function', name: `to ${route}`, outputs: 1, wires: [[`${id}Post`]],
+            func: `msg.payload = ${payload};\nmsg.url = ${JSON.stringify(`${base}/${route}/`)} + env.get('OM_INSTANCE');\nreturn msg;`,
+        },
+        post(`${id}Post`),
+    ];
     const events = (id, onlyOwn, to) => ({
         id, z: 't1', type: 'om-events', name: id, server: 'srv', start: 'now', statuses: [], groups: '', onlyOwn,
         outputPerStatus: false, interval: INTERVAL_S, dataExpiration: 30, checkEvery: 12, store: '', wires: [[to]],
@@ -82,6 +94,8 @@ function haFlow(simUrl, sinkPort) {
         events('own', true, 'tagOwn'),
         tag('tagOwn', 'ev/own', 'postOwn'),
         post('postOwn'),
+        ...watch('st', 'status', 'status', '{ fill: msg.status.fill, text: msg.status.text }'),
+        ...watch('ct', 'catch', 'caught', '{ code: msg.payload && msg.payload.code, text: msg.error && msg.error.message }'),
     ];
     return [
         { id: 't1', type: 'tab', label: 'ha test' },
@@ -193,7 +207,7 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         return a.OpenMediaID;
     }
 
-    it('steady state, SIGKILL and SIGTERM of the lease holder, Redis restarted, the holder cut from Redis: 0 lost, duplicates only right after a disruption', async function () {
+    it('steady state, SIGKILL and SIGTERM of the lease holder, Redis restarted, the holder cut from Redis, its Redis path black-holed: 0 lost, duplicates only right after a disruption', async function () {
         const flow = haFlow(sim.url, sink.port);
         const first = await waitHolder('a lease holder');
         const polls = sim.receivedCount('GetOpenMediaRequestsByTime');
@@ -273,6 +287,29 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         n = sink.got.added.length;
         await waitFor(() => sink.got.added.length >= n + 20, 60000, 'adds after the cut healed');
 
+        // --- the holder's Redis path black-holed: nothing forwarded either way, nothing closed (it keeps adding)
+        const holed = await holder();
+        enter('blackhole');
+        const holeAt = Date.now();
+        disruptions.push(['blackhole', holeAt]);
+        holed.proxy.blackhole();
+        const next = await waitHolder('the other instance to take over from the black-holed one', holed);
+        report.holeTakeoverMs = Date.now() - holeAt;
+        const after = (kind, name, t, ok) => (sink.got[kind] || []).find((m) => m.inst === name && m.at > t && ok(m.body));
+        await waitFor(() => after('status', holed.name, holeAt, (b) => b.fill === 'red' && b.text === 'no Redis answer: standby')
+            && after('caught', holed.name, holeAt, (b) => b.code === 'REDIS_ETIMEDOUT'), 20000, 'the black-holed instance to show red and raise an error');
+        report.holeReportedMs = after('caught', holed.name, holeAt, (b) => b.code === 'REDIS_ETIMEDOUT').at - holeAt;
+        await waitFor(() => sink.got.all.filter((m) => m.at > holeAt && m.inst === next.name).length >= 20, 30000, 'events from the new holder');
+        assert.strictEqual(sink.got.all.filter((m) => m.at > holeAt + LEASE_S * 1000 && m.inst === holed.name).length, 0,
+            'the black-holed instance stopped emitting within the lease time');
+        assert.ok(!after('status', holed.name, holeAt, (b) => b.text === 'standby (other instance polls)'), 'it never claimed that the other polls while cut');
+        const healAt = Date.now();
+        holed.proxy.heal();
+        await waitFor(() => after('status', holed.name, healAt, (b) => b.text === 'standby (other instance polls)'), 20000, 'the healed instance to stand by');
+        assert.strictEqual(await holder(), next, 'the new holder keeps the lease after the heal');
+        n = sink.got.added.length;
+        await waitFor(() => sink.got.added.length >= n + 20, 60000, 'adds after the black hole healed');
+
         // --- the end: every request finishes, every change must have come out
         enter('end');
         stopDriving();
@@ -351,7 +388,8 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         const lastMomentOnOwn = [...lastMoment].filter((id) => sink.got.own.some((m) => m.body.ID === id)).length;
         console.log(`      pair: ${c.requests} requests, ${c.events} events; lost: all ${c.lostAll}, own ${c.lostOwn}; `
             + `takeover after SIGKILL ${report.takeoverMs} ms, after SIGTERM ${report.cleanTakeoverMs} ms, after the cut ${report.cutTakeoverMs} ms `
-            + `(between the old holder's last event and the new one's first: ${report.cutGapMs} ms); `
+            + `(between the old holder's last event and the new one's first: ${report.cutGapMs} ms), after a black hole ${report.holeTakeoverMs} ms `
+            + `(its red status and error after ${report.holeReportedMs} ms); `
             + `"only own" of the killed instance's requests sent by the survivor: ${c.ownOfKilledAfterKill}; `
             + `the killed instance's adds not reported 250 ms before the kill: ${lastMoment.size} (${lastMomentOnOwn} still on "only own")`);
         console.log(`      duplicates by phase (all / own): ${Object.entries(perPhase).map(([p, v]) => `${p} ${v.all}/${v.own}`).join(', ') || 'none'}`
@@ -365,6 +403,7 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         assert.deepStrictEqual(unbounded, [], `every duplicate follows a disruption within ${DUPLICATE_WINDOW_MS} ms of its first sending`);
         assert.ok(c.ownOfKilledAfterKill >= 5, '"only own" correlations survive the loss of the instance that made the add');
         assert.ok(report.takeoverMs < (LEASE_S + 3) * 1000, `takeover after SIGKILL within the lease time (+ a tick and a poll): ${report.takeoverMs} ms`);
+        assert.ok(report.holeTakeoverMs < (LEASE_S + 3) * 1000, `takeover after a black hole within the lease time (+ a tick and a poll): ${report.holeTakeoverMs} ms`);
         void phase;
     });
 });

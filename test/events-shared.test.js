@@ -6,6 +6,10 @@
  *  - the lease: one holder, renewed while it lives, the other stands by; a release hands it over at once, with a
  *    larger fencing token;
  *  - a holder cut from Redis stops (its role changes) before the other instance can take the lease;
+ *  - a black-holed holder (a connection that swallows everything, stays open, and is kept busy): a problem within
+ *    about the lease time, the other takes over, and after the heal it never leads or seeds while the other holds
+ *    the lease (the store's own command timer drops such a connection: no reply is taken for another command's);
+ *  - replies of the wrong shape (acquire, renew, add) are refused: the connection is made again, a problem;
  *  - fencing: a holder whose lease was taken over has its writes refused, and becomes a standby;
  *  - an event-loop stall longer than the lease: the poll loop hands nothing to the flow after the deadline;
  *  - an add made on the other instance reaches the holder at once: "only own" releases what it held;
@@ -16,9 +20,9 @@
  *  - bad credentials (and a user without the needed commands): a clear error without the password; rediss:// with
  *    and without the certificate authority; a user with exactly the ACL docs/HA.md lists;
  *  - without the setting the Redis client module is never loaded (a child process, its require.cache);
- *  - om-events nodes in Node-RED: credentials in the Redis URL, Redis out of reach, the client package missing: a
- *    red status saying why, one error a Catch node sees, never a poll; standby while another instance holds the
- *    lease, "polling (leader)" once it took over, with the other instance's correlation.
+ *  - om-events nodes in Node-RED: credentials in the Redis URL, Redis out of reach, a Redis that never answers, the
+ *    client package missing: a red status saying why, one error a Catch node sees, never a poll; standby while
+ *    another instance holds the lease, "polling (leader)" once it took over, with the other instance's correlation.
  * No sleeps for state: every wait is on an event or a count, bounded.
  */
 const assert = require('assert');
@@ -88,6 +92,18 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
     }
 
     const leader = (o) => o.store.role === 'leader';
+
+    /** A (through a proxy this test controls) holds the lease, B (direct) stands by and has heard so. */
+    async function holderThroughProxy() {
+        const p = await proxy();
+        const a = open('A', { url: p.url });
+        const b = open('B');
+        a.state.contend(true);
+        await waitFor(() => leader(a), 5000, 'A to take the lease');
+        b.state.contend(true);
+        await waitFor(() => b.store.otherHolds(), 5000, 'B to hear that A holds the lease');
+        return { p, a, b };
+    }
     const leaseKey = (o) => o.store.keyNames.lease;
 
     /** A poll loop on an instance's state over a scripted service (its records, its clock). */
@@ -147,13 +163,7 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
     });
 
     it('a holder cut from Redis stops before the other instance can take the lease; it stands by once Redis is back', async function () {
-        const p = await proxy();
-        const a = open('A', { url: p.url });
-        const b = open('B');
-        a.state.contend(true);
-        await waitFor(() => leader(a), 5000, 'A to take the lease');
-        b.state.contend(true);
-        await waitFor(() => b.store.holder !== '', 5000, 'B to see the lease taken');
+        const { p, a, b } = await holderThroughProxy();
         const cutAt = Date.now();
         p.cut();
         await waitFor(() => leader(b), 5000, 'B to take over');
@@ -166,6 +176,99 @@ describe('events: shared state on Redis (lease, fencing, adds of the other insta
         p.heal();
         await waitFor(() => a.problems.at(-1) === undefined, 5000, 'A to clear the problem');
         assert.ok(leader(b) && !leader(a), 'B keeps the lease, A stands by');
+    });
+
+    it('a black-holed holder (its connection swallows everything and stays open) that keeps adding: a problem within about the lease time, the other takes over, and after the heal it never leads or seeds while the other holds the lease; no add lost', async function () {
+        const { p, a, b } = await holderThroughProxy();
+        // A stays busy (an add every 20 ms, as om-add-request does): an idle timer on its connection never fires.
+        let next = 100;
+        const add = () => a.state.added({ OpenMediaID: next, request: { ServiceGroupID: 101 }, correlation: `T-${next++}`, node: 'add' });
+        const adder = setInterval(add, 20);
+        try {
+            const seen = a.roles.length;
+            const cutAt = Date.now();
+            p.blackhole();
+            await waitFor(() => a.problems.some((x) => x && x.code === 'REDIS_ETIMEDOUT'), 5000, 'A to report that Redis does not answer');
+            const reportedMs = Date.now() - cutAt;
+            await waitFor(() => leader(b), 5000, 'B to take over');
+            const took = b.roles.find((r) => r.leader);
+            const lost = a.roles.slice(seen).find((r) => !r.leader);
+            assert.ok(lost && lost.at <= took.at, 'A stopped before B started');
+            assert.ok(p.swallowed > 0, 'the black hole swallowed A\'s traffic');
+            // Two more lease times in the black hole (B renews every 250 ms), then the path heals.
+            const renewed = b.store.stats.renewed;
+            await waitFor(() => b.store.stats.renewed >= renewed + 8, 10000, 'B to hold the lease two lease times');
+            assert.ok(a.problems.at(-1) && a.problems.at(-1).code === 'REDIS_ETIMEDOUT', 'A still says Redis does not answer');
+            assert.strictEqual(a.state.otherHolds(), false, 'A does not claim that another instance polls');
+            p.heal();
+            await waitFor(() => a.problems.at(-1) === undefined && a.state.otherHolds(), 10000, 'A to hear Redis again: B holds the lease');
+            const after = b.store.stats.renewed;
+            await waitFor(() => b.store.stats.renewed >= after + 8, 10000, 'two more lease times after the heal');
+            clearInterval(adder);
+            await a.state.flush();
+            await waitFor(async () => Number(await redis.cli('HLEN', a.store.keyNames.corr)) === next - 100, 10000, 'every add of A in Redis');
+            console.log(`      black hole: A reported it after ${reportedMs} ms (lease 1000 ms); B took over ${took.at - cutAt} ms after it began`);
+            assert.ok(reportedMs < 2000, `A reported the black hole within about the lease time: ${reportedMs} ms`);
+            assert.deepStrictEqual(a.roles.slice(seen).filter((r) => r.leader), [], 'A never led (nor seeded) again while B held the lease');
+            assert.strictEqual(b.store.stats.lost, 0, 'B kept the lease');
+            assert.strictEqual(a.state.mayEmit(), false);
+        } finally {
+            clearInterval(adder);
+        }
+    });
+
+    it('replies of the wrong shape are refused: the connection is made again, a problem, and no lease is taken or kept on them', async function () {
+        const real = ev.redisLoader.load();
+        const originalLoad = ev.redisLoader.load;
+        let tamper; // (command) => the reply to give instead, or undefined
+        let clients = 0;
+        ev.redisLoader.load = () => ({
+            createClient(options) {
+                clients++;
+                const c = real.createClient(options);
+                const send = c.sendCommand.bind(c);
+                c.sendCommand = (args, opts) => {
+                    const r = tamper && tamper(args);
+                    return r !== undefined ? Promise.resolve(r.reply) : send(args, opts);
+                };
+                return c;
+            },
+        });
+        try {
+            const b = open('B');
+            const isScript = (args, keys, first) => args[0] === 'EVALSHA' && args[2] === String(keys) && args[3].endsWith(first);
+            const acquire = (args) => isScript(args, 3, 'lease') && args[4].endsWith('fence');
+            const renew = (args) => isScript(args, 1, 'lease') && args.length === 6;
+            const addScript = (args) => isScript(args, 3, 'corr');
+            await waitFor(() => b.store.connected, 5000, 'B connected');
+            const other = '1|otherhost:1:abcdef|0123456789ab';
+            for (const reply of ['OK', 1, null, [other, 2], [other, 2, 0], [`7${other.slice(1)}`, 1, 1], ['', 0, 1], ['x|y', 0, 1], [other, 3, 1], [other, '0', 1]]) {
+                const n = clients;
+                tamper = (args) => (acquire(args) ? { reply } : undefined);
+                b.state.contend(true);
+                await waitFor(() => clients > n, 5000, `the connection made again after an acquire answered ${JSON.stringify(reply)}`);
+                assert.ok(!leader(b), `no lease on ${JSON.stringify(reply)}`);
+            }
+            assert.ok(b.problems.some((x) => x && x.code === 'REDIS_EPROTO' && /reply of the wrong kind/.test(x.message)), 'a problem that says why');
+            assert.deepStrictEqual(b.roles, [], 'B never took a role on a wrong reply');
+            tamper = undefined;
+            await waitFor(() => leader(b) && b.problems.at(-1) === undefined, 5000, 'B to take the lease once the replies are right');
+            let n = clients;
+            tamper = (args) => (renew(args) ? { reply: 'OK' } : undefined);
+            await waitFor(() => !leader(b) && clients > n, 5000, 'a renewal answered "OK": B stops, the connection made again');
+            assert.strictEqual(b.roles.at(-1).reason, 'redis');
+            tamper = undefined;
+            await waitFor(() => leader(b), 5000, 'B to hold the lease again');
+            n = clients;
+            tamper = (args) => (addScript(args) ? { reply: 2 } : undefined); // two written, of one sent
+            b.state.added({ OpenMediaID: 41, request: { ServiceGroupID: 101 }, correlation: 'T-41', node: 'add' });
+            await waitFor(() => clients > n, 5000, 'the connection made again after an add answered 2 for 1');
+            tamper = undefined;
+            await waitFor(async () => (await redis.cli('HGET', b.store.keyNames.corr, '41')) !== null, 5000, 'the add sent again');
+        } finally {
+            tamper = undefined;
+            ev.redisLoader.load = originalLoad;
+        }
     });
 
     it('both instances cut from Redis: nobody leads; once Redis is back, one takes the lease', async function () {
@@ -620,6 +723,31 @@ describe('events: om-events nodes with shared state, in Node-RED', function () {
         await waitFor(() => seen.statuses.length >= 2, 5000, 'statuses');
         assert.strictEqual(seen.errors.length, 1);
         assert.strictEqual(sim.receivedCount('GetOpenMediaRequestsByTime'), 0, 'never polls');
+    });
+
+    it('a Redis that never answers (a black hole from the start): red "no Redis answer: standby", one error, never "standby (other instance polls)", never polls', async function () {
+        const p = await startProxy(redis.port);
+        try {
+            p.blackhole();
+            const flow = buildFlow(sim, { interval: 1 });
+            flow[0].redisUrl = p.url;
+            flow[0].lease = 1;
+            await helper.load(NODES, flow);
+            const node = helper.getNode('ev');
+            const seen = { statuses: [], errors: [] };
+            node.on('call:status', (c) => seen.statuses.push(c.args[0]));
+            node.on('call:error', (c) => seen.errors.push({ text: String(c.args[0]), msg: c.args[1] }));
+            await waitFor(() => seen.statuses.some((s) => s.text === 'no Redis answer: standby') && seen.errors.length > 0, 10000, 'the status and the error');
+            assert.deepStrictEqual(seen.statuses.find((s) => s.text === 'no Redis answer: standby'), { fill: 'red', shape: 'ring', text: 'no Redis answer: standby' });
+            assert.strictEqual(seen.errors[0].msg.payload.code, 'REDIS_ETIMEDOUT');
+            assert.match(seen.errors[0].text, /no round trip to Redis succeeded for \d+ s: no answer in time/);
+            assert.ok(!seen.statuses.some((s) => s.text === 'standby (other instance polls)'), 'never claims that another instance polls');
+            assert.strictEqual(seen.errors.length, 1, 'one error while it lasts');
+            assert.strictEqual(sim.receivedCount('GetOpenMediaRequestsByTime'), 0, 'never polls');
+        } finally {
+            await helper.unload();
+            await p.close();
+        }
     });
 
     it('a Redis that asks for a password when none is set: red "Redis: no password, standby" (every red Redis status says standby), never polls', async function () {

@@ -134,12 +134,16 @@ export function noRedisText(code: string): string {
     REDIS_MODULE: 'no Redis client, standby',
     REDIS_OOM: 'Redis out of memory, standby',
     REDIS_TLS_ERROR: 'Redis: TLS problem, standby',
+    REDIS_ETIMEDOUT: 'no Redis answer: standby',
+    REDIS_EPROTO: 'Redis: bad reply, standby',
   };
   return words[code] ?? 'no Redis: standby';
 }
 
 /** Status texts of a node whose server's state is shared (a high-availability pair on Redis). */
 export const STANDBY_TEXT = 'standby (other instance polls)';
+/** Standby, and Redis has not (yet) said who holds the lease: until the store's watchdog raises a problem. */
+export const WAITING_TEXT = 'standby (asking Redis)';
 export const LEADER_TEXT = 'polling (leader)';
 /** Follows the last change on the lease holder: always shown whole (a long change text is shortened for it). */
 export const LEADER_MARK = ' (leader)';
@@ -230,7 +234,8 @@ module.exports = function register(RED: NodeAPI): void {
       else if (problem && problem.code.startsWith('REDIS_')) status.set({ fill: 'red', shape: 'ring', text: noRedisText(problem.code) });
       else if (problem && problem.code === 'JOURNAL_LOCKED') status.set({ fill: 'red', shape: 'ring', text: lockedText(problem.pid) });
       else if (problem) status.set({ fill: 'yellow', shape: 'ring', text: notSavedText(problem.code) });
-      else if (standby) status.set({ fill: 'grey', shape: 'ring', text: STANDBY_TEXT });
+      // "other instance polls" only when Redis said so within the last lease time (else nobody may be polling).
+      else if (standby) status.set({ fill: 'grey', shape: 'ring', text: state?.otherHolds() ? STANDBY_TEXT : WAITING_TEXT });
       else if (leader) status.set(last ? { ...last, text: marked(String(last.text ?? ''), LEADER_MARK) } : { fill: 'green', shape: 'ring', text: LEADER_TEXT });
       else status.set(last ?? { fill: 'green', shape: 'ring', text: 'no changes yet' });
     };
@@ -336,6 +341,7 @@ module.exports = function register(RED: NodeAPI): void {
       }
       problem = st.problem;
       st.on('problem', onProblem);
+      st.on('holder', show);
       status.set({ fill: 'grey', shape: 'ring', text: st.shared ? 'starting (shared state)' : saved ? 'resuming' : 'starting' });
       sub = PollLoop.of(server as unknown as LoopHost).subscribe({
         id: node.id,
@@ -382,6 +388,7 @@ module.exports = function register(RED: NodeAPI): void {
       closed = true;
       status.close();
       state?.off('problem', onProblem);
+      state?.off('holder', show);
       state?.members.delete(node.id);
       const s = sub;
       sub = undefined;

@@ -44,7 +44,7 @@ function startSink(route) {
         req.on('data', (c) => { body += c; });
         req.on('end', () => {
             const r = route(req.url);
-            if (r) got[r.kind].push({ at: Date.now(), inst: r.inst, body: JSON.parse(body) });
+            if (r) (got[r.kind] = got[r.kind] || []).push({ at: Date.now(), inst: r.inst, body: JSON.parse(body) });
             res.end('ok');
         });
     });

@@ -15,7 +15,9 @@
  *
  *   const proxy = await startProxy(redis.port);   // proxy.url: point one instance here
  *   proxy.cut()    // every connection through it is reset, and new ones are refused (reset at once) until heal()
- *   proxy.heal()
+ *   proxy.blackhole()   // nothing is forwarded any more, either way, and nothing is closed: what is sent is swallowed
+ *                       // (as a network path that drops packets); new connections are accepted and swallowed too
+ *   proxy.heal()   // forwards again (on the connections that are still open: what was swallowed stays lost)
  *   await proxy.close()
  *
  * Redis must be installed (CI installs the Debian package `redis-server`); without it these tests fail, they do not
@@ -175,10 +177,12 @@ async function startRedis({ appendonly = true, fsync = 'always', password, users
     };
 }
 
-/** A TCP proxy to 127.0.0.1:`port` whose connections can be cut (reset) and kept cut. */
+/** A TCP proxy to 127.0.0.1:`port` whose connections can be cut (reset) and kept cut, or black-holed. */
 async function startProxy(port) {
     const sockets = new Set();
     let cut = false;
+    let hole = false;
+    const swallowed = { bytes: 0 };
     const server = net.createServer((client) => {
         if (cut) {
             client.resetAndDestroy();
@@ -194,8 +198,13 @@ async function startProxy(port) {
                 for (const o of pair) if (o !== s) o.destroy();
             });
         }
-        client.pipe(upstream);
-        upstream.pipe(client);
+        // By hand, not pipe(): a black hole drops what comes while it lasts, without closing or pausing anything.
+        const forward = (from, to) => from.on('data', (chunk) => {
+            if (hole) swallowed.bytes += chunk.length;
+            else to.write(chunk);
+        });
+        forward(client, upstream);
+        forward(upstream, client);
     });
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     const proxyPort = server.address().port;
@@ -203,12 +212,18 @@ async function startProxy(port) {
         port: proxyPort,
         url: `redis://127.0.0.1:${proxyPort}`,
         get connections() { return sockets.size / 2; },
+        /** Bytes swallowed by black holes so far (either way). */
+        get swallowed() { return swallowed.bytes; },
         cut() {
             cut = true;
             for (const s of [...sockets]) s.resetAndDestroy();
         },
+        blackhole() {
+            hole = true;
+        },
         heal() {
             cut = false;
+            hole = false;
         },
         close() {
             cut = true;

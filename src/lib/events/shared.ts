@@ -31,6 +31,11 @@
  *    disableOfflineQueue), and commands in flight fail when the connection drops; nothing is replayed behind the
  *    store's back. What must be written again (unconfirmed adds, unconfirmed fenced writes) the store resends
  *    itself, fenced by its current lease value.
+ *  - Every command has the store's own timer (node-redis' command timeout only covers the wait before a command is
+ *    written, not the wait for its reply), and every reply's shape is checked. A command that times out, or a reply
+ *    of the wrong shape, means the connection can no longer be trusted (the next reply could be matched to the
+ *    wrong command): the connection is destroyed and a new one made. A watchdog raises a problem when no round trip
+ *    succeeded for a lease time, whatever the reason (a black hole, a Redis that answers too slowly).
  *
  * The Redis client (@redis/client, an optional dependency) is required here lazily, only when a store is opened.
  */
@@ -175,6 +180,86 @@ return #written`;
 const SCRIPTS = [ACQUIRE, RENEW, RELEASE, FENCED, ADD];
 
 // ---------------------------------------------------------------------------------------------------------------
+// Reply shapes, checked strictly: any other reply means the connection is out of step with its commands (or the peer
+// is not a Redis that runs these scripts), and the connection is made again (see send()).
+
+type Shape = (reply: unknown) => boolean;
+
+const oneOf = (...values: number[]): Shape => (r) => typeof r === 'number' && values.includes(r);
+/** A lease value: "<token>|<instance>|<nonce>" (see acquire). */
+const LEASE_VALUE = /^[1-9]\d{0,15}\|[^|]{1,80}\|[0-9a-f]{1,32}$/;
+const isStrings = (a: unknown[]): boolean => a.every((x) => typeof x === 'string');
+
+const SCRIPT_SHAPES = new Map<string, (args: string[]) => Shape>([
+  // [value, 0 | 1 | 2, 0 | 1]
+  [ACQUIRE, () => (r) => Array.isArray(r) && r.length === 3 && typeof r[0] === 'string' && LEASE_VALUE.test(r[0])
+    && oneOf(0, 1, 2)(r[1]) && oneOf(0, 1)(r[2])],
+  [RENEW, () => oneOf(0, 1)],
+  [RELEASE, () => oneOf(0, 1)],
+  [FENCED, () => oneOf(0, 1)],
+  // the number of entries written: 0 ... n (ARGV[4])
+  [ADD, (args) => (r) => typeof r === 'number' && Number.isInteger(r) && r >= 0 && r <= Number(args[3])],
+]);
+
+/** HGETALL: field/value strings (a flat array in RESP2, a map or an object in RESP3). */
+const isHash: Shape = (r) => {
+  if (Array.isArray(r)) return r.length % 2 === 0 && isStrings(r);
+  if (r instanceof Map) return isStrings([...r.keys()]) && isStrings([...r.values()]);
+  return !!r && typeof r === 'object' && Object.getPrototypeOf(r) === Object.prototype && isStrings(Object.values(r));
+};
+
+/** Stream entries (XRANGE, XREVRANGE): [[id, [field, value, ...]], ...]. */
+const isEntries: Shape = (r) => Array.isArray(r) && r.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string'
+  && Array.isArray(e[1]) && e[1].length % 2 === 0 && isStrings(e[1]));
+
+/** XREAD of one stream: null (nothing new), or that stream's entries ([[name, entries]], a map or an object). */
+const isXread: Shape = (r) => {
+  if (r === null) return true;
+  if (Array.isArray(r)) return r.length === 1 && Array.isArray(r[0]) && r[0].length === 2 && typeof r[0][0] === 'string' && isEntries(r[0][1]);
+  if (r instanceof Map) return r.size === 1 && isEntries([...r.values()][0]);
+  return !!r && typeof r === 'object' && Object.values(r).length === 1 && isEntries(Object.values(r)[0]);
+};
+
+/** A command that got no answer within the store's own time (see send()). */
+class CommandTimeout extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(what: string, ms: number) {
+    super(`${what}: no answer from Redis in ${ms} ms`);
+  }
+}
+
+/** A reply of the wrong shape (see the shapes above). */
+function protocolError(command: string): Error {
+  return Object.assign(new Error(`an unexpected reply to ${command.slice(0, 12)}`), { code: 'EPROTO' });
+}
+
+/**
+ * The reply, or a CommandTimeout after `ms`. When the timer fires, the I/O of that turn of the event loop is read
+ * first (setImmediate): a reply that arrived during a stall of the event loop still counts.
+ */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => setImmediate(() => {
+      if (settled) return;
+      settled = true;
+      reject(new CommandTimeout(what, ms));
+    }), ms);
+    p.then((v) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(v);
+    }, (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The little of @redis/client the store uses (typed here: the package is optional and its types are not needed).
 
 interface RedisClient {
@@ -271,6 +356,7 @@ const CODE_WORDS: Record<string, string> = {
   ENOTFOUND: 'the host name is unknown',
   EHOSTUNREACH: 'the host cannot be reached',
   ETIMEDOUT: 'no answer in time',
+  EPROTO: 'Redis answered something om-events did not ask for (a reply of the wrong kind): the connection is made again',
   ECONNRESET: 'the connection was lost',
   CLOSED: 'the connection is closed',
   WRONGPASS: 'Redis refused the user name or password',
@@ -481,6 +567,17 @@ export class RedisStore implements StateStore {
   connected = false;
   /** Who holds the lease, as Redis last said ('' = nobody / unknown). */
   holder = '';
+  /** performance.now() when the acquire that read `holder` was sent. */
+  private holderAt = -Infinity;
+  /** performance.now() of the last reply on the main connection, or of the start: see watch(). */
+  private answeredAt = 0;
+  /** performance.now() of the last watch() (see there). */
+  private watchedAt = 0;
+  /** How long one command may wait for its reply (see send()). */
+  private readonly commandMs: number;
+  private mod: RedisModule | undefined;
+  /** Connections dropped by the store, with why: their commands in flight fail with that cause. */
+  private readonly dropped = new WeakMap<RedisClient, unknown>();
   private redisProblem: StoreProblem | undefined;
   /** Why the last SCRIPT LOAD failed (an error reply such as NOPERM), until one succeeds. */
   private loadFailure: unknown;
@@ -498,6 +595,9 @@ export class RedisStore implements StateStore {
     // The margin covers a difference in clock rates and the time between the check and the send (see the top).
     this.margin = Math.max(100, Math.round(this.ttl / 5));
     this.tick = Math.max(100, Math.round(this.ttl / 4));
+    // A renewal answered later than this is of little use (the deadline is 0.8 TTL after the previous one was sent,
+    // a quarter of the lease before it), and a lease time without a reply is what a takeover takes.
+    this.commandMs = Math.max(500, Math.round(this.ttl / 2));
     this.journal = journalDir === undefined ? undefined : new JournalStore(journalDir, serverId, serviceUrl);
   }
 
@@ -517,6 +617,15 @@ export class RedisStore implements StateStore {
   /** Whether this instance holds the lease (as far as it knows; mayEmit() also checks the deadline). */
   get role(): 'leader' | 'standby' {
     return this.leader ? 'leader' : 'standby';
+  }
+
+  /**
+   * Whether Redis said, within the last lease time, that another instance holds the lease: what "standby (other
+   * instance polls)" may claim. False while this instance holds it, and when Redis has not answered for that long.
+   */
+  otherHolds(): boolean {
+    return !this.leader && this.holder !== '' && instanceOf(this.holder) !== this.instance
+      && performance.now() - this.holderAt <= this.ttl;
   }
 
   /** May this instance emit now? Only while it holds the lease and its local deadline has not passed. */
@@ -553,6 +662,7 @@ export class RedisStore implements StateStore {
       warn: hooks.warn,
       role: hooks.role,
       remote: hooks.remote,
+      holder: hooks.holder,
     };
     const outer = hooks;
     let local: SavedState = { correlations: [], subscribers: [] };
@@ -612,7 +722,7 @@ export class RedisStore implements StateStore {
       socket,
       // Fail at once while disconnected instead of queueing and replaying later (see the top of the file).
       disableOfflineQueue: true,
-      commandOptions: { timeout: Math.max(500, Math.round(this.ttl / 2)) },
+      // No commandOptions.timeout: node-redis applies it only until a command is written; send() times the reply.
       pingInterval: this.tick,
       // No CLIENT SETINFO at connect: one command less for a Redis ACL to allow (docs/HA.md).
       disableClientInfo: true,
@@ -623,35 +733,109 @@ export class RedisStore implements StateStore {
   }
 
   private start(mod: RedisModule): void {
-    let main: RedisClient;
-    let reader: RedisClient;
+    this.mod = mod;
+    this.answeredAt = performance.now();
+    this.watchedAt = this.answeredAt;
+    if (!this.connectMain() || !this.connectReader()) return;
+    this.timer = setInterval(() => {
+      this.watch();
+      void this.step();
+    }, this.tick);
+    this.timer.unref?.();
+    void this.readLoop();
+  }
+
+  private newClient(): RedisClient | undefined {
     try {
-      main = mod.createClient(this.clientOptions());
-      reader = mod.createClient(this.clientOptions());
+      return this.mod?.createClient(this.clientOptions());
     } catch (err) {
       this.fail(err, 'could not set up the Redis client');
-      return;
+      return undefined;
     }
+  }
+
+  /** The connection for the lease, the scripts and the hashes (a new one after drop()). */
+  private connectMain(): boolean {
+    const main = this.newClient();
+    if (!main) return false;
     this.main = main;
-    this.reader = reader;
     main.on('error', (err: unknown) => {
+      if (this.main !== main) return;
       // The connection dropped (not an error reply): nothing this instance sends gets through now.
       if (replyCode(err) === undefined) this.lose('redis');
       this.fail(err);
     });
-    reader.on('error', () => { /* the main connection reports; the reader retries by itself */ });
     main.on('ready', () => {
+      if (this.main !== main) return;
       // Before anything else is sent on this connection (see script()).
       this.loadScripts();
       this.connected = true;
       void this.step();
     });
-    main.on('end', () => { this.connected = false; });
-    main.connect().catch((err: unknown) => this.fail(err));
+    main.on('end', () => {
+      if (this.main === main) this.connected = false;
+    });
+    main.connect().catch((err: unknown) => {
+      if (this.main === main) this.fail(err);
+    });
+    return true;
+  }
+
+  /** The connection that reads the log (XREAD BLOCK holds it). */
+  private connectReader(): boolean {
+    const reader = this.newClient();
+    if (!reader) return false;
+    this.reader = reader;
+    reader.on('error', () => { /* the main connection reports; the reader retries by itself */ });
     reader.connect().catch(() => {});
-    this.timer = setInterval(() => void this.step(), this.tick);
-    this.timer.unref?.();
-    void this.readLoop();
+    return true;
+  }
+
+  /**
+   * A connection that can no longer be trusted (a command got no reply in time, or a reply of the wrong shape: the
+   * next reply could be taken for another command's): destroyed, its commands in flight fail with `cause`, and a
+   * new one is made. Nothing is replayed on it (see "No offline queue" at the top).
+   */
+  private drop(which: 'main' | 'reader', cause: unknown): void {
+    const client = this[which];
+    if (!client || this.closed) return;
+    this.dropped.set(client, cause);
+    if (which === 'main') {
+      this.connected = false;
+      this.lose('redis');
+      this.connectMain();
+    } else {
+      this.connectReader();
+    }
+    try {
+      client.destroy();
+    } catch {
+      // already gone
+    }
+  }
+
+  /**
+   * Every tick, also while a lease step hangs: no reply on the main connection for a lease time (a black hole, a
+   * connection stuck in its handshake, a Redis that answers too slowly; the lease step sends a command every tick)
+   * is a problem (an error a Catch node sees;
+   * a standby does not claim that another instance polls: otherHolds()), and the connection is made again. A
+   * failure already known (refused, a wrong password ...) says why itself; the client reconnects by itself then.
+   */
+  private watch(): void {
+    if (this.closed || !this.main) return;
+    const now = performance.now();
+    // A stall of this process's event loop (a GC pause, a burst of messages) is not silence of Redis: the count
+    // starts again (the deadline and the command timers deal with the stall itself).
+    if (now - this.watchedAt > 2 * this.tick) this.answeredAt = now;
+    this.watchedAt = now;
+    const silent = now - this.answeredAt;
+    if (silent <= this.ttl) return;
+    this.answeredAt = now; // once per lease time
+    const known = this.redisProblem;
+    if (known && known.code !== 'REDIS_ETIMEDOUT') return;
+    const err = new CommandTimeout('the lease', Math.round(silent));
+    this.fail(err, `no round trip to Redis succeeded for ${Math.round(silent / 1000)} s`);
+    this.drop('main', err);
   }
 
   /** One Redis failure: shown (status, a rate-limited error), never thrown. */
@@ -685,15 +869,42 @@ export class RedisStore implements StateStore {
     outer?.problem(p);
   }
 
-  /** Sends a command, tracked for flush(). */
-  private send(args: string[], options?: { timeout?: number }): Promise<unknown> {
+  /** Sends a command on the main connection (see call()), tracked for flush(). */
+  private send(args: string[], shape?: Shape): Promise<unknown> {
     const client = this.main;
     if (!client) return Promise.reject(Object.assign(new Error('no Redis client'), { code: 'CLOSED' }));
-    const p = client.sendCommand(args, options);
+    const p = this.call(client, 'main', args, this.commandMs, shape);
     this.inFlight.add(p);
     const done = (): void => { this.inFlight.delete(p); };
     p.then(done, done);
     return p;
+  }
+
+  /**
+   * One command with the store's own timer (node-redis' timeout ends when the command is written, so a command a
+   * black hole swallowed would wait for ever) and its reply's shape checked. Either failing drops the connection
+   * (drop()): with one reply missing, every later reply would be taken for the command before it.
+   */
+  private call(client: RedisClient, which: 'main' | 'reader', args: string[], ms: number, shape?: Shape): Promise<unknown> {
+    let sent: Promise<unknown>;
+    try {
+      sent = client.sendCommand(args);
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    return within(sent, ms, args[0]).then((reply) => {
+      if (shape && !shape(reply)) {
+        const err = protocolError(args[0]);
+        if (this[which] === client) this.drop(which, err);
+        throw err;
+      }
+      // Redis answers (a long lease step made of several answered commands is not silence: see watch()).
+      if (which === 'main' && this.main === client) this.answeredAt = performance.now();
+      return reply;
+    }, (err: unknown) => {
+      if (err instanceof CommandTimeout && this[which] === client) this.drop(which, err);
+      throw this.dropped.get(client) ?? err;
+    });
   }
 
   /**
@@ -704,7 +915,7 @@ export class RedisStore implements StateStore {
    */
   private async script(source: string, keys: string[], args: string[]): Promise<unknown> {
     try {
-      return await this.send(['EVALSHA', shaOf(source), String(keys.length), ...keys, ...args]);
+      return await this.send(['EVALSHA', shaOf(source), String(keys.length), ...keys, ...args], SCRIPT_SHAPES.get(source)?.(args));
     } catch (err) {
       if (!/^NOSCRIPT/.test(String((err as Error)?.message))) throw err;
       // Not loaded because this user may not load them (NOPERM): that is the problem to show, not NOSCRIPT.
@@ -716,7 +927,7 @@ export class RedisStore implements StateStore {
 
   private loadScripts(): void {
     for (const source of SCRIPTS) {
-      this.send(['SCRIPT', 'LOAD', source]).then(() => { this.loadFailure = undefined; }, (err: unknown) => {
+      this.send(['SCRIPT', 'LOAD', source], (r) => r === shaOf(source)).then(() => { this.loadFailure = undefined; }, (err: unknown) => {
         // A dropped connection: the next ready loads them. An error reply: shown (and again at each NOSCRIPT).
         if (replyCode(err) !== undefined) {
           this.loadFailure = err;
@@ -745,8 +956,9 @@ export class RedisStore implements StateStore {
       if (this.wanted && this.leader) await this.renew();
       else if (this.wanted && !this.leader) await this.acquire();
       else if (!this.wanted && this.leader) await this.release();
-      else await this.send(['PING']);
+      else await this.send(['PING'], (r) => r === 'PONG');
       this.connected = true;
+      this.answeredAt = performance.now();
       this.clearRedisProblem();
     } catch (err) {
       this.fail(err);
@@ -758,11 +970,18 @@ export class RedisStore implements StateStore {
 
   private async acquire(): Promise<void> {
     const sentAt = performance.now();
+    const client = this.main;
     const reply = asArray(await this.script(ACQUIRE, [this.keys.lease, this.keys.fence, this.keys.meta],
       [this.instance, randomBytes(6).toString('hex'), String(this.ttl), this.value]));
-    const value = String(reply[0] ?? '');
+    const value = String(reply[0]);
     const mode = Number(reply[1]);
     const metaExisted = Number(reply[2]) === 1;
+    // Extended is only ever our own last value, a new lease only ever names this instance.
+    if ((mode === 1 && (this.value === '' || value !== this.value)) || (mode === 2 && instanceOf(value) !== this.instance)) {
+      const err = protocolError('EVALSHA');
+      if (this.main === client) this.drop('main', err);
+      throw err;
+    }
     if (this.closed || !this.wanted) {
       if (mode !== 0) await this.script(RELEASE, [this.keys.lease], [value]).catch(() => {});
       return;
@@ -775,7 +994,10 @@ export class RedisStore implements StateStore {
         this.fencedFailed = false;
         this.synced = false;
       }
+      const known = this.otherHolds();
       this.holder = value;
+      this.holderAt = sentAt;
+      if (!known && this.otherHolds()) this.hooks.holder?.();
       return;
     }
     const previous = this.value;
@@ -850,9 +1072,9 @@ export class RedisStore implements StateStore {
     // The log reader goes on from where it is: an add it has not delivered yet comes again (applying it is
     // idempotent), and every add it delivered before is in the hashes.
     const [corr, st, subs] = await Promise.all([
-      this.send(['HGETALL', this.keys.corr]),
-      this.send(['HGETALL', this.keys.st]),
-      this.send(['HGETALL', this.keys.subs]),
+      this.send(['HGETALL', this.keys.corr], isHash),
+      this.send(['HGETALL', this.keys.st], isHash),
+      this.send(['HGETALL', this.keys.subs], isHash),
     ]);
     const correlations = entriesFrom(corr, st);
     for (const e of this.unconfirmed.values()) correlations.push(e);
@@ -1041,19 +1263,27 @@ export class RedisStore implements StateStore {
     this.readerRunning = true;
     let failures = 0;
     let resync = true;
+    let waiting = performance.now();
     while (!this.closed && this.reader) {
+      const reader = this.reader;
       try {
-        if (!this.reader.isReady) {
+        if (!reader.isReady) {
+          // Not ready for two lease times (a connection stuck in its handshake): made again.
+          if (performance.now() - waiting > 2 * this.ttl) {
+            waiting = performance.now();
+            this.drop('reader', new CommandTimeout('the log reader', 2 * this.ttl));
+          }
           await delay(100);
           continue;
         }
+        waiting = performance.now();
         if (resync) {
           resync = false;
-          await this.resync();
+          await this.resync(reader);
         }
         const block = Math.max(100, Math.min(1000, this.tick));
-        const reply = await this.reader.sendCommand(['XREAD', 'COUNT', String(LOG_BATCH), 'BLOCK', String(block), 'STREAMS', this.keys.log, this.lastId],
-          { timeout: block + 5000 });
+        const reply = await this.call(reader, 'reader',
+          ['XREAD', 'COUNT', String(LOG_BATCH), 'BLOCK', String(block), 'STREAMS', this.keys.log, this.lastId], block + this.commandMs, isXread);
         failures = 0;
         for (const [id, fields] of entriesOf(reply)) {
           this.lastId = id;
@@ -1074,16 +1304,15 @@ export class RedisStore implements StateStore {
    * After a reconnect of the reader: if the log was trimmed past where it stopped, what it missed is read from the
    * hashes (adds it does not know are merged in).
    */
-  private async resync(): Promise<void> {
-    const r = this.reader;
-    if (!r) return;
+  private async resync(r: RedisClient): Promise<void> {
+    const read = (args: string[], shape: Shape): Promise<unknown> => this.call(r, 'reader', args, this.commandMs, shape);
     if (this.lastId !== '0-0') {
-      const here = entriesOf(await r.sendCommand(['XRANGE', this.keys.log, this.lastId, this.lastId]));
+      const here = entriesOf(await read(['XRANGE', this.keys.log, this.lastId, this.lastId], isEntries));
       if (here.length > 0) return; // nothing missed: the log still holds where the reader stopped
     }
     // First read (the newest entry first: an add written meanwhile is in the hashes or comes after it), or a gap.
-    const last = this.lastId === '0-0' ? entriesOf(await r.sendCommand(['XREVRANGE', this.keys.log, '+', '-', 'COUNT', '1']))[0] : undefined;
-    const [corr, st] = await Promise.all([r.sendCommand(['HGETALL', this.keys.corr]), r.sendCommand(['HGETALL', this.keys.st])]);
+    const last = this.lastId === '0-0' ? entriesOf(await read(['XREVRANGE', this.keys.log, '+', '-', 'COUNT', '1'], isEntries))[0] : undefined;
+    const [corr, st] = await Promise.all([read(['HGETALL', this.keys.corr], isHash), read(['HGETALL', this.keys.st], isHash)]);
     this.mergeRemote(corr, st);
     if (last) this.lastId = last[0];
   }

@@ -119,6 +119,8 @@ export interface StoreHooks {
   role?(change: RoleChange): void;
   /** Shared stores: changes another instance made. */
   remote?(changes: RemoteChanges): void;
+  /** Shared stores: Redis said that another instance holds the lease (see StateStore.otherHolds). */
+  holder?(): void;
 }
 
 /**
@@ -149,6 +151,8 @@ export interface StateStore {
   readonly shared?: boolean;
   /** The lease: whether this instance holds it now (and its local deadline has not passed). */
   mayEmit?(): boolean;
+  /** Shared stores: whether Redis said, within the last lease time, that another instance holds the lease. */
+  otherHolds?(): boolean;
   /**
    * The lease confirmed by a round trip to the store sent now: resolves true only if it still holds this instance's
    * value and the deadline has not passed meanwhile (see docs/HA.md, "Confirmed before each batch").
@@ -195,6 +199,7 @@ interface Staged {
  *   'problem' (StoreProblem | undefined)
  *   'role' (RoleChange)               a shared store's lease: this instance got it (the subscriber states may have
  *                                     been reloaded: `reload`) or lost it
+ *   'holder' ()                       a shared store heard that another instance holds the lease (otherHolds())
  */
 export class LoopState extends EventEmitter {
   readonly correlation = new CorrelationMap();
@@ -229,6 +234,7 @@ export class LoopState extends EventEmitter {
       warn: (text) => this.say(text),
       role: (change) => this.roleChanged(change),
       remote: (changes) => this.remoteChanged(changes),
+      holder: () => { if (!this.closed) this.emit('holder'); },
     };
     let loaded: SavedState | Promise<SavedState>;
     try {
@@ -292,6 +298,11 @@ export class LoopState extends EventEmitter {
   /** Whether this instance may poll: always, unless the store is shared and another instance holds its lease. */
   get leading(): boolean {
     return !this.shared || (this.store.mayEmit?.() ?? false);
+  }
+
+  /** Shared state: whether another instance holds the lease, as Redis said within the last lease time. */
+  otherHolds(): boolean {
+    return this.store.otherHolds?.() ?? false;
   }
 
   /** May this instance hand events to the flow right now? (Checked before every batch: see shared.ts.) */
