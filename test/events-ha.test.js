@@ -200,6 +200,22 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         return h;
     }
 
+    /** The places (cursor, dedupe window, held records) of every om-events node, as Redis holds them now. */
+    async function places() {
+        const keys = (await redis.cli('KEYS', 'omtest:*:subs')) || [];
+        return JSON.stringify(await Promise.all([...keys].sort().map((k) => redis.cli('HGETALL', k))));
+    }
+
+    /**
+     * Waits until the holder has written its place since `seen` (taken when it took over). Only the holder writes
+     * places, so a change is its write. Then the next disruption's duplicates are bounded by that disruption's own
+     * window: a holder disrupted before its first write (2 s after a delivery) leaves the previous holder's place in
+     * Redis, and the next one sends again what came since, back to before the previous disruption.
+     */
+    async function placeWritten(seen) {
+        await waitFor(async () => (await places()) !== seen, 20000, 'the lease holder to write its place');
+    }
+
     const deliveredAfter = (kind, t) => sink.got[kind].filter((m) => m.at > t).length;
 
     function addForeign() {
@@ -234,6 +250,7 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         assert.strictEqual(exit.signal, 'SIGKILL');
         killed.nr = undefined;
         const took = await waitHolder('the survivor to take the lease', killed);
+        let seen = await places();
         assert.strictEqual(took, survivor);
         report.takeoverMs = Date.now() - killedAt;
         // "only own" on the survivor sends the changes of requests the killed instance added, with their tickets
@@ -245,6 +262,7 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         await waitFor(() => sink.got.added.length >= n + 20, 60000, 'adds after the restart');
 
         // --- SIGTERM of the holder: a clean failover
+        await placeWritten(seen);
         const stopped = await holder();
         enter('sigterm');
         const termAt = Date.now();
@@ -252,6 +270,7 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         assert.strictEqual(termExit.code, 0, 'a clean stop');
         stopped.nr = undefined;
         await waitHolder('the other instance to take the lease', stopped);
+        seen = await places();
         report.cleanTakeoverMs = Date.now() - termAt;
         await waitFor(() => deliveredAfter('all', termAt) >= 20, 30000, 'events after the clean failover');
         await start(stopped.name, flow);
@@ -259,22 +278,26 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         await waitFor(() => sink.got.added.length >= n + 20, 60000, 'adds after the restart');
 
         // --- Redis restarted
+        await placeWritten(seen);
         enter('redis-restart');
         const restartAt = Date.now();
         disruptions.push(['redis-restart', restartAt]);
         await redis.restart();
         await waitHolder('a lease holder after the Redis restart');
+        seen = await places();
         await waitFor(() => deliveredAfter('all', Date.now()) >= 0 && deliveredAfter('own', restartAt) >= 20, 30000, 'events after the Redis restart');
         n = sink.got.added.length;
         await waitFor(() => sink.got.added.length >= n + 20, 60000, 'adds after the Redis restart');
 
         // --- the holder's Redis connection cut
+        await placeWritten(seen);
         const cutOff = await holder();
         enter('cut');
         const cutAt = Date.now();
         disruptions.push(['cut', cutAt]);
         cutOff.proxy.cut();
         const other = await waitHolder('the other instance to take over from the cut-off one', cutOff);
+        seen = await places();
         report.cutTakeoverMs = Date.now() - cutAt;
         await waitFor(() => sink.got.all.filter((m) => m.at > cutAt && m.inst === other.name).length >= 20, 30000, 'events from the new holder');
         assert.strictEqual(sink.got.all.filter((m) => m.at > cutAt + LEASE_S * 1000 && m.inst === cutOff.name).length, 0,
@@ -288,6 +311,7 @@ describe('events: a high-availability pair of real Node-REDs on a real Redis', f
         await waitFor(() => sink.got.added.length >= n + 20, 60000, 'adds after the cut healed');
 
         // --- the holder's Redis path black-holed: nothing forwarded either way, nothing closed (it keeps adding)
+        await placeWritten(seen);
         const holed = await holder();
         enter('blackhole');
         const holeAt = Date.now();
