@@ -751,7 +751,14 @@ export class PollLoop {
     } finally {
       this.running = false;
       this.runsFinished++;
-      this.settle();
+      if (this.started && !this.state.leading) {
+        // Standing by now (the lease went while this cycle ran; the catch above returns too): no cycle runs for
+        // those who asked for one meanwhile.
+        this.again = false;
+        this.settle(true);
+      } else {
+        this.settle();
+      }
     }
     if (!this.started || !this.state.leading) return;
     if (this.again) {
@@ -777,6 +784,9 @@ export class PollLoop {
       this.timer = undefined;
       this.again = false;
       this.holdFloor = -Infinity;
+      // No cycle runs for those who asked for one (the timer that would have run it is gone); a running cycle
+      // answers them when it ends (run()).
+      if (!this.running) this.settle(true);
       if (this.started) this.report({ state: 'standby' });
       return;
     }
