@@ -36,7 +36,9 @@ function npm(args, cwd) {
 
 /** A child process whose output is kept, and a bounded wait for a line matching a pattern. */
 function run(cmd, args, options) {
-    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so that stop() ends what it started too (npx runs the simulator as a child of its own:
+    // a signal to npx alone left the simulator running).
+    const child = spawn(cmd, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const waiters = [];
     const feed = (chunk) => {
@@ -70,9 +72,19 @@ function run(cmd, args, options) {
             });
         },
         async stop() {
-            if (child.exitCode !== null || child.signalCode !== null) return;
-            const kill = setTimeout(() => child.kill('SIGKILL'), 10000);
-            child.kill('SIGTERM');
+            const group = (signal) => {
+                try {
+                    process.kill(-child.pid, signal);
+                } catch {
+                    // the group is gone already
+                }
+            };
+            if (child.exitCode !== null || child.signalCode !== null) {
+                group('SIGTERM'); // what it started may outlive it
+                return;
+            }
+            const kill = setTimeout(() => group('SIGKILL'), 10000);
+            group('SIGTERM');
             await exited;
             clearTimeout(kill);
         },
@@ -108,6 +120,15 @@ describe('the packed pack, installed into a fresh Node-RED user directory', func
         if (red) await red.stop();
         if (sim) await sim.stop();
         if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+        if (simPort) {
+            // the simulator npx started is gone too, not only npx: nothing answers on its port any more
+            const refused = await new Promise((resolve) => {
+                const socket = require('net').connect(simPort, '127.0.0.1');
+                socket.once('connect', () => { socket.destroy(); resolve(false); });
+                socket.once('error', () => resolve(true));
+            });
+            assert.ok(refused, `the simulator still listens on port ${simPort} after the test stopped it`);
+        }
     });
 
     let installed;
