@@ -21,7 +21,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { serve, ADD_ARGS, runPool } = require('./lib');
+const { scriptedService, serve, ADD_ARGS, runPool } = require('./lib');
 const { startEmbeddedNodeRed } = require('./embedded-nodered');
 
 const root = path.join(__dirname, '..');
@@ -91,24 +91,7 @@ function journalBytes() {
 async function journalRun({ requests, perPoll, lifeMs, pollMs, expirationMs, tmp }) {
     const ev = require(path.join(root, 'lib', 'events'));
     const dir = fs.mkdtempSync(path.join(tmp || os.tmpdir(), 'om-bench-journal-'));
-    const T0 = Date.UTC(2026, 0, 1);
-    const iso = (ms) => new Date(ms).toISOString();
-    const rec = (ID, Status, at) => ({ AgentID: Status === 'Queued' ? 0 : 1001, ID, LogonID: '', QueuePosition: 0, ServiceGroupID: 101, Status, StatusCode: Status === 'Queued' ? 1 : 4, TenantID: 1, TimeStamp: iso(at) });
-    // The scripted service: its clock, the history of the last minutes (it forgets after DataExpiration too).
-    const svc = { now: T0, history: [] };
-    const client = {
-        async call(op, args) {
-            if (op === 'GetOpenMediaRequestsByTime') {
-                const after = new Date(args.retrieveLaterThan).getTime();
-                return { OpenMediaRequests: svc.history.filter((r) => Date.parse(r.TimeStamp) > after), TimeStamp: iso(svc.now) };
-            }
-            if (op === 'GetOpenMediaRequestStatusByID') {
-                const r = [...svc.history].reverse().find((x) => x.ID === args.openMediaID);
-                return { OpenMediaRequests: r ? [r] : [], TimeStamp: iso(svc.now) };
-            }
-            return { OpenMediaRequests: [], TimeStamp: iso(svc.now) };
-        },
-    };
+    const { rec, svc, client } = scriptedService();
     const store = new ev.JournalStore(dir, 'srv', 'http://bench/OpenMediaService');
     const state = new ev.LoopState('http://bench/OpenMediaService', store);
     const host = { getClient: () => client, on() {}, eventsState: () => state };

@@ -15,7 +15,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { serve, median } = require('./lib');
+const { scriptedService, serve, median } = require('./lib');
 
 const root = path.join(__dirname, '..');
 
@@ -30,23 +30,7 @@ async function pollRun({ store: kind, redisUrl, perPoll, polls, tmp }) {
     const ev = require(path.join(root, 'lib', 'events'));
     const dir = fs.mkdtempSync(path.join(tmp || os.tmpdir(), `om-bench-ha-${kind}-`));
     const url = 'http://bench/OpenMediaService';
-    const T0 = Date.UTC(2026, 0, 1);
-    const iso = (ms) => new Date(ms).toISOString();
-    const rec = (ID, Status, at) => ({ AgentID: Status === 'Queued' ? 0 : 1001, ID, LogonID: '', QueuePosition: 0, ServiceGroupID: 101, Status, StatusCode: Status === 'Queued' ? 1 : 4, TenantID: 1, TimeStamp: iso(at) });
-    const svc = { now: T0, history: [] };
-    const client = {
-        async call(op, args) {
-            if (op === 'GetOpenMediaRequestsByTime') {
-                const after = new Date(args.retrieveLaterThan).getTime();
-                return { OpenMediaRequests: svc.history.filter((r) => Date.parse(r.TimeStamp) > after), TimeStamp: iso(svc.now) };
-            }
-            if (op === 'GetOpenMediaRequestStatusByID') {
-                const r = [...svc.history].reverse().find((x) => x.ID === args.openMediaID);
-                return { OpenMediaRequests: r ? [r] : [], TimeStamp: iso(svc.now) };
-            }
-            return { OpenMediaRequests: [], TimeStamp: iso(svc.now) };
-        },
-    };
+    const { rec, svc, client } = scriptedService();
     const store = kind === 'redis'
         ? new ev.RedisStore({ url: redisUrl, prefix: `ombench-${process.pid}-${++runs}:`, leaseMs: 10000 }, 'srv', url, dir)
         : new ev.JournalStore(dir, 'srv', url);

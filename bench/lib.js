@@ -132,4 +132,28 @@ function runPool(iterations, concurrency, fn) {
     });
 }
 
-module.exports = { serve, client, median, summary, ADD_ARGS, rawPost, runPool };
+/**
+ * A scripted Open Media Service for the poll loop without a network: its clock (`svc.now`), the status records it
+ * holds (`svc.history`, pushed by the caller), and the two calls the loop makes. `rec` makes a status record.
+ */
+function scriptedService(T0 = Date.UTC(2026, 0, 1)) {
+    const iso = (ms) => new Date(ms).toISOString();
+    const rec = (ID, Status, at) => ({ AgentID: Status === 'Queued' ? 0 : 1001, ID, LogonID: '', QueuePosition: 0, ServiceGroupID: 101, Status, StatusCode: Status === 'Queued' ? 1 : 4, TenantID: 1, TimeStamp: iso(at) });
+    const svc = { now: T0, history: [] };
+    const client = {
+        async call(op, args) {
+            if (op === 'GetOpenMediaRequestsByTime') {
+                const after = new Date(args.retrieveLaterThan).getTime();
+                return { OpenMediaRequests: svc.history.filter((r) => Date.parse(r.TimeStamp) > after), TimeStamp: iso(svc.now) };
+            }
+            if (op === 'GetOpenMediaRequestStatusByID') {
+                const r = [...svc.history].reverse().find((x) => x.ID === args.openMediaID);
+                return { OpenMediaRequests: r ? [r] : [], TimeStamp: iso(svc.now) };
+            }
+            return { OpenMediaRequests: [], TimeStamp: iso(svc.now) };
+        },
+    };
+    return { T0, iso, rec, svc, client };
+}
+
+module.exports = { scriptedService, serve, client, median, summary, ADD_ARGS, rawPost, runPool };
